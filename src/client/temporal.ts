@@ -1,0 +1,31 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { FerryConfig } from '../config.js';
+import { describeCause, FerryError } from '../errors.js';
+
+function unreachable(config: FerryConfig, error: unknown): FerryError {
+  return new FerryError(
+    `Cannot reach Temporal at ${config.temporalAddress} (from ${config.origin}: ${describeCause(error)}); ` +
+      'start `ferry dev` or set TEMPORAL_ADDRESS',
+  );
+}
+
+export async function connectClient(config: FerryConfig): Promise<Client> {
+  try {
+    const connection = await Connection.connect({
+      address: config.temporalAddress,
+      connectTimeout: '5 seconds',
+    });
+    return new Client({ connection, namespace: config.namespace });
+  } catch (error) {
+    throw unreachable(config, error);
+  }
+}
+
+export async function connectWorkerConnection(config: FerryConfig): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect({ address: config.temporalAddress });
+  } catch (error) {
+    throw unreachable(config, error);
+  }
+}

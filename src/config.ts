@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { FerryError } from './errors.js';
+import {
+  type DevStackState,
+  readLiveState,
+  type SourceConnection,
+  sourceConnectionSchema,
+  stateFilePath,
+} from './sandbox/state-file.js';
+
+export const DEFAULT_TASK_QUEUE = 'ferry';
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
+  FERRY_TASK_QUEUE: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must start with postgres:// or postgresql://')
+    .optional(),
+});
+
+export interface FerryConfig {
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  databaseUrl: string | undefined;
+  /** Where the values came from, for error messages. */
+  origin: 'environment' | 'ferry dev state file' | 'defaults';
+  stateFile: string;
+  devState: DevStackState | undefined;
+}
+
+function parseEnv(env: NodeJS.ProcessEnv) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new FerryError(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Environment variables win; without them, the addresses of a running `ferry dev` (its state file) are used,
+ * so a newcomer's commands find the local stack by themselves.
+ */
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<FerryConfig> {
+  const vars = parseEnv(env);
+  const stateFile = stateFilePath(env);
+  const devState = await readLiveState(stateFile);
+  const fromEnv = vars.TEMPORAL_ADDRESS !== undefined || vars.DATABASE_URL !== undefined;
+  return {
+    temporalAddress: vars.TEMPORAL_ADDRESS ?? devState?.temporalAddress ?? 'localhost:7233',
+    namespace: vars.TEMPORAL_NAMESPACE ?? devState?.namespace ?? 'default',
+    taskQueue: vars.FERRY_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+    databaseUrl: vars.DATABASE_URL ?? devState?.databaseUrl,
+    origin: fromEnv ? 'environment' : devState ? 'ferry dev state file' : 'defaults',
+    stateFile,
+    devState,
+  };
+}
+
+export function requireDatabaseUrl(config: FerryConfig): string {
+  if (config.databaseUrl) return config.databaseUrl;
+  throw new FerryError(
+    `DATABASE_URL is not set and no \`ferry dev\` is running (no live state file at ${config.stateFile}); ` +
+      'set DATABASE_URL=postgres://user:password@host:5432/db or start `ferry dev`',
+  );
+}
+
+function connectionEnvPrefix(name: string): string {
+  return `FERRY_CONN_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+}
+
+/**
+ * Workflows carry only a connection's name; its address and secrets are resolved here, inside an activity,
+ * from FERRY_CONN_<NAME>_{KIND,URL,KEY,SECRET} or the running dev stack.
+ */
+export function resolveSourceConnection(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  devState: DevStackState | undefined,
+): SourceConnection {
+  const prefix = connectionEnvPrefix(name);
+  if (env[`${prefix}URL`] !== undefined) {
+    const parsed = sourceConnectionSchema.safeParse({
+      kind: env[`${prefix}KIND`] ?? 'woocommerce',
+      baseUrl: env[`${prefix}URL`],
+      consumerKey: env[`${prefix}KEY`],
+      consumerSecret: env[`${prefix}SECRET`],
+    });
+    if (!parsed.success) {
+      const field = String(parsed.error.issues[0]?.path[0]);
+      const variable = { kind: 'KIND', baseUrl: 'URL', consumerKey: 'KEY', consumerSecret: 'SECRET' }[field];
+      throw new FerryError(
+        `Connection "${name}": ${prefix}${variable ?? field} is invalid (${parsed.error.issues[0]?.message})`,
+      );
+    }
+    return parsed.data;
+  }
+  const fromDev = devState?.connections[name];
+  if (fromDev) return fromDev;
+  throw new FerryError(
+    `Connection "${name}" is not configured: set ${prefix}URL, ${prefix}KEY and ${prefix}SECRET, or start \`ferry dev\``,
+  );
+}

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import { connectDb } from '../target/db.js';
+import { migrateToLatest } from '../target/migrate.js';
+import { startWooEmulator, type WooEmulator } from './emulators/woocommerce/server.js';
+import { type RunningPostgres, startEmbeddedPostgres } from './postgres.js';
+import { type DevStackState, ferryHome } from './state-file.js';
+import { resolveTemporalCli } from './temporal-cli.js';
+import { startTemporalDevServer, type TemporalDevServer } from './temporal-server.js';
+
+export interface DevStackOptions {
+  orders: number;
+  seed: number;
+  /** Keep Temporal history and PostgreSQL data across restarts in FERRY_HOME. */
+  persist: boolean;
+  temporalPort: number;
+  uiPort: number;
+  postgresPort: number;
+  emulatorPort: number;
+  rateLimitPerMinute: number;
+}
+
+export interface DevStack {
+  state: DevStackState;
+  temporal: TemporalDevServer;
+  db: Knex;
+  emulator: WooEmulator;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts PostgreSQL (DATABASE_URL or embedded), the Temporal dev server with its Web UI, and the WooCommerce
+ * emulator. Everything already started is stopped again if a later step fails.
+ */
+export async function startDevStack(
+  options: DevStackOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DevStack> {
+  const home = ferryHome(env);
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => undefined);
+    stops.length = 0;
+  };
+  try {
+    // Resolve the Temporal CLI first: a broken TEMPORAL_CLI_PATH must fail before anything starts.
+    const cli = await resolveTemporalCli(env);
+
+    let postgres: RunningPostgres | undefined;
+    if (!env.DATABASE_URL) {
+      postgres = await startEmbeddedPostgres({
+        dataDir: join(home, 'postgres'),
+        port: options.postgresPort,
+        fresh: !options.persist,
+      });
+      stops.push(postgres.stop);
+    }
+    const databaseUrl = env.DATABASE_URL ?? (postgres as RunningPostgres).databaseUrl;
+    const db = await connectDb(databaseUrl);
+    stops.push(() => db.destroy());
+    await migrateToLatest(db);
+
+    const temporal = await startTemporalDevServer({
+      cli,
+      port: options.temporalPort,
+      uiPort: options.uiPort,
+      dbFilename: options.persist ? join(home, 'temporal.db') : undefined,
+    });
+    stops.push(temporal.stop);
+
+    const emulator = await startWooEmulator({
+      orders: options.orders,
+      seed: options.seed,
+      port: options.emulatorPort,
+      rateLimitPerMinute: options.rateLimitPerMinute,
+    });
+    stops.push(emulator.close);
+
+    const state: DevStackState = {
+      pid: process.pid,
+      temporalAddress: temporal.address,
+      namespace: temporal.namespace,
+      uiUrl: temporal.uiUrl,
+      databaseUrl,
+      emulators: { woocommerce: { baseUrl: emulator.baseUrl, controlUrl: emulator.controlUrl } },
+      connections: {
+        woocommerce: {
+          kind: 'woocommerce',
+          baseUrl: emulator.siteUrl,
+          consumerKey: emulator.consumerKey,
+          consumerSecret: emulator.consumerSecret,
+        },
+      },
+    };
+    return { state, temporal, db, emulator, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

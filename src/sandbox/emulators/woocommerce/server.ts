@@ -1,0 +1,228 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { drawTransportFault, type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
+import { listen, type RunningHttpServer, readJsonBody, sendJson } from '../http.js';
+import { SlidingWindowRateLimiter } from '../rate-limiter.js';
+import { parseOrderQuery, runOrderQuery } from './order-query.js';
+import { OrderStore } from './store.js';
+
+export const wooEmulatorOptionsSchema = z.object({
+  seed: z.number().int().default(42),
+  orders: z.number().int().min(0).max(100_000_000).default(1000),
+  startDate: z.iso.datetime().default('2019-01-01T00:00:00Z'),
+  endDate: z.iso.datetime().default('2025-12-31T23:59:59Z'),
+  consumerKey: z.string().min(1).default('ck_ferry_dev'),
+  consumerSecret: z.string().min(1).default('cs_ferry_dev'),
+  /** Per consumer key; 0 means unlimited. */
+  rateLimitPerMinute: z.number().int().min(0).default(0),
+  faults: faultSettingsSchema.partial().default({}),
+  port: z.number().int().min(0).max(65535).default(0),
+  host: z.string().default('127.0.0.1'),
+});
+export type WooEmulatorOptions = z.input<typeof wooEmulatorOptionsSchema>;
+
+export interface WooEmulator {
+  baseUrl: string;
+  /** The WooCommerce site URL a client is configured with (the REST API lives under /wp-json/wc/v3). */
+  siteUrl: string;
+  controlUrl: string;
+  consumerKey: string;
+  consumerSecret: string;
+  store: OrderStore;
+  stats: EmulatorStats;
+  close(): Promise<void>;
+}
+
+export interface EmulatorStats {
+  requests: number;
+  byStatus: Record<string, number>;
+  resets: number;
+  hangs: number;
+  malformedPages: number;
+}
+
+const API = '/wp-json/wc/v3';
+
+function wooError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extra: object = {},
+): void {
+  sendJson(res, status, { code, message, data: { status, ...extra } });
+}
+
+function credentialsOf(req: IncomingMessage, url: URL): { key: string; secret: string } | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+  }
+  const key = url.searchParams.get('consumer_key');
+  const secret = url.searchParams.get('consumer_secret');
+  return key && secret ? { key, secret } : undefined;
+}
+
+/** A WooCommerce REST API v3 (orders) served over real HTTP, with a control API under /__emulator. */
+export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<WooEmulator> {
+  const options = wooEmulatorOptionsSchema.parse(input);
+  const startMs = Date.parse(options.startDate);
+  const endMs = Date.parse(options.endDate);
+  if (!(endMs > startMs)) throw new Error('WooCommerce emulator: endDate must be after startDate');
+  const store = new OrderStore({ seed: options.seed, baseCount: options.orders, startMs, endMs });
+  let faults: FaultSettings = { ...NO_FAULTS, ...options.faults };
+  store.malformedRecordRate = faults.malformedRecordRate;
+  const limiter = new SlidingWindowRateLimiter(options.rateLimitPerMinute);
+  const stats: EmulatorStats = { requests: 0, byStatus: {}, resets: 0, hangs: 0, malformedPages: 0 };
+
+  const countStatus = (res: ServerResponse) => {
+    res.on('finish', () => {
+      stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;
+    });
+  };
+
+  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const path = url.pathname.slice('/__emulator'.length);
+    if (path === '/health') return sendJson(res, 200, { ok: true, orders: store.size });
+    if (path === '/stats') return sendJson(res, 200, stats);
+    if (path === '/faults' && req.method === 'GET') return sendJson(res, 200, faults);
+    if (path === '/faults' && req.method === 'PUT') {
+      const parsed = faultSettingsSchema.partial().safeParse(await readJsonBody(req));
+      if (!parsed.success) return sendJson(res, 400, { message: z.prettifyError(parsed.error) });
+      faults = { ...faults, ...parsed.data };
+      store.malformedRecordRate = faults.malformedRecordRate;
+      return sendJson(res, 200, faults);
+    }
+    if (path === '/rate-limit' && req.method === 'PUT') {
+      const parsed = z
+        .object({ requestsPerMinute: z.number().int().min(0) })
+        .safeParse(await readJsonBody(req));
+      if (!parsed.success) return sendJson(res, 400, { message: z.prettifyError(parsed.error) });
+      limiter.setLimit(parsed.data.requestsPerMinute);
+      return sendJson(res, 200, { requestsPerMinute: limiter.limit });
+    }
+    if (path === '/orders' && req.method === 'POST') {
+      const parsed = z
+        .object({ count: z.number().int().min(1).max(100_000) })
+        .safeParse(await readJsonBody(req));
+      if (!parsed.success) return sendJson(res, 400, { message: z.prettifyError(parsed.error) });
+      return sendJson(res, 201, { ids: store.create(parsed.data.count) });
+    }
+    const mutation = /^\/orders\/(\d+)\/(modify|trash)$/.exec(path);
+    if (mutation && req.method === 'POST') {
+      const id = Number(mutation[1]);
+      const order = mutation[2] === 'modify' ? store.modify(id) : store.trash(id);
+      return order ? sendJson(res, 200, order) : sendJson(res, 404, { message: `No order ${id}` });
+    }
+    return sendJson(res, 404, { message: `Unknown control route ${req.method} ${url.pathname}` });
+  };
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    stats.requests++;
+    const fault = drawTransportFault(faults);
+    if (fault.kind === 'reset') {
+      stats.resets++;
+      req.socket.destroy();
+      return;
+    }
+    if (fault.kind === 'hang') {
+      stats.hangs++;
+      return; // never answered; the socket is destroyed when the client gives up or the emulator closes
+    }
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    countStatus(res);
+    if (fault.kind === 'error') {
+      return sendJson(res, fault.status, { code: 'internal_server_error', message: 'Emulated server error' });
+    }
+
+    const credentials = credentialsOf(req, url);
+    const decision = limiter.take(credentials?.key ?? req.socket.remoteAddress ?? 'anonymous');
+    if (!decision.allowed) {
+      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+      return wooError(
+        res,
+        429,
+        'woocommerce_rest_too_many_requests',
+        'Too many requests. Please wait and try again.',
+      );
+    }
+    if (!credentials) {
+      return wooError(res, 401, 'woocommerce_rest_cannot_view', 'Sorry, you cannot list resources.');
+    }
+    if (credentials.key !== options.consumerKey) {
+      return wooError(res, 401, 'woocommerce_rest_authentication_error', 'Consumer key is invalid.');
+    }
+    if (credentials.secret !== options.consumerSecret) {
+      return wooError(
+        res,
+        401,
+        'woocommerce_rest_authentication_error',
+        'Invalid signature - provided signature does not match.',
+      );
+    }
+    if (req.method !== 'GET') {
+      return wooError(res, 405, 'rest_no_route', 'No route was found matching the URL and request method.');
+    }
+
+    const single = /^\/orders\/(\d+)$/.exec(url.pathname.slice(API.length));
+    if (single) {
+      const index = Number(single[1]) - 1;
+      if (!store.exists(index))
+        return wooError(res, 404, 'woocommerce_rest_shop_order_invalid_id', 'Invalid ID.');
+      return sendJson(res, 200, store.order(index));
+    }
+    if (url.pathname !== `${API}/orders`) {
+      return wooError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.');
+    }
+    const parsed = parseOrderQuery(url.searchParams);
+    if (!parsed.ok) {
+      return wooError(
+        res,
+        400,
+        'rest_invalid_param',
+        `Invalid parameter(s): ${Object.keys(parsed.params).join(', ')}`,
+        {
+          params: parsed.params,
+        },
+      );
+    }
+    const page = runOrderQuery(store, parsed.query);
+    const headers = {
+      'X-WP-Total': String(page.total),
+      'X-WP-TotalPages': String(Math.ceil(page.total / parsed.query.perPage)),
+    };
+    const body = page.indices.map((index) => store.order(index));
+    if (Math.random() < faults.malformedPageRate) {
+      stats.malformedPages++;
+      const text = JSON.stringify(body);
+      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...headers });
+      res.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+      return;
+    }
+    sendJson(res, 200, body, headers);
+  };
+
+  const server: RunningHttpServer = await listen(
+    (req, res, url) => {
+      if (url.pathname.startsWith('/__emulator/')) return handleControl(req, res, url);
+      if (url.pathname.startsWith(`${API}/`)) return handleApi(req, res, url);
+      return wooError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.');
+    },
+    options.port,
+    options.host,
+  );
+
+  return {
+    baseUrl: `${server.baseUrl}${API}`,
+    siteUrl: server.baseUrl,
+    controlUrl: `${server.baseUrl}/__emulator`,
+    consumerKey: options.consumerKey,
+    consumerSecret: options.consumerSecret,
+    store,
+    stats,
+    close: server.close,
+  };
+}
