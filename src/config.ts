@@ -31,8 +31,11 @@ export interface FerryConfig {
   devState: DevStackState | undefined;
 }
 
-function parseEnv(env: NodeJS.ProcessEnv) {
-  const parsed = envSchema.safeParse(env);
+/** ferry's environment variables, validated. */
+export function readFerryEnv(env: NodeJS.ProcessEnv) {
+  // An empty variable (FOO= in a shell or compose file) means "not set", as most tools treat it.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new FerryError(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
@@ -45,7 +48,7 @@ function parseEnv(env: NodeJS.ProcessEnv) {
  * so a newcomer's commands find the local stack by themselves.
  */
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<FerryConfig> {
-  const vars = parseEnv(env);
+  const vars = readFerryEnv(env);
   const stateFile = stateFilePath(env);
   const devState = await readLiveState(stateFile);
   const fromEnv = vars.TEMPORAL_ADDRESS !== undefined || vars.DATABASE_URL !== undefined;

@@ -23,11 +23,13 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** The cause of an error on one line, for messages that must stay one line. */
 export function describeCause(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return describeCause(error.errors[0]);
+  let text = String(error);
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+    text = typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
   }
-  return String(error);
+  return text.trim().split(/\s*\n\s*/).join(' | ');
 }

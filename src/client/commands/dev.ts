@@ -1,7 +1,7 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import exitHook from 'async-exit-hook';
 import type { Command } from 'commander';
-import { DEFAULT_TASK_QUEUE, resolveSourceConnection } from '../../config.js';
+import { DEFAULT_TASK_QUEUE, readFerryEnv, resolveSourceConnection } from '../../config.js';
 import { startDevStack } from '../../sandbox/dev-stack.js';
 import { removeStateFile, stateFilePath, writeStateFile } from '../../sandbox/state-file.js';
 import { createFerryWorker } from '../../worker.js';
@@ -23,6 +23,7 @@ interface DevOptions {
 
 async function runDev(options: DevOptions): Promise<void> {
   const stack = await startDevStack({
+    databaseUrl: readFerryEnv(process.env).DATABASE_URL,
     orders: options.orders,
     seed: options.seed,
     persist: options.persist,

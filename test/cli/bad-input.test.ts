@@ -1,0 +1,73 @@
+import { chmod, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+
+let home: string;
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'ferry-bad-input-'));
+});
+
+/** Each case: non-zero exit, exactly one line on stderr that names the problem, nothing started. */
+async function expectOneLineError(args: string[], env: NodeJS.ProcessEnv, pattern: RegExp) {
+  const result = await runCli(args, { FERRY_HOME: home, ...env });
+  expect(result.code).not.toBe(0);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^ferry: /);
+  expect(lines[0]).toMatch(pattern);
+  return result;
+}
+
+describe('bad input', () => {
+  it('an unknown command', async () => {
+    await expectOneLineError(['chek'], {}, /unknown command 'chek' \(Did you mean check\?\)/);
+  });
+
+  it('an unknown flag', async () => {
+    await expectOneLineError(['dev', '--ordres', '5'], {}, /unknown option '--ordres'/);
+  });
+
+  it('a flag value out of range', async () => {
+    await expectOneLineError(['dev', '--orders', '-3'], {}, /--orders <n>.*expected an integer from 0 to 100000000/);
+  });
+
+  it('an unreachable DATABASE_URL, with its password hidden', async () => {
+    const result = await expectOneLineError(
+      ['worker'],
+      { DATABASE_URL: 'postgres://ferry:s3cret-pw@127.0.0.1:9/ferry' },
+      /Cannot connect to PostgreSQL at postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:9\/ferry \(.*ECONNREFUSED.*\); check DATABASE_URL/,
+    );
+    expect(result.stderr + result.stdout).not.toContain('s3cret-pw');
+  });
+
+  it('a DATABASE_URL that is not a PostgreSQL URL', async () => {
+    await expectOneLineError(['worker'], { DATABASE_URL: 'mysql://x@y/z' }, /DATABASE_URL: must start with postgres:\/\//);
+  });
+
+  it('a TEMPORAL_CLI_PATH that does not exist: ferry dev starts nothing', async () => {
+    await expectOneLineError(
+      ['dev', '--postgres-port', '0'],
+      { TEMPORAL_CLI_PATH: '/nonexistent/temporal' },
+      /TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable file/,
+    );
+    expect(await readdir(home)).toEqual([]);
+  });
+
+  it('a TEMPORAL_CLI_PATH that is not a Temporal CLI', async () => {
+    const fake = join(home, 'not-temporal.sh');
+    await writeFile(fake, '#!/bin/sh\necho broken >&2\nexit 3\n');
+    await chmod(fake, 0o755);
+    await expectOneLineError(['provision'], { TEMPORAL_CLI_PATH: fake }, /is not a working Temporal CLI/);
+  });
+
+  it('an unreachable Temporal, and --json still prints one JSON object', async () => {
+    const result = await expectOneLineError(
+      ['check', '--json'],
+      { TEMPORAL_ADDRESS: '127.0.0.1:9' },
+      /Cannot reach Temporal at 127\.0\.0\.1:9/,
+    );
+    expect(JSON.parse(result.stdout)).toEqual({ error: expect.stringContaining('Cannot reach Temporal') });
+  });
+});

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WooOrder } from '../../src/sandbox/emulators/woocommerce/order-shape.js';
+import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { basicAuth, control, listAllOrders, listOrders, wooGet } from '../helpers/woo-http.js';
+
+const ORDERS = 250;
+let emulator: WooEmulator;
+
+beforeAll(async () => {
+  emulator = await startWooEmulator({ orders: ORDERS, seed: 7 });
+});
+afterAll(() => emulator.close());
+
+const ids = (orders: WooOrder[]) => orders.map((order) => order.id);
+
+describe('pagination', () => {
+  it.each([1, 7, 10, 33, 100])('per_page=%i: headers agree with the pages and every order appears once', async (perPage) => {
+    const first = await listOrders(emulator, { per_page: perPage, order: 'asc' });
+    expect(first.total).toBe(ORDERS);
+    expect(first.totalPages).toBe(Math.ceil(ORDERS / perPage));
+    const seen: number[] = [];
+    for (let page = 1; page <= first.totalPages; page++) {
+      const result = await listOrders(emulator, { per_page: perPage, order: 'asc', page });
+      expect(result.total).toBe(ORDERS);
+      expect(result.orders.length).toBe(page < first.totalPages ? perPage : ORDERS - perPage * (first.totalPages - 1));
+      seen.push(...ids(result.orders));
+    }
+    expect(seen).toEqual(Array.from({ length: ORDERS }, (_, i) => i + 1));
+    const beyond = await listOrders(emulator, { per_page: perPage, page: first.totalPages + 1 });
+    expect(beyond.orders).toEqual([]);
+  });
+
+  it('defaults to 10 per page, newest first, as WooCommerce does', async () => {
+    const result = await listOrders(emulator);
+    expect(result.orders.length).toBe(10);
+    expect(ids(result.orders)).toEqual(Array.from({ length: 10 }, (_, i) => ORDERS - i));
+    const dates = result.orders.map((order) => order.date_created_gmt);
+    expect([...dates].sort().reverse()).toEqual(dates);
+  });
+
+  it('orders by id and by modified date in both directions', async () => {
+    const byIdDesc = await listAllOrders(emulator, { orderby: 'id', order: 'desc' });
+    expect(ids(byIdDesc)).toEqual(Array.from({ length: ORDERS }, (_, i) => ORDERS - i));
+    const byModified = await listAllOrders(emulator, { orderby: 'modified', order: 'asc' });
+    const modified = byModified.map((order) => order.date_modified_gmt);
+    expect(modified).toEqual([...modified].sort());
+    expect(new Set(ids(byModified)).size).toBe(ORDERS);
+  });
+
+  it('rejects per_page outside 1..100 naming the parameter', async () => {
+    for (const perPage of [0, 101, 'abc']) {
+      const response = await wooGet(emulator, '/orders', { per_page: perPage });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { code: string; data: { params: Record<string, string> } };
+      expect(body.code).toBe('rest_invalid_param');
+      expect(body.data.params.per_page).toMatch(/between 1 .* and 100/);
+    }
+  });
+});
+
+describe('filters', () => {
+  let all: WooOrder[];
+  beforeAll(async () => {
+    all = await listAllOrders(emulator, { order: 'asc' });
+  });
+
+  it('after/before select exactly the orders created strictly inside the window', async () => {
+    const after = all[40]?.date_created_gmt as string;
+    const before = all[180]?.date_created_gmt as string;
+    const expected = all.filter((order) => order.date_created_gmt > after && order.date_created_gmt < before);
+    expect(expected.length).toBeGreaterThan(100);
+    const filtered = await listAllOrders(emulator, { after, before, order: 'asc' });
+    expect(ids(filtered)).toEqual(ids(expected));
+    const first = await listOrders(emulator, { after, before, per_page: 25 });
+    expect(first.total).toBe(expected.length);
+    expect(first.totalPages).toBe(Math.ceil(expected.length / 25));
+  });
+
+  it('modified_after/modified_before and status filter as the full list does', async () => {
+    const sortedModified = all.map((order) => order.date_modified_gmt).sort();
+    const modifiedAfter = sortedModified[100] as string;
+    const modifiedBefore = sortedModified[200] as string;
+    const expected = all.filter(
+      (order) => order.date_modified_gmt > modifiedAfter && order.date_modified_gmt < modifiedBefore,
+    );
+    const filtered = await listAllOrders(emulator, {
+      modified_after: `${modifiedAfter}Z`,
+      modified_before: `${modifiedBefore}Z`,
+      order: 'asc',
+    });
+    expect(ids(filtered)).toEqual(ids(expected));
+
+    const processing = await listAllOrders(emulator, { status: 'processing,on-hold', order: 'asc' });
+    expect(ids(processing)).toEqual(
+      ids(all.filter((order) => order.status === 'processing' || order.status === 'on-hold')),
+    );
+  });
+
+  it('rejects a malformed date naming the parameter', async () => {
+    const response = await wooGet(emulator, '/orders', { after: 'yesterday' });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { message: string };
+    expect(body.message).toBe('Invalid parameter(s): after');
+  });
+});
+
+describe('orders', () => {
+  it('are shaped as WooCommerce sends them, with bundles expanded into parent and child lines', async () => {
+    const all = await listAllOrders(emulator, { order: 'asc' });
+    for (const order of all) {
+      expect(order).toMatchObject({
+        id: expect.any(Number),
+        number: String(order.id),
+        currency: 'EUR',
+        date_created_gmt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/),
+        total: expect.stringMatching(/^\d+\.\d{2}$/),
+        total_tax: expect.stringMatching(/^\d+\.\d{2}$/),
+        billing: { email: expect.stringContaining('@'), first_name: expect.any(String), last_name: expect.any(String) },
+      });
+      expect(order.line_items.length).toBeGreaterThan(0);
+      const lineSum = order.line_items.reduce((sum, line) => sum + Number(line.total) + Number(line.total_tax), 0);
+      const expectedTotal = lineSum + Number(order.shipping_total) + Number(order.shipping_tax);
+      expect(Number(order.total)).toBeCloseTo(expectedTotal, 1);
+    }
+    const bundled = all.filter((order) => order.line_items.some((line) => line.bundled_items.length > 0));
+    expect(bundled.length).toBeGreaterThan(5);
+    for (const order of bundled) {
+      const parent = order.line_items.find((line) => line.bundled_items.length > 0);
+      const children = order.line_items.filter((line) => line.bundled_by === parent?.id);
+      expect(children.map((line) => line.id)).toEqual(parent?.bundled_items);
+    }
+    expect(all.some((order) => order.customer_id === 0)).toBe(true);
+  });
+
+  it('GET /orders/{id} returns the same order as the list, 404 for an unknown id', async () => {
+    const [listed] = (await listOrders(emulator, { per_page: 1, page: 17 })).orders;
+    const single = await wooGet(emulator, `/orders/${listed?.id}`);
+    expect(single.status).toBe(200);
+    expect(await single.json()).toEqual(listed);
+    const missing = await wooGet(emulator, `/orders/${ORDERS + 1000}`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { code: string }).code).toBe('woocommerce_rest_shop_order_invalid_id');
+  });
+
+  it('the same seed gives the same records; another seed gives others', async () => {
+    const twin = await startWooEmulator({ orders: ORDERS, seed: 7 });
+    const other = await startWooEmulator({ orders: ORDERS, seed: 8 });
+    try {
+      const page = { per_page: 100, page: 2 };
+      const mine = await listOrders(emulator, page);
+      expect((await listOrders(twin, page)).orders).toEqual(mine.orders);
+      expect((await listOrders(other, page)).orders).not.toEqual(mine.orders);
+    } finally {
+      await twin.close();
+      await other.close();
+    }
+  });
+});
+
+describe('authentication', () => {
+  it('answers 401 with WooCommerce error JSON without or with wrong credentials', async () => {
+    const none = await fetch(`${emulator.baseUrl}/orders`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({
+      code: 'woocommerce_rest_cannot_view',
+      message: 'Sorry, you cannot list resources.',
+      data: { status: 401 },
+    });
+    const wrongKey = await fetch(`${emulator.baseUrl}/orders`, { headers: { authorization: basicAuth('ck_x', 'cs_y') } });
+    expect(wrongKey.status).toBe(401);
+    expect(((await wrongKey.json()) as { message: string }).message).toBe('Consumer key is invalid.');
+    const wrongSecret = await fetch(`${emulator.baseUrl}/orders`, {
+      headers: { authorization: basicAuth(emulator.consumerKey, 'cs_wrong') },
+    });
+    expect(wrongSecret.status).toBe(401);
+  });
+
+  it('accepts the key and secret as query parameters too', async () => {
+    const url = `${emulator.baseUrl}/orders?consumer_key=${emulator.consumerKey}&consumer_secret=${emulator.consumerSecret}`;
+    expect((await fetch(url)).status).toBe(200);
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After past the per-key limit per minute', async () => {
+    const limited = await startWooEmulator({ orders: 10, rateLimitPerMinute: 5 });
+    try {
+      const statuses: number[] = [];
+      for (let n = 0; n < 5; n++) statuses.push((await wooGet(limited, '/orders')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200]);
+      const refused = await wooGet(limited, '/orders');
+      expect(refused.status).toBe(429);
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(((await refused.json()) as { code: string }).code).toBe('woocommerce_rest_too_many_requests');
+      await control(limited, 'PUT', '/rate-limit', { requestsPerMinute: 0 });
+      expect((await wooGet(limited, '/orders')).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('changing the store while it is read', () => {
+  it('creates, modifies and trashes orders, moving date_modified_gmt', async () => {
+    const store = await startWooEmulator({ orders: 50, seed: 3 });
+    try {
+      const before = await listOrders(store, { per_page: 1 });
+      const created = (await control(store, 'POST', '/orders', { count: 3 })).body as { ids: number[] };
+      expect(created.ids).toEqual([51, 52, 53]);
+      const after = await listOrders(store, { per_page: 100 });
+      expect(after.total).toBe(before.total + 3);
+      expect(after.orders[0]?.id).toBe(53);
+
+      const original = (await (await wooGet(store, '/orders/10')).json()) as WooOrder;
+      const modified = (await control(store, 'POST', '/orders/10/modify')).body as WooOrder;
+      expect(modified.date_modified_gmt > original.date_modified_gmt).toBe(true);
+      expect(modified.line_items).not.toEqual(original.line_items);
+      const recent = await listAllOrders(store, { modified_after: `${original.date_modified_gmt}Z`, orderby: 'modified' });
+      expect(ids(recent)).toContain(10);
+
+      await control(store, 'POST', '/orders/20/trash');
+      const live = await listAllOrders(store, { order: 'asc' });
+      expect(ids(live)).not.toContain(20);
+      expect(live.length).toBe(52);
+      const trashed = (await (await wooGet(store, '/orders/20')).json()) as WooOrder;
+      expect(trashed.status).toBe('trash');
+      expect(ids(await listAllOrders(store, { status: 'trash' }))).toEqual([20]);
+      // Paging over the live orders still visits each exactly once after a trash.
+      const paged: number[] = [];
+      for (let page = 1; page <= 6; page++) paged.push(...ids((await listOrders(store, { per_page: 10, page, order: 'asc' })).orders));
+      expect(paged).toEqual(ids(live));
+    } finally {
+      await store.close();
+    }
+  });
+});

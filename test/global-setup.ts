@@ -1,0 +1,36 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
+import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
+import { startTemporalDevServer } from '../src/sandbox/temporal-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalNamespace: string;
+    temporalCliPath: string;
+    databaseUrl: string;
+  }
+}
+
+/** Real parts only: the Temporal CLI's dev server and an embedded PostgreSQL, shared by every test file. */
+export default async function setup(project: TestProject) {
+  const cli = await resolveTemporalCli(process.env, (message) => console.log(`[global-setup] ${message}`));
+  if (cli.kind !== 'path') throw new Error('The tests need a Temporal CLI binary (install Go so ferry can build it)');
+  const home = await mkdtemp(join(tmpdir(), 'ferry-test-'));
+  // Running as root, PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
+  await chmod(home, 0o755);
+  const postgres = await startEmbeddedPostgres({ dataDir: join(home, 'postgres'), fresh: true });
+  const temporal = await startTemporalDevServer({ cli, dbFilename: undefined });
+  project.provide('temporalAddress', temporal.address);
+  project.provide('temporalNamespace', temporal.namespace);
+  project.provide('temporalCliPath', cli.path);
+  project.provide('databaseUrl', postgres.databaseUrl);
+  return async () => {
+    await temporal.stop();
+    await postgres.stop();
+    await rm(home, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { appliedMigrations, migrateToLatest } from '../../src/target/migrate.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database.drop());
+
+it('creates ferry tables and applies idempotently, also from two processes at once', async () => {
+  const { db } = database;
+  expect(await migrateToLatest(db)).toEqual(['001-engine-tables']);
+  expect(await migrateToLatest(db)).toEqual([]);
+  // Workers starting together each migrate at start: knex's lock table serialises them.
+  const again = await Promise.all([migrateToLatest(db), migrateToLatest(db)]);
+  expect(again).toEqual([[], []]);
+  expect(await appliedMigrations(db)).toEqual(['001-engine-tables']);
+
+  const tables = await db('information_schema.tables')
+    .where({ table_schema: 'public' })
+    .whereLike('table_name', 'ferry_%')
+    .pluck('table_name');
+  expect(tables.sort()).toEqual([
+    'ferry_dead_letters',
+    'ferry_runs',
+    'ferry_schema_migrations',
+    'ferry_schema_migrations_lock',
+    'ferry_watermarks',
+  ]);
+  await db('ferry_watermarks').insert({ migration: 'woocommerce-orders', watermark: '2024-01-01T00:00:00Z' });
+  expect(await migrateToLatest(db)).toEqual([]);
+  expect(await db('ferry_watermarks').count({ n: '*' }).first()).toEqual({ n: '1' });
+});
