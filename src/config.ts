@@ -20,6 +20,15 @@ const envSchema = z.object({
     .optional(),
 });
 
+/** Every environment variable ferry reads, besides the FERRY_CONN_<NAME>_* connection variables. */
+export const FERRY_ENV_VARS = [
+  ...Object.keys(envSchema.shape),
+  'FERRY_HOME',
+  'FERRY_LOG_LEVEL',
+  'TEMPORAL_CLI_PATH',
+];
+export const CONNECTION_ENV_VAR = /^FERRY_CONN_[A-Z0-9_]+_(KIND|URL|KEY|SECRET)$/;
+
 export interface FerryConfig {
   temporalAddress: string;
   namespace: string;

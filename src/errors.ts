@@ -29,7 +29,11 @@ export function describeCause(error: unknown): string {
   let text = String(error);
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    text = typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+    text =
+      typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
   }
-  return text.trim().split(/\s*\n\s*/).join(' | ');
+  return text
+    .trim()
+    .split(/\s*\n\s*/)
+    .join(' | ');
 }

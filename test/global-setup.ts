@@ -18,7 +18,8 @@ declare module 'vitest' {
 /** Real parts only: the Temporal CLI's dev server and an embedded PostgreSQL, shared by every test file. */
 export default async function setup(project: TestProject) {
   const cli = await resolveTemporalCli(process.env, (message) => console.log(`[global-setup] ${message}`));
-  if (cli.kind !== 'path') throw new Error('The tests need a Temporal CLI binary (install Go so ferry can build it)');
+  if (cli.kind !== 'path')
+    throw new Error('The tests need a Temporal CLI binary (install Go so ferry can build it)');
   const home = await mkdtemp(join(tmpdir(), 'ferry-test-'));
   // Running as root, PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
   await chmod(home, 0o755);

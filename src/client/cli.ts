@@ -5,6 +5,7 @@ import { installTemporalRuntime } from '../temporal-runtime.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerProvisionCommand } from './commands/provision.js';
+import { registerSetupTemporalCommand } from './commands/setup-temporal.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 installTemporalRuntime();
@@ -28,6 +29,7 @@ registerDevCommand(program);
 registerWorkerCommand(program);
 registerCheckCommand(program);
 registerProvisionCommand(program);
+registerSetupTemporalCommand(program);
 
 /** One line on stderr; under --json also the one JSON object on stdout. */
 function reportError(message: string): void {

@@ -17,6 +17,8 @@ export interface TemporalDevServerOptions {
   /** SQLite file that keeps workflow history across restarts; in memory when absent. */
   dbFilename?: string;
   namespace?: string;
+  /** Register ferry's search attributes at start (default true). */
+  searchAttributes?: boolean;
 }
 
 export interface TemporalDevServer {
@@ -32,8 +34,9 @@ function devServerArgs(
   port: number,
   uiPort: number,
   namespace: string,
-  dbFilename: string | undefined,
+  options: TemporalDevServerOptions,
 ): string[] {
+  const searchAttributes = options.searchAttributes === false ? [] : FERRY_SEARCH_ATTRIBUTES;
   return [
     'server',
     'start-dev',
@@ -49,11 +52,11 @@ function devServerArgs(
     'json',
     '--log-level',
     'error',
-    ...FERRY_SEARCH_ATTRIBUTES.flatMap((key) => [
+    ...searchAttributes.flatMap((key) => [
       '--search-attribute',
       `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`,
     ]),
-    ...(dbFilename ? ['--db-filename', dbFilename] : []),
+    ...(options.dbFilename ? ['--db-filename', options.dbFilename] : []),
   ];
 }
 
@@ -100,7 +103,7 @@ async function startFromBinary(path: string, options: TemporalDevServerOptions):
   const uiPort = await portOrFree(options.uiPort ?? 0);
   const namespace = options.namespace ?? 'default';
   const address = `127.0.0.1:${port}`;
-  const child = spawn(path, devServerArgs(port, uiPort, namespace, options.dbFilename), {
+  const child = spawn(path, devServerArgs(port, uiPort, namespace, options), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let recent = '';
@@ -135,7 +138,7 @@ async function startFromSdkDownload(options: TemporalDevServerOptions): Promise<
         uiPort,
         dbFilename: options.dbFilename,
         namespace,
-        searchAttributes: FERRY_SEARCH_ATTRIBUTES,
+        searchAttributes: options.searchAttributes === false ? [] : FERRY_SEARCH_ATTRIBUTES,
       },
     });
     return {

@@ -30,7 +30,11 @@ describe('bad input', () => {
   });
 
   it('a flag value out of range', async () => {
-    await expectOneLineError(['dev', '--orders', '-3'], {}, /--orders <n>.*expected an integer from 0 to 100000000/);
+    await expectOneLineError(
+      ['dev', '--orders', '-3'],
+      {},
+      /--orders <n>.*expected an integer from 0 to 100000000/,
+    );
   });
 
   it('an unreachable DATABASE_URL, with its password hidden', async () => {
@@ -43,7 +47,11 @@ describe('bad input', () => {
   });
 
   it('a DATABASE_URL that is not a PostgreSQL URL', async () => {
-    await expectOneLineError(['worker'], { DATABASE_URL: 'mysql://x@y/z' }, /DATABASE_URL: must start with postgres:\/\//);
+    await expectOneLineError(
+      ['worker'],
+      { DATABASE_URL: 'mysql://x@y/z' },
+      /DATABASE_URL: must start with postgres:\/\//,
+    );
   });
 
   it('a TEMPORAL_CLI_PATH that does not exist: ferry dev starts nothing', async () => {

@@ -12,9 +12,26 @@ import { FERRY_BIN, runCli } from '../helpers/run-cli.js';
 async function startDev(home: string): Promise<{ child: ChildProcess; line: string }> {
   const child = spawn(
     process.execPath,
-    [FERRY_BIN, 'dev', '--json', '--orders', '321', '--temporal-port', '0', '--ui-port', '0', '--emulator-port', '0'],
+    [
+      FERRY_BIN,
+      'dev',
+      '--json',
+      '--orders',
+      '321',
+      '--temporal-port',
+      '0',
+      '--ui-port',
+      '0',
+      '--emulator-port',
+      '0',
+    ],
     {
-      env: { ...process.env, FERRY_HOME: home, TEMPORAL_CLI_PATH: inject('temporalCliPath'), DATABASE_URL: '' },
+      env: {
+        ...process.env,
+        FERRY_HOME: home,
+        TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+        DATABASE_URL: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -33,31 +50,38 @@ async function startDev(home: string): Promise<{ child: ChildProcess; line: stri
 }
 
 describe('ferry dev', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('starts the stack, serves the UI, and %s leaves no process behind', async (signal) => {
-    const home = await mkdtemp(join(tmpdir(), 'ferry-dev-'));
-    await chmod(home, 0o755);
-    const { child, line } = await startDev(home);
-    const state = devStackStateSchema.parse(JSON.parse(line));
-    expect(state.pid).toBe(child.pid);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'starts the stack, serves the UI, and %s leaves no process behind',
+    async (signal) => {
+      const home = await mkdtemp(join(tmpdir(), 'ferry-dev-'));
+      await chmod(home, 0o755);
+      const { child, line } = await startDev(home);
+      const state = devStackStateSchema.parse(JSON.parse(line));
+      expect(state.pid).toBe(child.pid);
 
-    // The state file holds what was printed, and other commands use it with no environment set.
-    const fromFile = devStackStateSchema.parse(JSON.parse(await readFile(join(home, 'dev.json'), 'utf8')));
-    expect(fromFile).toEqual(state);
+      // The state file holds what was printed, and other commands use it with no environment set.
+      const fromFile = devStackStateSchema.parse(JSON.parse(await readFile(join(home, 'dev.json'), 'utf8')));
+      expect(fromFile).toEqual(state);
 
-    const ui = await fetch(state.uiUrl);
-    expect(ui.status).toBe(200);
-    expect(await ui.text()).toContain('<html');
-    const health = await fetch(`${state.emulators.woocommerce.controlUrl}/health`);
-    expect(await health.json()).toEqual({ ok: true, orders: 321 });
+      const ui = await fetch(state.uiUrl);
+      expect(ui.status).toBe(200);
+      expect(await ui.text()).toContain('<html');
+      const health = await fetch(`${state.emulators.woocommerce.controlUrl}/health`);
+      expect(await health.json()).toEqual({ ok: true, orders: 321 });
 
-    const check = await runCli(['check', '--json'], { FERRY_HOME: home, DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
-    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, source: { orders: 321 } });
+      const check = await runCli(['check', '--json'], {
+        FERRY_HOME: home,
+        DATABASE_URL: '',
+        TEMPORAL_ADDRESS: '',
+      });
+      expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, source: { orders: 321 } });
 
-    const descendants = descendantsOf(child.pid as number);
-    expect(descendants.length).toBeGreaterThanOrEqual(2); // the Temporal CLI and PostgreSQL at least
-    child.kill(signal);
-    await once(child, 'exit');
-    expect(descendants.filter(isRunning)).toEqual([]);
-    await expect(readFile(join(home, 'dev.json'))).rejects.toThrow(/ENOENT/);
-  });
+      const descendants = descendantsOf(child.pid as number);
+      expect(descendants.length).toBeGreaterThanOrEqual(2); // the Temporal CLI and PostgreSQL at least
+      child.kill(signal);
+      await once(child, 'exit');
+      expect(descendants.filter(isRunning)).toEqual([]);
+      await expect(readFile(join(home, 'dev.json'))).rejects.toThrow(/ENOENT/);
+    },
+  );
 });

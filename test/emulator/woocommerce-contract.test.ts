@@ -14,21 +14,26 @@ afterAll(() => emulator.close());
 const ids = (orders: WooOrder[]) => orders.map((order) => order.id);
 
 describe('pagination', () => {
-  it.each([1, 7, 10, 33, 100])('per_page=%i: headers agree with the pages and every order appears once', async (perPage) => {
-    const first = await listOrders(emulator, { per_page: perPage, order: 'asc' });
-    expect(first.total).toBe(ORDERS);
-    expect(first.totalPages).toBe(Math.ceil(ORDERS / perPage));
-    const seen: number[] = [];
-    for (let page = 1; page <= first.totalPages; page++) {
-      const result = await listOrders(emulator, { per_page: perPage, order: 'asc', page });
-      expect(result.total).toBe(ORDERS);
-      expect(result.orders.length).toBe(page < first.totalPages ? perPage : ORDERS - perPage * (first.totalPages - 1));
-      seen.push(...ids(result.orders));
-    }
-    expect(seen).toEqual(Array.from({ length: ORDERS }, (_, i) => i + 1));
-    const beyond = await listOrders(emulator, { per_page: perPage, page: first.totalPages + 1 });
-    expect(beyond.orders).toEqual([]);
-  });
+  it.each([1, 7, 10, 33, 100])(
+    'per_page=%i: headers agree with the pages and every order appears once',
+    async (perPage) => {
+      const first = await listOrders(emulator, { per_page: perPage, order: 'asc' });
+      expect(first.total).toBe(ORDERS);
+      expect(first.totalPages).toBe(Math.ceil(ORDERS / perPage));
+      const seen: number[] = [];
+      for (let page = 1; page <= first.totalPages; page++) {
+        const result = await listOrders(emulator, { per_page: perPage, order: 'asc', page });
+        expect(result.total).toBe(ORDERS);
+        expect(result.orders.length).toBe(
+          page < first.totalPages ? perPage : ORDERS - perPage * (first.totalPages - 1),
+        );
+        seen.push(...ids(result.orders));
+      }
+      expect(seen).toEqual(Array.from({ length: ORDERS }, (_, i) => i + 1));
+      const beyond = await listOrders(emulator, { per_page: perPage, page: first.totalPages + 1 });
+      expect(beyond.orders).toEqual([]);
+    },
+  );
 
   it('defaults to 10 per page, newest first, as WooCommerce does', async () => {
     const result = await listOrders(emulator);
@@ -115,10 +120,17 @@ describe('orders', () => {
         date_created_gmt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/),
         total: expect.stringMatching(/^\d+\.\d{2}$/),
         total_tax: expect.stringMatching(/^\d+\.\d{2}$/),
-        billing: { email: expect.stringContaining('@'), first_name: expect.any(String), last_name: expect.any(String) },
+        billing: {
+          email: expect.stringContaining('@'),
+          first_name: expect.any(String),
+          last_name: expect.any(String),
+        },
       });
       expect(order.line_items.length).toBeGreaterThan(0);
-      const lineSum = order.line_items.reduce((sum, line) => sum + Number(line.total) + Number(line.total_tax), 0);
+      const lineSum = order.line_items.reduce(
+        (sum, line) => sum + Number(line.total) + Number(line.total_tax),
+        0,
+      );
       const expectedTotal = lineSum + Number(order.shipping_total) + Number(order.shipping_tax);
       expect(Number(order.total)).toBeCloseTo(expectedTotal, 1);
     }
@@ -166,7 +178,9 @@ describe('authentication', () => {
       message: 'Sorry, you cannot list resources.',
       data: { status: 401 },
     });
-    const wrongKey = await fetch(`${emulator.baseUrl}/orders`, { headers: { authorization: basicAuth('ck_x', 'cs_y') } });
+    const wrongKey = await fetch(`${emulator.baseUrl}/orders`, {
+      headers: { authorization: basicAuth('ck_x', 'cs_y') },
+    });
     expect(wrongKey.status).toBe(401);
     expect(((await wrongKey.json()) as { message: string }).message).toBe('Consumer key is invalid.');
     const wrongSecret = await fetch(`${emulator.baseUrl}/orders`, {
@@ -217,7 +231,10 @@ describe('changing the store while it is read', () => {
       const modified = (await control(store, 'POST', '/orders/10/modify')).body as WooOrder;
       expect(modified.date_modified_gmt > original.date_modified_gmt).toBe(true);
       expect(modified.line_items).not.toEqual(original.line_items);
-      const recent = await listAllOrders(store, { modified_after: `${original.date_modified_gmt}Z`, orderby: 'modified' });
+      const recent = await listAllOrders(store, {
+        modified_after: `${original.date_modified_gmt}Z`,
+        orderby: 'modified',
+      });
       expect(ids(recent)).toContain(10);
 
       await control(store, 'POST', '/orders/20/trash');
@@ -229,7 +246,8 @@ describe('changing the store while it is read', () => {
       expect(ids(await listAllOrders(store, { status: 'trash' }))).toEqual([20]);
       // Paging over the live orders still visits each exactly once after a trash.
       const paged: number[] = [];
-      for (let page = 1; page <= 6; page++) paged.push(...ids((await listOrders(store, { per_page: 10, page, order: 'asc' })).orders));
+      for (let page = 1; page <= 6; page++)
+        paged.push(...ids((await listOrders(store, { per_page: 10, page, order: 'asc' })).orders));
       expect(paged).toEqual(ids(live));
     } finally {
       await store.close();

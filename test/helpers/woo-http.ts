@@ -1,12 +1,16 @@
-import type { WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import type { WooOrder } from '../../src/sandbox/emulators/woocommerce/order-shape.js';
+import type { WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 
 export function basicAuth(key: string, secret: string): string {
   return `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
 }
 
 /** GET against the emulator's REST API with its own credentials. */
-export async function wooGet(emulator: WooEmulator, path: string, params: Record<string, string | number> = {}) {
+export async function wooGet(
+  emulator: WooEmulator,
+  path: string,
+  params: Record<string, string | number> = {},
+) {
   const url = new URL(`${emulator.baseUrl}${path}`);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, String(value));
   return fetch(url, { headers: { authorization: basicAuth(emulator.consumerKey, emulator.consumerSecret) } });

@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CONNECTION_ENV_VAR, FERRY_ENV_VARS } from '../src/config.js';
+import { FERRY_SEARCH_ATTRIBUTES } from '../src/search-attributes.js';
+import { runCli } from './helpers/run-cli.js';
+
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  depends_on?: string[] | Record<string, { condition: string }>;
+}
+
+/** Resolves ${VAR:-default} the way compose does when VAR is unset. */
+function interpolate(value: string): string {
+  return value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+}
+
+const compose = parse(await readFile(new URL('../docker-compose.yml', import.meta.url), 'utf8')) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
+const services = compose.services;
+const env = (name: string) =>
+  Object.fromEntries(
+    Object.entries(services[name]?.environment ?? {}).map(([key, value]) => [
+      key,
+      interpolate(String(value)),
+    ]),
+  );
+const containerPorts = (name: string) =>
+  (services[name]?.ports ?? []).map((mapping) => mapping.split(':').pop());
+const dependencies = (service: Service) =>
+  Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+
+describe('docker-compose.yml', () => {
+  it('has Temporal on PostgreSQL, its UI, a target PostgreSQL, a setup job and a worker', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'ferry-setup',
+      'target-db',
+      'temporal',
+      'temporal-db',
+      'temporal-ui',
+      'worker',
+    ]);
+    expect(services.temporal?.image).toMatch(/^temporalio\/auto-setup:/);
+    expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
+  });
+
+  it('points every service at hosts, ports and credentials that exist', () => {
+    const temporalDb = env('temporal-db');
+    expect(env('temporal')).toMatchObject({
+      DB: 'postgres12',
+      POSTGRES_SEEDS: 'temporal-db',
+      POSTGRES_USER: temporalDb.POSTGRES_USER,
+      POSTGRES_PWD: temporalDb.POSTGRES_PASSWORD,
+    });
+    for (const name of ['temporal-ui', 'ferry-setup', 'worker']) {
+      const [host, port] = (env(name).TEMPORAL_ADDRESS as string).split(':');
+      expect(host).toBe('temporal');
+      expect(containerPorts('temporal')).toContain(port);
+    }
+    const target = env('target-db');
+    const url = new URL(env('worker').DATABASE_URL as string);
+    expect(url.hostname).toBe('target-db');
+    expect(url.port).toBe('5432');
+    expect(decodeURIComponent(url.username)).toBe(target.POSTGRES_USER);
+    expect(decodeURIComponent(url.password)).toBe(target.POSTGRES_PASSWORD);
+    expect(url.pathname).toBe(`/${target.POSTGRES_DB}`);
+  });
+
+  it('depends only on services that exist; published ports do not collide; named volumes are declared', () => {
+    for (const service of Object.values(services)) {
+      for (const dependency of dependencies(service)) expect(Object.keys(services)).toContain(dependency);
+    }
+    const published = Object.values(services).flatMap((service) =>
+      (service.ports ?? []).map((port) => port.split(':')[0]),
+    );
+    expect(new Set(published).size).toBe(published.length);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['target-db', 'temporal-db']);
+  });
+
+  it('gives ferry containers only variables ferry reads, and a connection for the woocommerce source', () => {
+    for (const name of ['ferry-setup', 'worker']) {
+      for (const variable of Object.keys(env(name))) {
+        expect(FERRY_ENV_VARS.includes(variable) || CONNECTION_ENV_VAR.test(variable), variable).toBe(true);
+      }
+    }
+    expect(Object.keys(env('worker'))).toEqual(
+      expect.arrayContaining([
+        'FERRY_CONN_WOOCOMMERCE_URL',
+        'FERRY_CONN_WOOCOMMERCE_KEY',
+        'FERRY_CONN_WOOCOMMERCE_SECRET',
+      ]),
+    );
+  });
+
+  it('registers the search attributes before the worker starts, with a ferry command that exists', async () => {
+    expect(services['ferry-setup']?.command).toEqual(['setup-temporal']);
+    expect(services.worker?.command).toEqual(['worker']);
+    expect(services.worker?.depends_on).toMatchObject({
+      'ferry-setup': { condition: 'service_completed_successfully' },
+    });
+    const help = await runCli(['--help']);
+    expect(help.stdout).toMatch(/^ {2}setup-temporal /m);
+    expect(help.stdout).toMatch(/^ {2}worker /m);
+    expect(FERRY_SEARCH_ATTRIBUTES.map((key) => key.name)).toEqual(['FerryMigration', 'FerryKind']);
+    const dockerfile = await readFile(new URL('../Dockerfile', import.meta.url), 'utf8');
+    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "bin\/ferry.js"\]/);
+    for (const service of ['ferry-setup', 'worker']) expect(services[service]?.build).toBe('.');
+  });
+});
