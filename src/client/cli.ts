@@ -1,18 +1,16 @@
 import { Command } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { FerryError } from '../errors.js';
 import { logger } from '../logger.js';
-import { installTemporalRuntime } from '../temporal-runtime.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerProvisionCommand } from './commands/provision.js';
 import { registerSetupTemporalCommand } from './commands/setup-temporal.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
-installTemporalRuntime();
-
 const program = new Command('ferry')
   .description('Durable data migrations and syncs into PostgreSQL, orchestrated by Temporal')
-  .version('0.1.0')
+  .version(packageJson.version)
   .showSuggestionAfterError()
   // Usage errors read like every other ferry error: one line, naming the problem.
   .configureOutput({

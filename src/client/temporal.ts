@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { FerryConfig } from '../config.js';
 import { describeCause, FerryError } from '../errors.js';
+import { installTemporalRuntime } from '../temporal-runtime.js';
 
 function unreachable(config: FerryConfig, error: unknown): FerryError {
   return new FerryError(
@@ -23,6 +24,7 @@ export async function connectClient(config: FerryConfig): Promise<Client> {
 }
 
 export async function connectWorkerConnection(config: FerryConfig): Promise<NativeConnection> {
+  installTemporalRuntime();
   try {
     return await NativeConnection.connect({ address: config.temporalAddress });
   } catch (error) {

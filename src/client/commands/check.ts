@@ -1,45 +1,4 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.js';
-import { FerryError } from '../../errors.js';
-import type { StackCheckResult } from '../../workflows/stack-check.js';
-import { printResult } from '../output.js';
-import { connectClient } from '../temporal.js';
-
-interface CheckOptions {
-  connection: string;
-  json: boolean;
-}
-
-async function runCheck(options: CheckOptions): Promise<void> {
-  const config = await loadConfig();
-  const client = await connectClient(config);
-  try {
-    const queue = await client.workflowService.describeTaskQueue({
-      namespace: config.namespace,
-      taskQueue: { name: config.taskQueue },
-    });
-    if ((queue.pollers ?? []).length === 0) {
-      throw new FerryError(
-        `No worker is polling task queue "${config.taskQueue}" on ${config.temporalAddress}; start \`ferry worker\` or \`ferry dev\``,
-      );
-    }
-    const result: StackCheckResult = await client.workflow.execute('stackCheck', {
-      taskQueue: config.taskQueue,
-      workflowId: `ferry/check/${new Date().toISOString()}`,
-      args: [{ connection: options.connection }],
-      workflowExecutionTimeout: '2 minutes',
-    });
-    printResult(
-      options.json,
-      { ok: true, ...result },
-      () =>
-        `ok: PostgreSQL ${result.database.serverVersion} (${result.database.migrations.length} ferry migrations applied), ` +
-        `${result.source.kind} connection "${result.source.connection}" sees ${result.source.orders} orders`,
-    );
-  } finally {
-    await client.connection.close();
-  }
-}
 
 export function registerCheckCommand(program: Command): void {
   program
@@ -47,5 +6,5 @@ export function registerCheckCommand(program: Command): void {
     .description('run a workflow that proves the worker reaches the target database and a source connection')
     .option('--connection <name>', 'source connection to check', 'woocommerce')
     .option('--json', 'print one JSON object', false)
-    .action(runCheck);
+    .action(async (options) => (await import('../actions/check.js')).runCheck(options));
 }

@@ -1,52 +1,9 @@
-import proto from '@temporalio/proto';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.js';
-import { describeCause, FerryError } from '../../errors.js';
-import { FERRY_SEARCH_ATTRIBUTES } from '../../search-attributes.js';
-import { printResult } from '../output.js';
-import { connectClient } from '../temporal.js';
-
-const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-
-/** Registers ferry's custom search attributes on a namespace; attributes already there are left alone. */
-async function runSetupTemporal(options: { json: boolean }): Promise<void> {
-  const config = await loadConfig();
-  const client = await connectClient(config);
-  try {
-    const { operatorService } = client.connection;
-    const existing = await operatorService.listSearchAttributes({ namespace: config.namespace });
-    const known = new Set(Object.keys(existing.customAttributes ?? {}));
-    const missing = FERRY_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name)).map((key) => key.name);
-    if (missing.length > 0) {
-      try {
-        await operatorService.addSearchAttributes({
-          namespace: config.namespace,
-          searchAttributes: Object.fromEntries(missing.map((name) => [name, KEYWORD])),
-        });
-      } catch (error) {
-        throw new FerryError(
-          `Could not add search attributes ${missing.join(', ')} to namespace "${config.namespace}" (${describeCause(error)}); ` +
-            'on Temporal Cloud add them with `tcld namespace search-attributes add`',
-        );
-      }
-    }
-    const present = FERRY_SEARCH_ATTRIBUTES.map((key) => key.name).filter((name) => !missing.includes(name));
-    printResult(
-      options.json,
-      { namespace: config.namespace, added: missing, alreadyPresent: present },
-      () =>
-        `namespace "${config.namespace}": ${missing.length > 0 ? `added ${missing.join(', ')}` : 'nothing to add'}` +
-        (present.length > 0 ? `; already present: ${present.join(', ')}` : ''),
-    );
-  } finally {
-    await client.connection.close();
-  }
-}
 
 export function registerSetupTemporalCommand(program: Command): void {
   program
     .command('setup-temporal')
     .description("register ferry's search attributes (FerryMigration, FerryKind) on a Temporal namespace")
     .option('--json', 'print one JSON object', false)
-    .action(runSetupTemporal);
+    .action(async (options) => (await import('../actions/setup-temporal.js')).runSetupTemporal(options));
 }
