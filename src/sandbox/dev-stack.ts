@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import type { Knex } from 'knex';
+import { FerryError } from '../errors.js';
 import { connectDb } from '../target/db.js';
 import { migrateToLatest } from '../target/migrate.js';
 import { startWooEmulator, type WooEmulator } from './emulators/woocommerce/server.js';
+import { assertPortsFree } from './ports.js';
 import { type RunningPostgres, startEmbeddedPostgres } from './postgres.js';
-import { type DevStackState, ferryHome } from './state-file.js';
+import { type DevStackState, ferryHome, readLiveState, stateFilePath } from './state-file.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server.js';
 
@@ -45,7 +47,19 @@ export async function startDevStack(
     stops.length = 0;
   };
   try {
-    // Resolve the Temporal CLI first: a broken TEMPORAL_CLI_PATH must fail before anything starts.
+    // Check everything that can be wrong before anything starts.
+    const running = await readLiveState(stateFilePath(env));
+    if (running) {
+      throw new FerryError(
+        `\`ferry dev\` is already running (pid ${running.pid}) with FERRY_HOME=${home}; stop it first or use another FERRY_HOME`,
+      );
+    }
+    await assertPortsFree([
+      { port: options.temporalPort, flag: '--temporal-port' },
+      { port: options.uiPort, flag: '--ui-port' },
+      { port: options.postgresPort, flag: '--postgres-port' },
+      { port: options.emulatorPort, flag: '--emulator-port' },
+    ]);
     const cli = await resolveTemporalCli(env);
 
     let postgres: RunningPostgres | undefined;

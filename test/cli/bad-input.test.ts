@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,48 @@ describe('bad input', () => {
       /TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable file/,
     );
     expect(await readdir(home)).toEqual([]);
+  });
+
+  it('a port that is taken: ferry dev names it and the flag, and starts nothing', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      await expectOneLineError(
+        ['dev', '--temporal-port', String(port)],
+        {},
+        new RegExp(`Port ${port} is already in use .*--temporal-port <port>`),
+      );
+      expect(await readdir(home)).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('a second ferry dev on the same FERRY_HOME, which would wipe the first one', async () => {
+    const busyHome = await mkdtemp(join(tmpdir(), 'ferry-busy-'));
+    await mkdir(busyHome, { recursive: true });
+    const liveState = {
+      pid: process.pid,
+      temporalAddress: '127.0.0.1:7233',
+      namespace: 'default',
+      uiUrl: 'http://127.0.0.1:8233',
+      databaseUrl: 'postgres://ferry:x@127.0.0.1:5432/ferry',
+      emulators: {
+        woocommerce: {
+          baseUrl: 'http://127.0.0.1:8780/wp-json/wc/v3',
+          controlUrl: 'http://127.0.0.1:8780/__emulator',
+        },
+      },
+      connections: {},
+    };
+    await writeFile(join(busyHome, 'dev.json'), JSON.stringify(liveState));
+    const result = await runCli(['dev'], { FERRY_HOME: busyHome });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim()).toBe(
+      `ferry: \`ferry dev\` is already running (pid ${process.pid}) with FERRY_HOME=${busyHome}; stop it first or use another FERRY_HOME`,
+    );
+    expect(await readdir(busyHome)).toEqual(['dev.json']);
   });
 
   it('a TEMPORAL_CLI_PATH that is not a Temporal CLI', async () => {

@@ -1,20 +1,14 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import exitHook from 'async-exit-hook';
 import { DEFAULT_TASK_QUEUE, readFerryEnv, resolveSourceConnection } from '../../config.js';
-import { startDevStack } from '../../sandbox/dev-stack.js';
+import { type DevStackOptions, startDevStack } from '../../sandbox/dev-stack.js';
 import { removeStateFile, stateFilePath, writeStateFile } from '../../sandbox/state-file.js';
 import { installTemporalRuntime } from '../../temporal-runtime.js';
 import { createFerryWorker } from '../../worker.js';
 import { note, printResult } from '../output.js';
 
-export interface DevOptions {
-  orders: number;
-  seed: number;
-  persist: boolean;
-  temporalPort: number;
-  uiPort: number;
-  postgresPort: number;
-  emulatorPort: number;
+/** The stack's options as commander names them, plus what only the command uses. */
+export interface DevOptions extends Omit<DevStackOptions, 'rateLimitPerMinute' | 'databaseUrl'> {
   rateLimit: number;
   worker: boolean;
   json: boolean;
@@ -23,15 +17,9 @@ export interface DevOptions {
 export async function runDev(options: DevOptions): Promise<void> {
   installTemporalRuntime();
   const stack = await startDevStack({
-    databaseUrl: readFerryEnv(process.env).DATABASE_URL,
-    orders: options.orders,
-    seed: options.seed,
-    persist: options.persist,
-    temporalPort: options.temporalPort,
-    uiPort: options.uiPort,
-    postgresPort: options.postgresPort,
-    emulatorPort: options.emulatorPort,
+    ...options,
     rateLimitPerMinute: options.rateLimit,
+    databaseUrl: readFerryEnv(process.env).DATABASE_URL,
   });
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
