@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { FerryError } from '../errors.js';
@@ -5,7 +6,7 @@ import { connectDb } from '../target/db.js';
 import { migrateToLatest } from '../target/migrate.js';
 import { startWooEmulator, type WooEmulator } from './emulators/woocommerce/server.js';
 import { assertPortsFree } from './ports.js';
-import { postgresDataDir, type RunningPostgres, startEmbeddedPostgres } from './postgres.js';
+import { postgresDataDir, startEmbeddedPostgres } from './postgres.js';
 import { type DevStackState, ferryHome, readLiveState, stateFilePath } from './state-file.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-server.js';
@@ -62,20 +63,12 @@ export async function startDevStack(
     ]);
     const cli = await resolveTemporalCli(env);
 
-    let postgres: RunningPostgres | undefined;
-    if (!options.databaseUrl) {
-      postgres = await startEmbeddedPostgres({
-        dataDir: postgresDataDir(home),
-        port: options.postgresPort,
-        fresh: !options.persist,
-      });
-      stops.push(postgres.stop);
-    }
-    const databaseUrl = options.databaseUrl ?? (postgres as RunningPostgres).databaseUrl;
-    const db = await connectDb(databaseUrl);
-    stops.push(() => db.destroy());
-    await migrateToLatest(db);
+    // An external database is checked before anything starts; the Temporal dev server, the step most likely to
+    // fail (a missing CLI, no download), starts before embedded PostgreSQL.
+    const externalDb = options.databaseUrl ? await connectDb(options.databaseUrl) : undefined;
+    if (externalDb) stops.push(() => externalDb.destroy());
 
+    if (options.persist) await mkdir(home, { recursive: true });
     const temporal = await startTemporalDevServer({
       cli,
       port: options.temporalPort,
@@ -83,6 +76,22 @@ export async function startDevStack(
       dbFilename: options.persist ? join(home, 'temporal.db') : undefined,
     });
     stops.push(temporal.stop);
+
+    let databaseUrl = options.databaseUrl;
+    let db = externalDb;
+    if (!databaseUrl || !db) {
+      const postgres = await startEmbeddedPostgres({
+        dataDir: postgresDataDir(home),
+        port: options.postgresPort,
+        fresh: !options.persist,
+      });
+      stops.push(postgres.stop);
+      databaseUrl = postgres.databaseUrl;
+      const embeddedDb = await connectDb(databaseUrl);
+      stops.push(() => embeddedDb.destroy());
+      db = embeddedDb;
+    }
+    await migrateToLatest(db);
 
     const emulator = await startWooEmulator({
       orders: options.orders,

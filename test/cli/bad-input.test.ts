@@ -106,6 +106,23 @@ describe('bad input', () => {
     expect(await readdir(busyHome)).toEqual(['dev.json']);
   });
 
+  it('no Temporal CLI, no Go and no download: one clear error, nothing left running', async () => {
+    const bare = await mkdtemp(join(tmpdir(), 'ferry-bare-'));
+    const result = await expectOneLineError(
+      ['dev', '--temporal-port', '0', '--ui-port', '0', '--emulator-port', '0'],
+      // No go and no temporal on PATH; a dead proxy makes the SDK's download fail on any machine.
+      {
+        FERRY_HOME: bare,
+        PATH: '/usr/bin:/bin',
+        HTTPS_PROXY: 'http://127.0.0.1:9',
+        https_proxy: 'http://127.0.0.1:9',
+      },
+      /No Temporal CLI found .* Go is not installed to build one, and the Temporal SDK could not download its dev server .*install Go or the Temporal CLI$/,
+    );
+    expect(result.code).toBe(1);
+    expect(await readdir(bare)).toEqual([]);
+  });
+
   it('a TEMPORAL_CLI_PATH that is not a Temporal CLI', async () => {
     const fake = join(home, 'not-temporal.sh');
     await writeFile(fake, '#!/bin/sh\necho broken >&2\nexit 3\n');
