@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { SourceAuthError, WooCommerceClient } from '../connectors/woocommerce/client.js';
+import { SourceAuthError } from '../connectors/errors.js';
+import { WooCommerceClient } from '../connectors/woocommerce/client.js';
 import { FerryError } from '../errors.js';
 import type { SourceConnection } from '../sandbox/state-file.js';
 import { appliedMigrations } from '../target/migrate.js';

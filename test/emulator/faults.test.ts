@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import { NO_FAULTS } from '../../src/sandbox/emulators/faults.js';
-import type { WooOrder } from '../../src/sandbox/emulators/woocommerce/order-shape.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { basicAuth, control, listOrders, wooGet } from '../helpers/woo-http.js';
 

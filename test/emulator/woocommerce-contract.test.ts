@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WooOrder } from '../../src/sandbox/emulators/woocommerce/order-shape.js';
+import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { basicAuth, control, listAllOrders, listOrders, wooGet } from '../helpers/woo-http.js';
 

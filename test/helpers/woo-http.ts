@@ -1,4 +1,4 @@
-import type { WooOrder } from '../../src/sandbox/emulators/woocommerce/order-shape.js';
+import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import type { WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 
 export function basicAuth(key: string, secret: string): string {

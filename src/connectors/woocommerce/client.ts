@@ -1,20 +1,34 @@
 import type { SourceConnection } from '../../sandbox/state-file.js';
-
-export class SourceAuthError extends Error {
-  override readonly name = 'SourceAuthError';
-}
-
-export class SourceHttpError extends Error {
-  override readonly name = 'SourceHttpError';
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+import {
+  MalformedPageError,
+  parseRetryAfter,
+  SourceAuthError,
+  SourceHttpError,
+  SourceRateLimitError,
+} from '../errors.js';
+import type { WooOrder } from './order-shape.js';
 
 const API_PATH = '/wp-json/wc/v3';
+export const WOO_MAX_PAGE_SIZE = 100;
+
+export interface OrderPageRequest {
+  page: number;
+  perPage: number;
+  /** Orders created strictly after this ISO instant. */
+  after?: string;
+  /** Orders created strictly before this ISO instant. */
+  before?: string;
+  orderby?: 'date' | 'id' | 'modified';
+  order?: 'asc' | 'desc';
+  status?: string;
+}
+
+export interface OrderPage {
+  orders: WooOrder[];
+  /** X-WP-Total: how many orders match the filters. */
+  total: number;
+  totalPages: number;
+}
 
 /** Talks to one WooCommerce store's REST API v3 with Basic auth (consumer key and secret). */
 export class WooCommerceClient {
@@ -23,7 +37,7 @@ export class WooCommerceClient {
   constructor(
     private readonly connectionName: string,
     private readonly connection: SourceConnection,
-    private readonly timeoutMs = 30_000,
+    private readonly timeoutMs = 60_000,
   ) {
     this.authorization = `Basic ${Buffer.from(`${connection.consumerKey}:${connection.consumerSecret}`).toString('base64')}`;
   }
@@ -31,17 +45,31 @@ export class WooCommerceClient {
   private async get(path: string, params: Record<string, string>): Promise<Response> {
     const url = new URL(`${this.connection.baseUrl.replace(/\/$/, '')}${API_PATH}${path}`);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    const response = await fetch(url, {
-      headers: { authorization: this.authorization, accept: 'application/json' },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: { authorization: this.authorization, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      throw new SourceHttpError(`WooCommerce request ${url.pathname} failed (${cause})`, 0);
+    }
     if (response.status === 401 || response.status === 403) {
       const body = (await response.json().catch(() => ({}))) as { message?: string };
       throw new SourceAuthError(
         `WooCommerce connection "${this.connectionName}" was refused (${response.status}: ${body.message ?? 'no message'}); check its consumer key and secret`,
       );
     }
+    if (response.status === 429) {
+      await response.body?.cancel();
+      throw new SourceRateLimitError(
+        `WooCommerce rate limit on connection "${this.connectionName}"`,
+        parseRetryAfter(response.headers.get('retry-after')),
+      );
+    }
     if (!response.ok) {
+      await response.body?.cancel();
       throw new SourceHttpError(
         `WooCommerce answered ${response.status} for ${url.pathname}`,
         response.status,
@@ -50,13 +78,53 @@ export class WooCommerceClient {
     return response;
   }
 
-  /** The store's order count, from the X-WP-Total header of a one-order page. */
-  async countOrders(): Promise<number> {
-    const response = await this.get('/orders', { per_page: '1' });
-    await response.body?.cancel();
+  private static totals(response: Response): { total: number; totalPages: number } {
     const total = Number(response.headers.get('x-wp-total'));
-    if (!Number.isFinite(total))
-      throw new SourceHttpError('WooCommerce sent no X-WP-Total header', response.status);
-    return total;
+    const totalPages = Number(response.headers.get('x-wp-totalpages'));
+    if (!Number.isFinite(total) || response.headers.get('x-wp-total') === null) {
+      throw new MalformedPageError('WooCommerce sent no X-WP-Total header');
+    }
+    return { total, totalPages };
+  }
+
+  async listOrders(request: OrderPageRequest): Promise<OrderPage> {
+    const params: Record<string, string> = {
+      page: String(request.page),
+      per_page: String(request.perPage),
+      orderby: request.orderby ?? 'date',
+      order: request.order ?? 'asc',
+    };
+    if (request.after) params.after = request.after;
+    if (request.before) params.before = request.before;
+    if (request.status) params.status = request.status;
+    const response = await this.get('/orders', params);
+    const text = await response.text();
+    let orders: unknown;
+    try {
+      orders = JSON.parse(text);
+    } catch {
+      throw new MalformedPageError(
+        `WooCommerce page ${request.page} is not valid JSON (${text.length} bytes)`,
+      );
+    }
+    if (!Array.isArray(orders))
+      throw new MalformedPageError(`WooCommerce page ${request.page} is not a list`);
+    return { orders: orders as WooOrder[], ...WooCommerceClient.totals(response) };
+  }
+
+  /** How many orders match the window, from X-WP-Total of a one-order page. */
+  async countOrders(window: { after?: string; before?: string } = {}): Promise<number> {
+    const response = await this.get('/orders', {
+      per_page: '1',
+      ...(window.after ? { after: window.after } : {}),
+      ...(window.before ? { before: window.before } : {}),
+    });
+    await response.body?.cancel();
+    return WooCommerceClient.totals(response).total;
+  }
+
+  async getOrder(id: number): Promise<WooOrder> {
+    const response = await this.get(`/orders/${id}`, {});
+    return (await response.json()) as WooOrder;
   }
 }

@@ -1,5 +1,5 @@
+import type { WooAddress, WooLineItem, WooOrder } from '../../../connectors/woocommerce/order-shape.js';
 import { hash32, intBetween, pick, unit } from '../prng.js';
-import type { WooAddress, WooLineItem, WooOrder } from './order-shape.js';
 
 /** The fixed part of a store: every base order is a pure function of (shape, index). */
 export interface StoreShape {

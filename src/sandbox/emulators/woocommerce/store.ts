@@ -1,3 +1,4 @@
+import type { WooOrder } from '../../../connectors/woocommerce/order-shape.js';
 import {
   baseModifiedAtMs,
   baseStatus,
@@ -9,7 +10,6 @@ import {
   type OrderState,
   type StoreShape,
 } from './order-generator.js';
-import type { WooOrder } from './order-shape.js';
 
 interface Revision {
   revision: number;

@@ -1,0 +1,59 @@
+import type { Knex } from 'knex';
+import type { SourceConnection } from '../sandbox/state-file.js';
+
+/** A half-open window [from, to) of creation time, as ISO instants. */
+export interface TimeWindow {
+  from: string;
+  to: string;
+}
+
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface ChunkRequest {
+  window: TimeWindow;
+  /** 1-based page of the window's listing in creation order. */
+  page: number;
+  pageSize: number;
+  /** Pages fetched, transformed and written in one transaction. */
+  pages: number;
+}
+
+export interface ChunkResult extends WriteCounts {
+  fetched: number;
+  /** The page to continue from, or null when the window is exhausted. */
+  nextPage: number | null;
+  /** What the source says the window holds, as of this chunk. */
+  sourceTotal: number;
+}
+
+export interface MigrationDefaults {
+  pageSize: number;
+  pagesPerChunk: number;
+  partitionDays: number;
+  concurrency: number;
+}
+
+/** What a worker does for a migration; definitions are registered by name, never sent through Temporal. */
+export interface Migration {
+  name: string;
+  description: string;
+  defaultConnection: string;
+  defaults: MigrationDefaults;
+  /** Creates or updates the target tables; idempotent. */
+  prepareTarget(db: Knex): Promise<void>;
+  /** The earliest creation time at the source, to plan partitions when no start is given. */
+  sourceStart(connectionName: string, connection: SourceConnection): Promise<string | null>;
+  /** Fetches, transforms and writes a chunk in one transaction. */
+  copyChunk(
+    db: Knex,
+    connectionName: string,
+    connection: SourceConnection,
+    request: ChunkRequest,
+  ): Promise<ChunkResult>;
+  countSource(connectionName: string, connection: SourceConnection, window: TimeWindow): Promise<number>;
+  countTarget(db: Knex, window: TimeWindow): Promise<number>;
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import type { WooOrder } from '../../connectors/woocommerce/order-shape.js';
+
+export interface CustomerRow {
+  email: string;
+  first_name: string;
+  last_name: string;
+  company: string;
+  phone: string | null;
+  city: string;
+  postcode: string;
+  country: string;
+  woo_customer_id: number | null;
+}
+
+export interface OrderRow {
+  id: number;
+  number: string;
+  status: string;
+  currency: string;
+  date_created: string;
+  date_modified: string;
+  date_paid: string | null;
+  date_completed: string | null;
+  total: string;
+  total_tax: string;
+  shipping_total: string;
+  woo_customer_id: number | null;
+  payment_method: string;
+  /** Resolved to customers.id by the writer. */
+  customer_email: string;
+}
+
+export interface OrderItemRow {
+  id: number;
+  order_id: number;
+  product_id: number;
+  sku: string;
+  name: string;
+  quantity: number;
+  price: number;
+  total: string;
+  total_tax: string;
+  bundled_by: number | null;
+}
+
+export interface OrderRows {
+  customers: CustomerRow[];
+  orders: OrderRow[];
+  items: OrderItemRow[];
+}
+
+export class InvalidRecordError extends Error {
+  override readonly name = 'InvalidRecordError';
+  constructor(
+    readonly sourceKey: string,
+    readonly reason: string,
+  ) {
+    super(`order ${sourceKey}: ${reason}`);
+  }
+}
+
+const gmtDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/)
+  .refine((value) => !Number.isNaN(Date.parse(`${value}Z`)), 'is not a valid date');
+const money = z.string().regex(/^-?\d+(\.\d+)?$/, 'is not an amount');
+
+/** What ferry relies on in a WooCommerce order; anything else in the payload is ignored. */
+const orderSchema = z.object({
+  id: z.number().int().positive(),
+  number: z.string(),
+  status: z.string().min(1),
+  currency: z.string().length(3),
+  date_created_gmt: gmtDate,
+  date_modified_gmt: gmtDate,
+  date_paid_gmt: gmtDate.nullable(),
+  date_completed_gmt: gmtDate.nullable(),
+  total: money,
+  total_tax: money,
+  shipping_total: money,
+  customer_id: z.number().int().min(0),
+  payment_method: z.string(),
+  billing: z.object({
+    email: z.email(),
+    first_name: z.string(),
+    last_name: z.string(),
+    company: z.string(),
+    phone: z.string().optional(),
+    city: z.string(),
+    postcode: z.string(),
+    country: z.string(),
+  }),
+  line_items: z.array(
+    z.object({
+      id: z.number().int().positive(),
+      product_id: z.number().int().min(0),
+      sku: z.string(),
+      name: z.string(),
+      quantity: z.number().int().positive(),
+      price: z.number().min(0),
+      total: money,
+      total_tax: money,
+      bundled_by: z.union([z.number().int().positive(), z.literal('')]).optional(),
+    }),
+  ),
+});
+
+const utc = (value: string | null) => (value === null ? null : `${value}Z`);
+
+/** One WooCommerce order becomes a customer, an order and its lines (bundle children point at their parent). */
+export function transformOrders(records: readonly WooOrder[]): OrderRows {
+  const customers = new Map<string, CustomerRow>();
+  const orders: OrderRow[] = [];
+  const items: OrderItemRow[] = [];
+  for (const record of records) {
+    const parsed = orderSchema.safeParse(record);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InvalidRecordError(String(record.id), `${issue?.path.join('.')} ${issue?.message}`);
+    }
+    const order = parsed.data;
+    const email = order.billing.email.toLowerCase();
+    const wooCustomerId = order.customer_id === 0 ? null : order.customer_id;
+    customers.set(email, {
+      email,
+      first_name: order.billing.first_name,
+      last_name: order.billing.last_name,
+      company: order.billing.company,
+      phone: order.billing.phone ?? null,
+      city: order.billing.city,
+      postcode: order.billing.postcode,
+      country: order.billing.country,
+      woo_customer_id: wooCustomerId ?? customers.get(email)?.woo_customer_id ?? null,
+    });
+    orders.push({
+      id: order.id,
+      number: order.number,
+      status: order.status,
+      currency: order.currency,
+      date_created: `${order.date_created_gmt}Z`,
+      date_modified: `${order.date_modified_gmt}Z`,
+      date_paid: utc(order.date_paid_gmt),
+      date_completed: utc(order.date_completed_gmt),
+      total: order.total,
+      total_tax: order.total_tax,
+      shipping_total: order.shipping_total,
+      woo_customer_id: wooCustomerId,
+      payment_method: order.payment_method,
+      customer_email: email,
+    });
+    for (const line of order.line_items) {
+      items.push({
+        id: line.id,
+        order_id: order.id,
+        product_id: line.product_id,
+        sku: line.sku,
+        name: line.name,
+        quantity: line.quantity,
+        price: line.price,
+        total: line.total,
+        total_tax: line.total_tax,
+        bundled_by: typeof line.bundled_by === 'number' ? line.bundled_by : null,
+      });
+    }
+  }
+  // Sorted so concurrent chunks lock shared customer rows in the same order and cannot deadlock.
+  return { customers: [...customers.values()].sort((a, b) => a.email.localeCompare(b.email)), orders, items };
+}

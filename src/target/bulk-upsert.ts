@@ -1,0 +1,66 @@
+import type { Knex } from 'knex';
+
+/** A column and the PostgreSQL type its values are sent as. */
+export interface ColumnSpec {
+  name: string;
+  type: string;
+}
+
+export interface UpsertSpec<Row> {
+  table: string;
+  columns: readonly ColumnSpec[];
+  /** The natural key: the conflict target. */
+  key: readonly string[];
+  rows: readonly Row[];
+}
+
+export interface UpsertResult {
+  /** Keys (first key column) of rows that did not exist. */
+  inserted: unknown[];
+  /** Keys of rows that existed and differed in at least one column. */
+  updated: unknown[];
+}
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
+/** Column values as one PostgreSQL array per column, for unnest(). */
+export function columnArrays<Row>(columns: readonly ColumnSpec[], rows: readonly Row[]): unknown[][] {
+  return columns.map((column) => rows.map((row) => (row as Record<string, unknown>)[column.name] ?? null));
+}
+
+/** `unnest($1::bigint[], $2::text[], ...)`: the rows as a relation, one bind parameter per column. */
+export function unnestSql(columns: readonly ColumnSpec[]): string {
+  return `unnest(${columns.map((column) => `?::${column.type}[]`).join(', ')})`;
+}
+
+/**
+ * One statement per table and chunk: insert the rows, update only those whose values differ, leave equal
+ * rows untouched (no new tuple, no trigger, no WAL). `xmax = 0` tells an inserted tuple from an updated one.
+ */
+export async function upsertRows<Row>(
+  db: Knex | Knex.Transaction,
+  spec: UpsertSpec<Row>,
+): Promise<UpsertResult> {
+  if (spec.rows.length === 0) return { inserted: [], updated: [] };
+  const names = spec.columns.map((column) => quote(column.name));
+  const table = quote(spec.table);
+  const compared = spec.columns
+    .filter((column) => !spec.key.includes(column.name))
+    .map((column) => quote(column.name));
+  const sql = `
+    insert into ${table} (${names.join(', ')})
+    select * from ${unnestSql(spec.columns)}
+    on conflict (${spec.key.map(quote).join(', ')}) do update
+      set ${compared.map((name) => `${name} = excluded.${name}`).join(', ')}
+      where (${compared.map((name) => `${table}.${name}`).join(', ')})
+        is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
+    returning ${quote(spec.key[0] as string)} as key, (xmax = 0) as inserted`;
+  const result = await db.raw<{ rows: { key: unknown; inserted: boolean }[] }>(
+    sql,
+    columnArrays(spec.columns, spec.rows) as Knex.RawBinding[],
+  );
+  const inserted: unknown[] = [];
+  const updated: unknown[] = [];
+  for (const row of result.rows) (row.inserted ? inserted : updated).push(row.key);
+  return { inserted, updated };
+}

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChunkResult, TimeWindow } from '../../src/migrations/types.js';
+import { expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
+import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
+import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import type { SourceConnection } from '../../src/sandbox/state-file.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { control, listAllOrders, listOrders } from '../helpers/woo-http.js';
+
+let emulator: WooEmulator;
+let database: TestDatabase;
+let connection: SourceConnection;
+const everything: TimeWindow = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
+
+beforeAll(async () => {
+  emulator = await startWooEmulator({ orders: 1500, seed: 5 });
+  connection = {
+    kind: 'woocommerce',
+    baseUrl: emulator.siteUrl,
+    consumerKey: emulator.consumerKey,
+    consumerSecret: emulator.consumerSecret,
+  };
+  database = await createTestDatabase();
+  await woocommerceOrders.prepareTarget(database.db);
+});
+afterAll(async () => {
+  await emulator.close();
+  await database.drop();
+});
+
+/** Copies a whole window chunk by chunk, as a partition does, and adds up the counts. */
+async function copyWindow(window: TimeWindow, pages = 3): Promise<Omit<ChunkResult, 'nextPage'>> {
+  const total = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, sourceTotal: 0 };
+  let page: number | null = 1;
+  while (page !== null) {
+    const result = await woocommerceOrders.copyChunk(database.db, 'woocommerce', connection, {
+      window,
+      page,
+      pageSize: 100,
+      pages,
+    });
+    for (const key of ['fetched', 'inserted', 'updated', 'unchanged'] as const) total[key] += result[key];
+    total.sourceTotal = result.sourceTotal;
+    page = result.nextPage;
+  }
+  return total;
+}
+
+describe('woocommerce-orders', () => {
+  it('copies every order, line and customer exactly, and a second copy changes nothing', async () => {
+    const first = await copyWindow(everything);
+    expect(first).toEqual({ fetched: 1500, inserted: 1500, updated: 0, unchanged: 0, sourceTotal: 1500 });
+    expect(await targetLines(database.db)).toEqual(expectedLines(await listAllOrders(emulator)));
+
+    const again = await copyWindow(everything);
+    expect(again).toEqual({ fetched: 1500, inserted: 0, updated: 0, unchanged: 1500, sourceTotal: 1500 });
+    expect(await woocommerceOrders.countTarget(database.db, everything)).toBe(1500);
+  });
+
+  it('updates only what changed at the source, deleting lines the source removed', async () => {
+    const changed = [10, 11, 12, 13, 14, 15];
+    for (const id of changed) await control(emulator, 'POST', `/orders/${id}/modify`);
+    const result = await copyWindow(everything);
+    expect(result).toMatchObject({ inserted: 0, updated: changed.length, unchanged: 1500 - changed.length });
+    expect(await targetLines(database.db)).toEqual(expectedLines(await listAllOrders(emulator)));
+  });
+
+  it('counts the source and the target of a window alike, with its bounds included and excluded', async () => {
+    const orders = await listAllOrders(emulator, { order: 'asc' });
+    const from = `${orders[100]?.date_created_gmt}Z`;
+    const to = `${orders[400]?.date_created_gmt}Z`;
+    const window = { from, to };
+    const expected = orders.filter(
+      (order) => `${order.date_created_gmt}Z` >= from && `${order.date_created_gmt}Z` < to,
+    ).length;
+    expect(await woocommerceOrders.countSource('woocommerce', connection, window)).toBe(expected);
+    expect(await woocommerceOrders.countTarget(database.db, window)).toBe(expected);
+  });
+
+  it('finds where the source starts', async () => {
+    const [oldest] = (await listOrders(emulator, { order: 'asc', per_page: 1 })).orders;
+    expect(await woocommerceOrders.sourceStart('woocommerce', connection)).toBe(
+      `${oldest?.date_created_gmt}Z`,
+    );
+  });
+});
