@@ -47,13 +47,24 @@ export interface Migration {
   prepareTarget(db: Knex): Promise<void>;
   /** The earliest creation time at the source, to plan partitions when no start is given. */
   sourceStart(connectionName: string, connection: SourceConnection): Promise<string | null>;
-  /** Fetches, transforms and writes a chunk in one transaction. */
+  /** Fetches, transforms and writes a chunk in one transaction; calls onPage after each page fetched. */
   copyChunk(
     db: Knex,
     connectionName: string,
     connection: SourceConnection,
     request: ChunkRequest,
+    onPage?: () => void,
   ): Promise<ChunkResult>;
   countSource(connectionName: string, connection: SourceConnection, window: TimeWindow): Promise<number>;
+  /**
+   * Brings over what paging cannot see, such as records deleted at the source (WooCommerce: trashed orders,
+   * kept with status 'trash'); returns how many records it wrote.
+   */
+  reconcileWindow(
+    db: Knex,
+    connectionName: string,
+    connection: SourceConnection,
+    window: TimeWindow,
+  ): Promise<number>;
   countTarget(db: Knex, window: TimeWindow): Promise<number>;
 }

@@ -1,1 +1,3 @@
+export { backfill } from './backfill.js';
+export { partition } from './partition.js';
 export { stackCheck } from './stack-check.js';

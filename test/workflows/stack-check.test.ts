@@ -1,57 +1,39 @@
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { migrateToLatest } from '../../src/target/migrate.js';
-import { createFerryWorker } from '../../src/worker.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startTestWorker, type TestWorker } from '../helpers/worker.js';
 
-const TASK_QUEUE = 'stack-check-test';
 let database: TestDatabase;
 let emulator: WooEmulator;
-let nativeConnection: NativeConnection;
-let connection: Connection;
-let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
+let worker: TestWorker;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   await migrateToLatest(database.db);
   emulator = await startWooEmulator({ orders: 1234 });
-  const address = inject('temporalAddress');
-  nativeConnection = await NativeConnection.connect({ address });
-  connection = await Connection.connect({ address });
-  client = new Client({ connection, namespace: inject('temporalNamespace') });
-  worker = await createFerryWorker({
-    connection: nativeConnection,
-    namespace: inject('temporalNamespace'),
-    taskQueue: TASK_QUEUE,
-    deps: {
-      db: database.db,
-      resolveConnection: (name) => ({
-        kind: 'woocommerce',
-        baseUrl: emulator.siteUrl,
-        consumerKey: emulator.consumerKey,
-        consumerSecret: name === 'wrong-secret' ? 'cs_wrong' : emulator.consumerSecret,
-      }),
-    },
+  const connection = {
+    kind: 'woocommerce' as const,
+    baseUrl: emulator.siteUrl,
+    consumerKey: emulator.consumerKey,
+    consumerSecret: emulator.consumerSecret,
+  };
+  worker = await startTestWorker(database.db, {
+    woocommerce: connection,
+    'wrong-secret': { ...connection, consumerSecret: 'cs_wrong' },
   });
-  workerRun = worker.run();
 });
 
 afterAll(async () => {
-  worker.shutdown();
-  await workerRun;
-  await nativeConnection.close();
-  await connection.close();
+  await worker.stop();
   await emulator.close();
   await database.drop();
 });
 
 it('round-trips a workflow through the real dev server, PostgreSQL and the emulator', async () => {
-  const result = await client.workflow.execute('stackCheck', {
-    taskQueue: TASK_QUEUE,
+  const result = await worker.client.workflow.execute('stackCheck', {
+    taskQueue: worker.taskQueue,
     workflowId: `test/stack-check/${Date.now()}`,
     args: [{ connection: 'woocommerce' }],
   });
@@ -63,9 +45,9 @@ it('round-trips a workflow through the real dev server, PostgreSQL and the emula
 
 it('fails at once, without retries, when the source refuses the credentials, naming the connection', async () => {
   const requestsBefore = emulator.stats.requests;
-  const error = await client.workflow
+  const error = await worker.client.workflow
     .execute('stackCheck', {
-      taskQueue: TASK_QUEUE,
+      taskQueue: worker.taskQueue,
       workflowId: `test/stack-check-refused/${Date.now()}`,
       args: [{ connection: 'wrong-secret' }],
     })

@@ -27,7 +27,7 @@ export const woocommerceOrders: Migration = {
     return orders[0] ? `${orders[0].date_created_gmt}Z` : null;
   },
 
-  async copyChunk(db, connectionName, connection, request) {
+  async copyChunk(db, connectionName, connection, request, onPage) {
     const client = new WooCommerceClient(connectionName, connection);
     const filter = windowFilter(request.window);
     const records: WooOrder[] = [];
@@ -43,6 +43,7 @@ export const woocommerceOrders: Migration = {
         orderby: 'date',
         order: 'asc',
       });
+      onPage?.();
       records.push(...result.orders);
       sourceTotal = result.total;
       totalPages = result.totalPages;
@@ -52,6 +53,24 @@ export const woocommerceOrders: Migration = {
     const rows = transformOrders(records);
     const counts = await db.transaction((trx) => writeOrders(trx, rows));
     return { ...counts, fetched: records.length, nextPage: page > totalPages ? null : page, sourceTotal };
+  },
+
+  async reconcileWindow(db, connectionName, connection, window) {
+    const client = new WooCommerceClient(connectionName, connection);
+    const filter = windowFilter(window);
+    let written = 0;
+    for (let page = 1; ; page++) {
+      const result = await client.listOrders({
+        page,
+        perPage: WOO_MAX_PAGE_SIZE,
+        ...filter,
+        status: 'trash',
+      });
+      const rows = transformOrders(result.orders);
+      await db.transaction((trx) => writeOrders(trx, rows));
+      written += result.orders.length;
+      if (page >= result.totalPages) return written;
+    }
   },
 
   countSource: (connectionName, connection, window) =>

@@ -69,7 +69,17 @@ async function resolveCustomers(
      left join customers on customers.email = input.email`,
     columnArrays(CUSTOMER_COLUMNS, customers) as Knex.RawBinding[],
   );
-  return new Map(rows.map((row) => [row.email, row.id]));
+  const ids = new Map(rows.map((row) => [row.email, row.id]));
+  // A customer another chunk inserted after this statement's snapshot was taken is neither in its RETURNING
+  // (the row was equal) nor in its view of the table; a new statement sees the committed row.
+  const missing = rows.filter((row) => row.id === null).map((row) => row.email);
+  if (missing.length > 0) {
+    const found = await trx('customers')
+      .whereIn('email', missing)
+      .select<{ email: string; id: string }[]>('email', 'id');
+    for (const row of found) ids.set(row.email, row.id);
+  }
+  return ids;
 }
 
 /** Lines the source no longer has are deleted; returns the orders that lost lines. */

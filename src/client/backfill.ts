@@ -1,0 +1,93 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import { FerryError } from '../errors.js';
+import { getMigration } from '../migrations/registry.js';
+import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
+import type { BackfillInput, backfill } from '../workflows/backfill.js';
+
+const isoInstant = z
+  .string()
+  .refine(
+    (value) => !Number.isNaN(Date.parse(value)),
+    'must be a date such as 2024-01-31 or 2024-01-31T12:00:00Z',
+  )
+  .transform((value) =>
+    new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value).toISOString(),
+  );
+
+export const backfillOptionsSchema = z
+  .object({
+    migration: z.string().min(1),
+    connection: z.string().min(1).optional(),
+    from: isoInstant.optional(),
+    to: isoInstant.optional(),
+    partitionDays: z.number().int().min(1).max(3660).optional(),
+    concurrency: z.number().int().min(1).max(200).optional(),
+    pageSize: z.number().int().min(1).max(100).optional(),
+    pagesPerChunk: z.number().int().min(1).max(50).optional(),
+    maxPasses: z.number().int().min(1).max(10).default(3),
+    maxHistoryEvents: z.number().int().min(100).max(40_000).default(5_000),
+    id: z.string().min(1).optional(),
+  })
+  .refine((options) => !options.from || !options.to || options.from < options.to, {
+    message: 'must be after --from',
+    path: ['to'],
+  });
+
+export type BackfillOptions = z.input<typeof backfillOptionsSchema>;
+
+/** Resolves the migration's defaults so that the workflow receives complete, plain options. */
+export function resolveBackfill(options: BackfillOptions): { workflowId: string; input: BackfillInput } {
+  const parsed = backfillOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new FerryError(
+      `Invalid option --${String(issue?.path[0] ?? '?').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue?.message}`,
+    );
+  }
+  const o = parsed.data;
+  const migration = getMigration(o.migration);
+  const day = (iso: string | undefined, fallback: string) => (iso ? iso.slice(0, 10) : fallback);
+  return {
+    workflowId: o.id ?? `ferry/${migration.name}/${day(o.from, 'start')}..${day(o.to, 'now')}`,
+    input: {
+      migration: migration.name,
+      connection: o.connection ?? migration.defaultConnection,
+      from: o.from,
+      to: o.to,
+      partitionDays: o.partitionDays ?? migration.defaults.partitionDays,
+      concurrency: o.concurrency ?? migration.defaults.concurrency,
+      pageSize: o.pageSize ?? migration.defaults.pageSize,
+      pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
+      maxPasses: o.maxPasses,
+      maxHistoryEvents: o.maxHistoryEvents,
+    },
+  };
+}
+
+/** Starts a backfill; a run of the same id that is still going is refused with a clear message. */
+export async function startBackfill(
+  client: Client,
+  taskQueue: string,
+  options: BackfillOptions,
+): Promise<WorkflowHandle<typeof backfill>> {
+  const { workflowId, input } = resolveBackfill(options);
+  try {
+    return await client.workflow.start<typeof backfill>('backfill', {
+      taskQueue,
+      workflowId,
+      args: [input],
+      typedSearchAttributes: [
+        { key: FERRY_MIGRATION, value: input.migration },
+        { key: FERRY_KIND, value: 'backfill' },
+      ],
+    });
+  } catch (error) {
+    if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') {
+      throw new FerryError(
+        `A run with id ${workflowId} is already running; watch it with \`ferry status ${workflowId}\` or pass --id`,
+      );
+    }
+    throw error;
+  }
+}
