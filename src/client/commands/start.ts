@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { integerIn } from '../options.js';
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('start a backfill of a migration (e.g. woocommerce-orders); prints its workflow id')
+    .argument('<migration>', 'name of the migration')
+    .option('--from <date>', "first creation date to copy (default: the source's first record)")
+    .option('--to <date>', 'copy records created before this date (default: now)')
+    .option('--partition-days <n>', 'days per partition', integerIn(1, 3660))
+    .option('--concurrency <n>', 'partitions running at once', integerIn(1, 200))
+    .option('--page-size <n>', 'records per source page', integerIn(1, 100))
+    .option('--pages-per-chunk <n>', 'pages written per transaction', integerIn(1, 50))
+    .option('--connection <name>', "source connection (default: the migration's)")
+    .option('--id <id>', 'workflow id (default: ferry/<migration>/<from>..<to>)')
+    .option('--watch', 'follow the run with a progress bar until it ends', false)
+    .option('--json', 'print one JSON object', false)
+    .action(async (migration, options) => (await import('../actions/start.js')).runStart(migration, options));
+}
