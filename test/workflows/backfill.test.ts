@@ -63,3 +63,62 @@ describe('backfill of woocommerce-orders', () => {
     });
   });
 });
+
+describe('bounded history', () => {
+  it('with continue-as-new forced early, every run of every workflow stays under the bound and the copy is exact', async () => {
+    const small = await startWooEmulator({ orders: 3000, seed: 21 });
+    const db = await createTestDatabase();
+    const smallWorker = await startTestWorker(db.db, {
+      woocommerce: {
+        kind: 'woocommerce',
+        baseUrl: small.siteUrl,
+        consumerKey: small.consumerKey,
+        consumerSecret: small.consumerSecret,
+      },
+    });
+    try {
+      const id = `test/can-${Date.now()}`;
+      const bound = 100;
+      const handle = await startBackfill(smallWorker.client, smallWorker.taskQueue, {
+        migration: 'woocommerce-orders',
+        id,
+        partitionDays: 400,
+        concurrency: 3,
+        pageSize: 25,
+        pagesPerChunk: 1,
+        maxHistoryEvents: bound,
+      });
+      const report = await handle.result();
+      expect(report).toMatchObject({
+        state: 'completed',
+        records: { fetched: 3000, inserted: 3000 },
+        problems: [],
+      });
+      expect(report.continuedAsNew).toBeGreaterThan(0);
+
+      // Every run, as Temporal's visibility lists them: the backfill's and each partition's continued runs.
+      const runs: { workflowId: string; status: string; historyLength: number }[] = [];
+      for await (const execution of smallWorker.client.workflow.list({
+        query: `WorkflowId STARTS_WITH '${id}'`,
+      })) {
+        runs.push({
+          workflowId: execution.workflowId,
+          status: execution.status.name,
+          historyLength: execution.historyLength,
+        });
+      }
+      const partitions = new Set(runs.filter((run) => run.workflowId !== id).map((run) => run.workflowId));
+      expect(partitions.size).toBe(report.partitions.total);
+      expect(runs.filter((run) => run.status === 'CONTINUED_AS_NEW').length).toBeGreaterThan(partitions.size);
+      // The check runs after each chunk, which adds a dozen events at most.
+      for (const run of runs) expect(run.historyLength, run.workflowId).toBeLessThan(bound + 30);
+
+      const expected = expectedLines(await listAllOrders(small));
+      expect(checksum(await targetLines(db.db))).toBe(checksum(expected));
+    } finally {
+      await smallWorker.stop();
+      await small.close();
+      await db.drop();
+    }
+  });
+});
