@@ -93,12 +93,10 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
   try {
     for (;;) {
       while (state.page !== null) {
-        const chunk = await copyChunk({
-          ...target,
-          page: state.page,
-          pageSize: input.pageSize,
-          pages: input.pagesPerChunk,
-        });
+        const request = { ...target, page: state.page, pageSize: input.pageSize, pages: input.pagesPerChunk };
+        // A chunk in flight is never abandoned: on cancellation it finishes (or fails) whole, its counts are
+        // kept, and the next await in the cancelled scope ends the loop.
+        const chunk = await CancellationScope.nonCancellable(() => copyChunk(request));
         state.counts = addCounts(state.counts, chunk);
         state.page = chunk.nextPage;
         await parent.signal(partitionProgressSignal, { childId, counts: state.counts });

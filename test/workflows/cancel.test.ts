@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startBackfill } from '../../src/client/backfill.js';
+import { readRunStatus } from '../../src/client/run-status.js';
+import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { progressQuery } from '../../src/workflows/messages.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startTestWorker, type TestWorker } from '../helpers/worker.js';
+
+let emulator: WooEmulator;
+let database: TestDatabase;
+let worker: TestWorker;
+
+beforeAll(async () => {
+  emulator = await startWooEmulator({ orders: 6000, seed: 44, faults: { latencyMs: 30 } });
+  database = await createTestDatabase();
+  worker = await startTestWorker(database.db, {
+    woocommerce: {
+      kind: 'woocommerce',
+      baseUrl: emulator.siteUrl,
+      consumerKey: emulator.consumerKey,
+      consumerSecret: emulator.consumerSecret,
+    },
+  });
+});
+afterAll(async () => {
+  await worker.stop();
+  await emulator.close();
+  await database.drop();
+});
+
+const orderCount = async () =>
+  Number(((await database.db('orders').count({ n: '*' }).first()) as { n: string }).n);
+
+it('cancel mid-run: children are cancelled, every chunk is whole, the report matches the target, a rerun completes it', async () => {
+  const options = {
+    migration: 'woocommerce-orders',
+    partitionDays: 100,
+    concurrency: 3,
+    pagesPerChunk: 1,
+    pageSize: 50,
+  };
+  const handle = await startBackfill(worker.client, worker.taskQueue, {
+    ...options,
+    id: `test/cancel-${Date.now()}`,
+  });
+  for (;;) {
+    const progress = await handle.query(progressQuery);
+    if (progress.records.fetched >= 1000) break;
+    await sleep(100);
+  }
+  await handle.cancel();
+  const failure = await handle.result().catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+
+  const status = await readRunStatus(worker.client, handle.workflowId);
+  expect(status.state).toBe('cancelled');
+  expect(status.partitions?.running).toBe(0);
+  const written = await orderCount();
+  expect(written).toBeGreaterThan(0);
+  expect(written).toBeLessThan(6000);
+  // Chunks commit whole: what the report says was inserted is exactly what the target holds.
+  expect(status.records?.inserted).toBe(written);
+
+  for await (const child of worker.client.workflow.list({
+    query: `WorkflowId STARTS_WITH '${handle.workflowId}/'`,
+  })) {
+    expect(['COMPLETED', 'CANCELLED', 'CONTINUED_AS_NEW'], child.workflowId).toContain(child.status.name);
+  }
+
+  const rerun = await startBackfill(worker.client, worker.taskQueue, {
+    ...options,
+    id: `test/cancel-rerun-${Date.now()}`,
+  });
+  const report = await rerun.result();
+  expect(report.records).toMatchObject({
+    fetched: 6000,
+    inserted: 6000 - written,
+    unchanged: written,
+    updated: 0,
+  });
+  expect(await orderCount()).toBe(6000);
+});
