@@ -63,12 +63,22 @@ try {
       });
     }
     // One continued and one final run of each workflow type.
-    for (const type of ['backfill', 'partition']) {
+    const kinds = [
+      { name: 'backfill', matches: (id: string) => id === 'record/backfill' },
+      { name: 'partition', matches: (id: string) => /\/p\d+$/.test(id) },
+      { name: 'catch-up', matches: (id: string) => id.endsWith('/catch-up') },
+    ];
+    for (const kind of kinds) {
       for (const status of ['CONTINUED_AS_NEW', 'COMPLETED']) {
-        const run = runs.find((candidate) => candidate.type === type && candidate.status === status);
-        if (!run) throw new Error(`no ${status} run of ${type} to record`);
+        const run = runs.find(
+          (candidate) => kind.matches(candidate.workflowId) && candidate.status === status,
+        );
+        if (!run) {
+          if (kind.name === 'catch-up' && status === 'CONTINUED_AS_NEW') continue; // it has little to copy here
+          throw new Error(`no ${status} run of ${kind.name} to record`);
+        }
         const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-        const file = new URL(`${type}-${status.toLowerCase()}.json`, OUT);
+        const file = new URL(`${kind.name}-${status.toLowerCase()}.json`, OUT);
         // protobufjs's own JSON form (long ids as strings, enums by name); the replay test reads it back with fromObject.
         await writeFile(
           file,

@@ -1,6 +1,12 @@
 import { heartbeat } from '@temporalio/activity';
 import { getMigration } from '../migrations/registry.js';
-import type { ChunkRequest, ChunkResult, TimeWindow } from '../migrations/types.js';
+import type {
+  ChangesRequest,
+  ChangesResult,
+  ChunkRequest,
+  ChunkResult,
+  TimeWindow,
+} from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
 import { mapFailures } from './failures.js';
 
@@ -19,6 +25,11 @@ export interface Plan {
 }
 
 export interface ChunkInput extends ChunkRequest {
+  migration: string;
+  connection: string;
+}
+
+export interface ChangesInput extends ChangesRequest {
   migration: string;
   connection: string;
 }
@@ -58,6 +69,15 @@ export function createBackfillActivities(deps: ActivityDeps) {
         const connection = deps.resolveConnection(input.connection);
         // Heartbeats let Temporal notice a killed worker in seconds instead of at the chunk's timeout.
         return migration.copyChunk(deps.db, input.connection, connection, input, () => heartbeat());
+      });
+    },
+
+    /** Copies one chunk of the records changed since the cursor; only counts and the next cursor come back. */
+    copyChanges(input: ChangesInput): Promise<ChangesResult> {
+      return mapFailures(async () => {
+        const migration = getMigration(input.migration);
+        const connection = deps.resolveConnection(input.connection);
+        return migration.copyChanges(deps.db, input.connection, connection, input, () => heartbeat());
       });
     },
 

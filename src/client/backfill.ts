@@ -27,6 +27,8 @@ export const backfillOptionsSchema = z
     pagesPerChunk: z.number().int().min(1).max(50).optional(),
     maxPasses: z.number().int().min(1).max(10).default(3),
     maxHistoryEvents: z.number().int().min(100).max(40_000).default(5_000),
+    catchUp: z.boolean().default(true),
+    catchUpLookbackSeconds: z.number().int().min(0).max(86_400).default(60),
     id: z.string().min(1).optional(),
   })
   .refine((options) => !options.from || !options.to || options.from < options.to, {
@@ -61,6 +63,8 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
       maxPasses: o.maxPasses,
       maxHistoryEvents: o.maxHistoryEvents,
+      catchUp: o.catchUp,
+      catchUpLookbackSeconds: o.catchUpLookbackSeconds,
     },
   };
 }

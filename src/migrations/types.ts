@@ -30,6 +30,30 @@ export interface ChunkResult extends WriteCounts {
   sourceTotal: number;
 }
 
+/**
+ * Keyset position in the listing of changes ordered by modification time: records modified after `after`,
+ * minus `skipIds` (already copied at that same second), page `page` of that listing when more than a page share
+ * the second. A record modified meanwhile moves past the cursor instead of shifting pages, so none is skipped.
+ */
+export interface ChangeCursor {
+  after: string;
+  skipIds: number[];
+  page: number;
+}
+
+export interface ChangesRequest {
+  window: TimeWindow;
+  cursor: ChangeCursor;
+  pageSize: number;
+  pages: number;
+}
+
+export interface ChangesResult extends WriteCounts {
+  fetched: number;
+  /** Where to continue, or null when every change up to now has been copied. */
+  next: ChangeCursor | null;
+}
+
 export interface MigrationDefaults {
   pageSize: number;
   pagesPerChunk: number;
@@ -55,6 +79,14 @@ export interface Migration {
     request: ChunkRequest,
     onPage?: () => void,
   ): Promise<ChunkResult>;
+  /** Copies records of the window modified since the cursor (deleted ones included), a chunk at a time. */
+  copyChanges(
+    db: Knex,
+    connectionName: string,
+    connection: SourceConnection,
+    request: ChangesRequest,
+    onPage?: () => void,
+  ): Promise<ChangesResult>;
   countSource(connectionName: string, connection: SourceConnection, window: TimeWindow): Promise<number>;
   /**
    * Brings over what paging cannot see, such as records deleted at the source (WooCommerce: trashed orders,

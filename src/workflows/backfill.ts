@@ -54,6 +54,12 @@ export interface BackfillInput {
   maxPasses: number;
   /** Continue as new past this many history events, in the backfill and in each partition. */
   maxHistoryEvents: number;
+  /**
+   * After the windows, copy what changed in the range since the backfill started (less the lookback for
+   * writers whose clocks or commits lag), so that orders modified, created or trashed meanwhile are current.
+   */
+  catchUp: boolean;
+  catchUpLookbackSeconds: number;
   /** Carried across continue-as-new. */
   state?: BackfillState;
 }
@@ -160,20 +166,23 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
         from: input.from,
         to: input.to,
       });
-      state.totalPartitions = state.plan.from
-        ? windowCount(state.plan.from, state.plan.to, input.partitionDays)
-        : 0;
+      const windows = state.plan.from ? windowCount(state.plan.from, state.plan.to, input.partitionDays) : 0;
+      // One more partition after the windows: the catch-up over what changed while they were copied.
+      state.totalPartitions = windows > 0 && input.catchUp ? windows + 1 : windows;
     }
     const plan = state.plan;
+    const catchUpIndex = input.catchUp ? state.totalPartitions - 1 : -1;
     while (state.nextIndex < state.totalPartitions || runningCount() > 0) {
       if (state.fatalError) throw ApplicationFailure.nonRetryable(state.fatalError, 'PartitionFailed');
       while (
         !state.fatalError &&
         runningCount() < input.concurrency &&
-        state.nextIndex < state.totalPartitions
+        state.nextIndex < state.totalPartitions &&
+        (state.nextIndex !== catchUpIndex || runningCount() === 0)
       ) {
         const index = state.nextIndex;
-        const childId = `${workflowInfo().workflowId}/p${String(index).padStart(4, '0')}`;
+        const catchUp = index === catchUpIndex;
+        const childId = `${workflowInfo().workflowId}/${catchUp ? 'catch-up' : `p${String(index).padStart(4, '0')}`}`;
         state.running[childId] = { index, counts: ZERO_COUNTS };
         state.nextIndex++;
         await startChild(partition, {
@@ -189,7 +198,16 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
               index,
               migration: input.migration,
               connection: input.connection,
-              window: windowAt(plan.from as string, plan.to, input.partitionDays, index),
+              // Without an explicit end the catch-up reaches up to now, so orders created meanwhile are included.
+              window: catchUp
+                ? {
+                    from: plan.from as string,
+                    to: input.to ?? new Date(Date.now() + 24 * 3600 * 1000).toISOString(),
+                  }
+                : windowAt(plan.from as string, plan.to, input.partitionDays, index),
+              changesSince: catchUp
+                ? new Date(state.startedAtMs - input.catchUpLookbackSeconds * 1000).toISOString()
+                : undefined,
               pageSize: input.pageSize,
               pagesPerChunk: input.pagesPerChunk,
               maxPasses: input.maxPasses,

@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { TimeWindow } from '../migrations/types.js';
+import type { ChangeCursor, ChangesResult, TimeWindow } from '../migrations/types.js';
 import {
   addCounts,
   type PartitionReport,
@@ -20,7 +20,7 @@ import {
 } from './messages.js';
 import { NON_RETRYABLE } from './retry.js';
 
-const { copyChunk, countWindow, reconcileWindow } = proxyActivities<Activities>({
+const { copyChanges, copyChunk, countWindow, reconcileWindow } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   retry: {
@@ -44,6 +44,11 @@ export interface PartitionInput {
   maxPasses: number;
   /** Continue as new past this many history events even if the server does not suggest it yet. */
   maxHistoryEvents: number;
+  /**
+   * Catch-up mode: instead of paging the window by creation time, copy what changed in it since this instant
+   * (the backfill's start, less a lookback), then bring over trashed orders.
+   */
+  changesSince?: string;
   /** Carried across continue-as-new. */
   state?: PartitionState;
 }
@@ -51,6 +56,8 @@ export interface PartitionInput {
 export interface PartitionState {
   /** The checkpoint: the next page to copy, or null when the pass is complete. */
   page: number | null;
+  /** The checkpoint in catch-up mode. */
+  cursor?: ChangeCursor | null;
   counts: RecordCounts;
   passes: number;
   maxHistoryEvents: number;
@@ -89,32 +96,59 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     ...extra,
   });
 
+  const checkpoint = async () => {
+    await parent.signal(partitionProgressSignal, { childId, counts: state.counts });
+    if (historyIsLong(input.maxHistoryEvents)) {
+      state.maxHistoryEvents = Math.max(state.maxHistoryEvents, workflowInfo().historyLength);
+      await continueAsNew<typeof partition>({ ...input, state });
+    }
+  };
+  // A chunk in flight is never abandoned: on cancellation it finishes (or fails) whole, its counts are kept,
+  // and the next await in the cancelled scope ends the loop.
+  const copyPages = async () => {
+    while (state.page !== null) {
+      const request = { ...target, page: state.page, pageSize: input.pageSize, pages: input.pagesPerChunk };
+      const chunk = await CancellationScope.nonCancellable(() => copyChunk(request));
+      state.counts = addCounts(state.counts, chunk);
+      state.page = chunk.nextPage;
+      if (state.page !== null) await checkpoint();
+    }
+  };
+  const copyChangesSince = async (since: string) => {
+    if (state.cursor === undefined) state.cursor = { after: since, skipIds: [], page: 1 };
+    while (state.cursor) {
+      const cursor: ChangeCursor = state.cursor;
+      const request = {
+        ...target,
+        cursor,
+        pageSize: input.pageSize,
+        pages: input.pagesPerChunk,
+      };
+      const chunk: ChangesResult = await CancellationScope.nonCancellable(() => copyChanges(request));
+      state.counts = addCounts(state.counts, chunk);
+      state.cursor = chunk.next;
+      if (state.cursor !== null) await checkpoint();
+    }
+  };
+
   let final: PartitionReport;
   try {
     for (;;) {
-      while (state.page !== null) {
-        const request = { ...target, page: state.page, pageSize: input.pageSize, pages: input.pagesPerChunk };
-        // A chunk in flight is never abandoned: on cancellation it finishes (or fails) whole, its counts are
-        // kept, and the next await in the cancelled scope ends the loop.
-        const chunk = await CancellationScope.nonCancellable(() => copyChunk(request));
-        state.counts = addCounts(state.counts, chunk);
-        state.page = chunk.nextPage;
-        await parent.signal(partitionProgressSignal, { childId, counts: state.counts });
-        if (state.page !== null && historyIsLong(input.maxHistoryEvents)) {
-          state.maxHistoryEvents = Math.max(state.maxHistoryEvents, workflowInfo().historyLength);
-          await continueAsNew<typeof partition>({ ...input, state });
-        }
-      }
+      if (input.changesSince) await copyChangesSince(input.changesSince);
+      else await copyPages();
+      await parent.signal(partitionProgressSignal, { childId, counts: state.counts });
+      // Orders trashed while the window was paged are gone from the listing and may have shifted a page past
+      // another order: mark them first, so that the counts below expose such a skip.
+      await reconcileWindow(target);
       const { sourceCount, targetCount } = await countWindow(target);
       if (sourceCount === targetCount) {
         final = report('exact', { sourceCount, targetCount });
         break;
       }
-      if (state.passes >= input.maxPasses) {
+      if (state.passes >= input.maxPasses || input.changesSince) {
         final = report('mismatch', { sourceCount, targetCount });
         break;
       }
-      await reconcileWindow(target);
       state.passes++;
       state.page = 1;
     }

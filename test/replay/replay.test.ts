@@ -11,6 +11,7 @@ it('replays recorded histories of backfill and partition against the current wor
   expect(files).toEqual([
     'backfill-completed.json',
     'backfill-continued_as_new.json',
+    'catch-up-completed.json',
     'partition-completed.json',
     'partition-continued_as_new.json',
   ]);

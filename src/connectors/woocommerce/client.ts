@@ -18,6 +18,9 @@ export interface OrderPageRequest {
   after?: string;
   /** Orders created strictly before this ISO instant. */
   before?: string;
+  /** Orders modified strictly after / before these ISO instants. */
+  modifiedAfter?: string;
+  modifiedBefore?: string;
   orderby?: 'date' | 'id' | 'modified';
   order?: 'asc' | 'desc';
   status?: string;
@@ -96,6 +99,8 @@ export class WooCommerceClient {
     };
     if (request.after) params.after = request.after;
     if (request.before) params.before = request.before;
+    if (request.modifiedAfter) params.modified_after = request.modifiedAfter;
+    if (request.modifiedBefore) params.modified_before = request.modifiedBefore;
     if (request.status) params.status = request.status;
     const response = await this.get('/orders', params);
     const text = await response.text();

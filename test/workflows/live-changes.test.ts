@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startBackfill } from '../../src/client/backfill.js';
+import { checksum, expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
+import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { progressQuery } from '../../src/workflows/messages.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { control, listAllOrders } from '../helpers/woo-http.js';
+import { startTestWorker, type TestWorker } from '../helpers/worker.js';
+
+let emulator: WooEmulator;
+let database: TestDatabase;
+let worker: TestWorker;
+
+beforeAll(async () => {
+  emulator = await startWooEmulator({ orders: 6000, seed: 55, faults: { latencyMs: 10 } });
+  database = await createTestDatabase();
+  worker = await startTestWorker(database.db, {
+    woocommerce: {
+      kind: 'woocommerce',
+      baseUrl: emulator.siteUrl,
+      consumerKey: emulator.consumerKey,
+      consumerSecret: emulator.consumerSecret,
+    },
+  });
+});
+afterAll(async () => {
+  await worker.stop();
+  await emulator.close();
+  await database.drop();
+});
+
+it('orders created, modified and trashed during the backfill are all reflected by the end', async () => {
+  const handle = await startBackfill(worker.client, worker.taskQueue, {
+    migration: 'woocommerce-orders',
+    id: `test/live-${Date.now()}`,
+    partitionDays: 200,
+    concurrency: 3,
+    pageSize: 50,
+    pagesPerChunk: 1,
+  });
+  for (;;) {
+    const progress = await handle.query(progressQuery);
+    if (progress.records.fetched >= 1500) break;
+    await sleep(100);
+  }
+  // Changes spread over windows already copied, being copied and not yet started.
+  await control(emulator, 'POST', '/orders', { count: 30 });
+  for (let id = 7; id <= 6000; id += 300) await control(emulator, 'POST', `/orders/${id}/modify`);
+  for (let id = 150; id <= 6000; id += 600) await control(emulator, 'POST', `/orders/${id}/trash`);
+
+  const report = await handle.result();
+  expect(report.state).toBe('completed');
+  expect(report.problems).toEqual([]);
+
+  const live = await listAllOrders(emulator);
+  const trashed = await listAllOrders(emulator, { status: 'trash' });
+  expect(live.length).toBe(6000 + 30 - 10);
+  expect(trashed.length).toBe(10);
+  const expected = expectedLines([...live, ...trashed]);
+  const actual = await targetLines(database.db);
+  expect(actual.length).toBe(expected.length);
+  expect(checksum(actual)).toBe(checksum(expected));
+});
