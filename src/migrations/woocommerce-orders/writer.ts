@@ -3,7 +3,7 @@ import { type ColumnSpec, columnArrays, unnestSql, upsertRows } from '../../targ
 import type { WriteCounts } from '../types.js';
 import type { CustomerRow, OrderItemRow, OrderRows } from './transform.js';
 
-const CUSTOMER_COLUMNS: ColumnSpec[] = [
+export const CUSTOMER_COLUMNS: ColumnSpec[] = [
   { name: 'email', type: 'text' },
   { name: 'first_name', type: 'text' },
   { name: 'last_name', type: 'text' },
@@ -15,7 +15,7 @@ const CUSTOMER_COLUMNS: ColumnSpec[] = [
   { name: 'woo_customer_id', type: 'bigint' },
 ];
 
-const ORDER_COLUMNS: ColumnSpec[] = [
+export const ORDER_COLUMNS: ColumnSpec[] = [
   { name: 'id', type: 'bigint' },
   { name: 'number', type: 'text' },
   { name: 'status', type: 'text' },
@@ -32,7 +32,7 @@ const ORDER_COLUMNS: ColumnSpec[] = [
   { name: 'payment_method', type: 'text' },
 ];
 
-const ITEM_COLUMNS: ColumnSpec[] = [
+export const ITEM_COLUMNS: ColumnSpec[] = [
   { name: 'id', type: 'bigint' },
   { name: 'order_id', type: 'bigint' },
   { name: 'product_id', type: 'bigint' },

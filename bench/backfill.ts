@@ -1,0 +1,168 @@
+/**
+ * ferry's end-to-end backfill against, in the same run and on the same rows, the database's ceiling (the faster
+ * of COPY into staging + merge and ferry's unnest upserts, on already-transformed rows: no HTTP, no Temporal) and
+ * the seeds' naive path (one INSERT and commit per order, sampled). Prints JSON on stdout and a table on stderr.
+ *
+ *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--naive-sample 2000] [--json]
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { startBackfill } from '../src/client/backfill.js';
+import { woocommerceOrders } from '../src/migrations/woocommerce-orders/index.js';
+import { transformOrders } from '../src/migrations/woocommerce-orders/transform.js';
+import { writeOrders } from '../src/migrations/woocommerce-orders/writer.js';
+import { startWooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
+import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
+import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
+import { startTemporalDevServer } from '../src/sandbox/temporal-server.js';
+import { createDb } from '../src/target/db.js';
+import { copyAndMerge } from './lib/copy-merge.js';
+import { insertOneByOne } from './lib/naive.js';
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '100000' },
+    concurrency: { type: 'string', default: '4' },
+    'naive-sample': { type: 'string', default: '2000' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const orders = Number(values.orders);
+const naiveSample = Math.min(orders, Number(values['naive-sample']));
+const BATCH = 5000;
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+const home = await mkdtemp(join(tmpdir(), 'ferry-bench-'));
+await chmod(home, 0o755);
+const postgres = await startEmbeddedPostgres({ dataDir: join(home, 'postgres'), fresh: true });
+const cli = await resolveTemporalCli();
+const temporal = await startTemporalDevServer({ cli });
+const emulator = await startWooEmulator({ orders, seed: 1 });
+const admin = createDb(postgres.databaseUrl, 1);
+for (const name of ['ferry_run', 'ceiling_copy', 'ceiling_unnest', 'naive'])
+  await admin.raw(`create database ${name}`);
+await admin.destroy();
+const urlOf = (name: string) => postgres.databaseUrl.replace(/\/ferry$/, `/${name}`);
+const connection = await Connection.connect({ address: temporal.address });
+const client = new Client({ connection, namespace: temporal.namespace });
+
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+async function runFerry() {
+  const worker = spawn(process.execPath, ['bin/ferry.js', 'worker'], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporal.address,
+      DATABASE_URL: urlOf('ferry_run'),
+      FERRY_TASK_QUEUE: 'bench',
+      FERRY_HOME: join(home, 'none'),
+      FERRY_CONN_WOOCOMMERCE_URL: emulator.siteUrl,
+      FERRY_CONN_WOOCOMMERCE_KEY: emulator.consumerKey,
+      FERRY_CONN_WOOCOMMERCE_SECRET: emulator.consumerSecret,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (;;) {
+    const queue = await client.workflowService.describeTaskQueue({
+      namespace: temporal.namespace,
+      taskQueue: { name: 'bench' },
+    });
+    if ((queue.pollers ?? []).length > 0) break;
+    await sleep(200);
+  }
+  const started = performance.now();
+  const handle = await startBackfill(client, 'bench', {
+    migration: 'woocommerce-orders',
+    concurrency: Number(values.concurrency),
+    id: 'bench',
+  });
+  const report = await handle.result();
+  const durationMs = performance.now() - started;
+  const rss = await peakRssMb(worker.pid as number);
+  worker.kill('SIGTERM');
+  await once(worker, 'exit');
+  if (report.records.fetched !== orders)
+    throw new Error(`ferry fetched ${report.records.fetched} of ${orders}`);
+  return {
+    durationMs: Math.round(durationMs),
+    ordersPerSecond: Math.round((orders * 1000) / durationMs),
+    workerPeakRssMb: rss,
+    maxHistoryEvents: report.maxHistoryEvents,
+  };
+}
+
+/** Times only the database work: rows are generated and transformed outside the clock. */
+async function runTimedBatches(
+  name: string,
+  count: number,
+  write: (db: ReturnType<typeof createDb>, rows: ReturnType<typeof transformOrders>) => Promise<void>,
+) {
+  const db = createDb(urlOf(name), 2);
+  await woocommerceOrders.prepareTarget(db);
+  let timedMs = 0;
+  for (let start = 0; start < count; start += BATCH) {
+    const records = [];
+    for (let index = start; index < Math.min(count, start + BATCH); index++)
+      records.push(emulator.store.order(index));
+    const rows = transformOrders(records);
+    const began = performance.now();
+    await write(db, rows);
+    timedMs += performance.now() - began;
+  }
+  const [{ n }] = (await db('orders').count({ n: '*' })) as [{ n: string }];
+  await db.destroy();
+  if (Number(n) !== count) throw new Error(`${name} wrote ${n} of ${count}`);
+  return { timedMs: Math.round(timedMs), ordersPerSecond: Math.round((count * 1000) / timedMs) };
+}
+
+try {
+  log(`ferry: backfilling ${orders} orders through Temporal...`);
+  const ferry = await runFerry();
+  // The database alone, two ways, on the same transformed rows; the faster one is the ceiling.
+  log(`ceiling: COPY into staging + merge of ${orders} transformed orders...`);
+  const copyMerge = await runTimedBatches('ceiling_copy', orders, copyAndMerge);
+  log(`ceiling: ferry's unnest upserts of ${orders} transformed orders, ${BATCH} per transaction...`);
+  const unnest = await runTimedBatches('ceiling_unnest', orders, (db, rows) =>
+    db.transaction((trx) => writeOrders(trx, rows)).then(() => undefined),
+  );
+  const ceiling = {
+    ordersPerSecond: Math.max(copyMerge.ordersPerSecond, unnest.ordersPerSecond),
+    copyMerge,
+    unnest,
+  };
+  log(`naive: one INSERT and commit per order, ${naiveSample} orders...`);
+  const naive = { ...(await runTimedBatches('naive', naiveSample, insertOneByOne)), sampled: naiveSample };
+  const result = {
+    benchmark: 'backfill',
+    orders,
+    concurrency: Number(values.concurrency),
+    ferry,
+    ceiling,
+    naive,
+    ratios: {
+      ferryToCeiling: Math.round((ferry.ordersPerSecond / ceiling.ordersPerSecond) * 100) / 100,
+      ferryToNaive: Math.round((ferry.ordersPerSecond / naive.ordersPerSecond) * 10) / 10,
+    },
+    node: process.version,
+  };
+  log(
+    `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| naive (sampled) | ${naive.ordersPerSecond} |\n` +
+      `ferry/ceiling ${result.ratios.ferryToCeiling}, ferry/naive ${result.ratios.ferryToNaive}, worker peak RSS ${ferry.workerPeakRssMb} MB, max history ${ferry.maxHistoryEvents}`,
+  );
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  await connection.close();
+  await emulator.close();
+  await temporal.stop();
+  await postgres.stop();
+  await rm(home, { recursive: true, force: true });
+}
