@@ -4,93 +4,53 @@
  *
  *   npm run record:histories     (rewrites test/replay/histories/*.json; commit them with the workflow change)
  */
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { writeFile } from 'node:fs/promises';
 import { startBackfill } from '../src/client/backfill.js';
-import { resolveSourceConnection } from '../src/config.js';
-import { startDevStack } from '../src/sandbox/dev-stack.js';
-import { installTemporalRuntime } from '../src/temporal-runtime.js';
-import { createFerryWorker } from '../src/worker.js';
+import { withLocalRun } from '../src/sandbox/local-run.js';
 
 const OUT = new URL('../test/replay/histories/', import.meta.url);
-installTemporalRuntime();
-const home = await mkdtemp(join(tmpdir(), 'ferry-record-'));
-await chmod(home, 0o755);
-const stack = await startDevStack(
-  {
-    orders: 1500,
-    seed: 7,
-    persist: false,
-    temporalPort: 0,
-    uiPort: 0,
-    postgresPort: 0,
-    emulatorPort: 0,
-    rateLimitPerMinute: 0,
-  },
-  { ...process.env, FERRY_HOME: home },
-);
-const nativeConnection = await NativeConnection.connect({ address: stack.state.temporalAddress });
-const connection = await Connection.connect({ address: stack.state.temporalAddress });
-const client = new Client({ connection, namespace: stack.state.namespace });
-try {
-  const worker = await createFerryWorker({
-    connection: nativeConnection,
-    namespace: stack.state.namespace,
-    taskQueue: 'record',
-    deps: { db: stack.db, resolveConnection: (name) => resolveSourceConnection(name, {}, stack.state) },
+
+await withLocalRun({ orders: 1500, seed: 7, taskQueue: 'record' }, async ({ client }) => {
+  const handle = await startBackfill(client, 'record', {
+    migration: 'woocommerce-orders',
+    id: 'record/backfill',
+    partitionDays: 1000,
+    concurrency: 2,
+    pageSize: 20,
+    pagesPerChunk: 1,
+    maxHistoryEvents: 150,
   });
-  await worker.runUntil(async () => {
-    const handle = await startBackfill(client, 'record', {
-      migration: 'woocommerce-orders',
-      id: 'record/backfill',
-      partitionDays: 1000,
-      concurrency: 2,
-      pageSize: 20,
-      pagesPerChunk: 1,
-      maxHistoryEvents: 150,
+  await handle.result();
+  const runs: { workflowId: string; runId: string; type: string; status: string }[] = [];
+  for await (const execution of client.workflow.list({ query: "WorkflowId STARTS_WITH 'record/'" })) {
+    runs.push({
+      workflowId: execution.workflowId,
+      runId: execution.runId,
+      type: execution.type,
+      status: execution.status.name,
     });
-    await handle.result();
-    const runs: { workflowId: string; runId: string; type: string; status: string }[] = [];
-    for await (const execution of client.workflow.list({ query: "WorkflowId STARTS_WITH 'record/'" })) {
-      runs.push({
-        workflowId: execution.workflowId,
-        runId: execution.runId,
-        type: execution.type,
-        status: execution.status.name,
-      });
-    }
-    // One continued and one final run of each workflow type.
-    const kinds = [
-      { name: 'backfill', matches: (id: string) => id === 'record/backfill' },
-      { name: 'partition', matches: (id: string) => /\/p\d+$/.test(id) },
-      { name: 'catch-up', matches: (id: string) => id.endsWith('/catch-up') },
-    ];
-    for (const kind of kinds) {
-      for (const status of ['CONTINUED_AS_NEW', 'COMPLETED']) {
-        const run = runs.find(
-          (candidate) => kind.matches(candidate.workflowId) && candidate.status === status,
-        );
-        if (!run) {
-          if (kind.name === 'catch-up' && status === 'CONTINUED_AS_NEW') continue; // it has little to copy here
-          throw new Error(`no ${status} run of ${kind.name} to record`);
-        }
-        const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-        const file = new URL(`${kind.name}-${status.toLowerCase()}.json`, OUT);
-        // protobufjs's own JSON form (long ids as strings, enums by name); the replay test reads it back with fromObject.
-        await writeFile(
-          file,
-          `${JSON.stringify({ workflowId: run.workflowId, runId: run.runId, history }, null, 1)}\n`,
-        );
-        process.stderr.write(`recorded ${run.workflowId} (${run.runId}, ${status}) -> ${file.pathname}\n`);
+  }
+  // One continued and one final run of each workflow type.
+  const kinds = [
+    { name: 'backfill', matches: (id: string) => id === 'record/backfill' },
+    { name: 'partition', matches: (id: string) => /\/p\d+$/.test(id) },
+    { name: 'catch-up', matches: (id: string) => id.endsWith('/catch-up') },
+  ];
+  for (const kind of kinds) {
+    for (const status of ['CONTINUED_AS_NEW', 'COMPLETED']) {
+      const run = runs.find((candidate) => kind.matches(candidate.workflowId) && candidate.status === status);
+      if (!run) {
+        if (kind.name === 'catch-up' && status === 'CONTINUED_AS_NEW') continue; // it has little to copy here
+        throw new Error(`no ${status} run of ${kind.name} to record`);
       }
+      const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      const file = new URL(`${kind.name}-${status.toLowerCase()}.json`, OUT);
+      // protobufjs's own JSON form (long ids as strings, enums by name); the replay test reads it back with fromObject.
+      await writeFile(
+        file,
+        `${JSON.stringify({ workflowId: run.workflowId, runId: run.runId, history }, null, 1)}\n`,
+      );
+      process.stderr.write(`recorded ${run.workflowId} (${run.runId}, ${status}) -> ${file.pathname}\n`);
     }
-  });
-} finally {
-  await nativeConnection.close();
-  await connection.close();
-  await stack.stop();
-  await rm(home, { recursive: true, force: true });
-}
+  }
+});

@@ -1,17 +1,11 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { startBackfill } from '../client/backfill.js';
 import { watchRun } from '../client/watch.js';
 import { DEFAULT_TASK_QUEUE, resolveSourceConnection } from '../config.js';
 import { WooCommerceClient } from '../connectors/woocommerce/client.js';
 import type { WooOrder } from '../connectors/woocommerce/order-shape.js';
 import { checksum, expectedLines, targetLines } from '../migrations/woocommerce-orders/fingerprint.js';
-import { installTemporalRuntime } from '../temporal-runtime.js';
-import { createFerryWorker } from '../worker.js';
-import { type DevStack, startDevStack } from './dev-stack.js';
+import type { DevStack } from './dev-stack.js';
+import { withLocalRun } from './local-run.js';
 
 export interface DemoOptions {
   orders: number;
@@ -66,87 +60,61 @@ async function duplicateRows(stack: DevStack): Promise<number> {
  * live progress bar, then the target checked against the source row by row.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
-  installTemporalRuntime();
-  const home = await mkdtemp(join(tmpdir(), 'ferry-demo-'));
-  await chmod(home, 0o755);
   options.log(`Starting PostgreSQL, Temporal and a WooCommerce store of ${options.orders} orders...`);
-  const stack = await startDevStack(
-    {
-      orders: options.orders,
-      seed: 42,
-      persist: false,
-      temporalPort: 0,
-      uiPort: 0,
-      postgresPort: 0,
-      emulatorPort: 0,
-      rateLimitPerMinute: 0,
-    },
-    { ...process.env, FERRY_HOME: home },
-  );
-  const nativeConnection = await NativeConnection.connect({ address: stack.state.temporalAddress });
-  const connection = await Connection.connect({ address: stack.state.temporalAddress });
-  const client = new Client({ connection, namespace: stack.state.namespace });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 200);
   try {
-    const worker = await createFerryWorker({
-      connection: nativeConnection,
-      namespace: stack.state.namespace,
-      taskQueue: DEFAULT_TASK_QUEUE,
-      deps: { db: stack.db, resolveConnection: (name) => resolveSourceConnection(name, {}, stack.state) },
-    });
-    const summary = await worker.runUntil(async () => {
-      const started = Date.now();
-      const handle = await startBackfill(client, DEFAULT_TASK_QUEUE, {
-        migration: 'woocommerce-orders',
-        concurrency: options.concurrency,
-        partitionDays: options.partitionDays,
-      });
-      options.log(`Backfill ${handle.workflowId} (Temporal Web UI: ${stack.state.uiUrl})`);
-      const status = await watchRun(client, handle.workflowId, 500);
-      const durationMs = Date.now() - started;
-      clearInterval(sampler); // the check below holds the whole source in memory; it is not the worker's footprint
-      options.log('Checking the target against the source, row by row...');
-      const range = {
-        from: status.range?.from ?? '1970-01-01T00:00:00Z',
-        to: status.range?.to ?? new Date().toISOString(),
-      };
-      const source = await allSourceOrders(stack, range);
-      const target = await targetLines(stack.db);
-      const targetCount = Number(
-        ((await stack.db('orders').count({ n: '*' }).first()) as { n: string } | undefined)?.n ?? 0,
-      );
-      return {
-        workflowId: handle.workflowId,
-        state: status.state,
-        sourceCount: source.length,
-        targetCount,
-        duplicates: await duplicateRows(stack),
-        checksumMatch: checksum(expectedLines(source)) === checksum(target),
-        durationMs,
-        recordsPerSecond: Math.round((source.length * 1000) / durationMs),
-        workerPeakRssMb: Math.round(peakRss / 1024 / 1024),
-        maxHistoryEvents: status.maxHistoryEvents ?? 0,
-        partitions: status.partitions?.total ?? 0,
-        uiUrl: stack.state.uiUrl,
-        runUrl: `${stack.state.uiUrl}/namespaces/${stack.state.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`,
-      };
-    });
-    if (options.keep) {
-      options.log(`The stack stays up for the Web UI at ${summary.uiUrl}; press Ctrl-C to stop it.`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-    }
-    return summary;
+    return await withLocalRun(
+      { orders: options.orders, seed: 42, taskQueue: DEFAULT_TASK_QUEUE },
+      async ({ stack, client }) => {
+        const started = Date.now();
+        const handle = await startBackfill(client, DEFAULT_TASK_QUEUE, {
+          migration: 'woocommerce-orders',
+          concurrency: options.concurrency,
+          partitionDays: options.partitionDays,
+        });
+        options.log(`Backfill ${handle.workflowId} (Temporal Web UI: ${stack.state.uiUrl})`);
+        const status = await watchRun(client, handle.workflowId, 500);
+        const durationMs = Date.now() - started;
+        clearInterval(sampler); // the check below holds the whole source in memory; it is not the worker's footprint
+        options.log('Checking the target against the source, row by row...');
+        const range = {
+          from: status.range?.from ?? '1970-01-01T00:00:00Z',
+          to: status.range?.to ?? new Date().toISOString(),
+        };
+        const source = await allSourceOrders(stack, range);
+        const target = await targetLines(stack.db);
+        const targetCount = Number(
+          ((await stack.db('orders').count({ n: '*' }).first()) as { n: string } | undefined)?.n ?? 0,
+        );
+        const summary: DemoSummary = {
+          workflowId: handle.workflowId,
+          state: status.state,
+          sourceCount: source.length,
+          targetCount,
+          duplicates: await duplicateRows(stack),
+          checksumMatch: checksum(expectedLines(source)) === checksum(target),
+          durationMs,
+          recordsPerSecond: Math.round((source.length * 1000) / durationMs),
+          workerPeakRssMb: Math.round(peakRss / 1024 / 1024),
+          maxHistoryEvents: status.maxHistoryEvents ?? 0,
+          partitions: status.partitions?.total ?? 0,
+          uiUrl: stack.state.uiUrl,
+          runUrl: `${stack.state.uiUrl}/namespaces/${stack.state.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`,
+        };
+        if (options.keep) {
+          options.log(`The stack stays up for the Web UI at ${summary.uiUrl}; press Ctrl-C to stop it.`);
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', () => resolve());
+            process.once('SIGTERM', () => resolve());
+          });
+        }
+        return summary;
+      },
+    );
   } finally {
     clearInterval(sampler);
-    await nativeConnection.close();
-    await connection.close();
-    await stack.stop();
-    await rm(home, { recursive: true, force: true });
   }
 }

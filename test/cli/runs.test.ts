@@ -1,26 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';
 import { runCli } from '../helpers/run-cli.js';
-import { startTestWorker, type TestWorker } from '../helpers/worker.js';
+import type { TestWorker } from '../helpers/worker.js';
 
-let emulator: WooEmulator;
-let database: TestDatabase;
 let worker: TestWorker;
 let env: NodeJS.ProcessEnv;
 
+let fixture: BackfillFixture;
+
 beforeAll(async () => {
-  emulator = await startWooEmulator({ orders: 3000, seed: 66, faults: { latencyMs: 25 } });
-  database = await createTestDatabase();
-  worker = await startTestWorker(database.db, {
-    woocommerce: {
-      kind: 'woocommerce',
-      baseUrl: emulator.siteUrl,
-      consumerKey: emulator.consumerKey,
-      consumerSecret: emulator.consumerSecret,
-    },
-  });
+  fixture = await startBackfillFixture({ orders: 3000, seed: 66, faults: { latencyMs: 25 } });
+  ({ worker } = fixture);
   env = {
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     FERRY_TASK_QUEUE: worker.taskQueue,
@@ -28,11 +19,7 @@ beforeAll(async () => {
     DATABASE_URL: '',
   };
 });
-afterAll(async () => {
-  await worker.stop();
-  await emulator.close();
-  await database.drop();
-});
+afterAll(() => fixture.stop());
 
 async function statusOf(id: string) {
   const result = await runCli(['status', id, '--json'], env);

@@ -1,33 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
 import { checksum, expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
-import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import type { WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import type { BackfillProgress } from '../../src/workflows/messages.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';
 import { listAllOrders } from '../helpers/woo-http.js';
-import { startTestWorker, type TestWorker } from '../helpers/worker.js';
+import type { TestWorker } from '../helpers/worker.js';
 
 let emulator: WooEmulator;
 let database: TestDatabase;
 let worker: TestWorker;
 
+let fixture: BackfillFixture;
+
 beforeAll(async () => {
-  emulator = await startWooEmulator({ orders: 20_000, seed: 20 });
-  database = await createTestDatabase();
-  worker = await startTestWorker(database.db, {
-    woocommerce: {
-      kind: 'woocommerce',
-      baseUrl: emulator.siteUrl,
-      consumerKey: emulator.consumerKey,
-      consumerSecret: emulator.consumerSecret,
-    },
-  });
+  fixture = await startBackfillFixture({ orders: 20_000, seed: 20 });
+  ({ emulator, database, worker } = fixture);
 });
-afterAll(async () => {
-  await worker.stop();
-  await emulator.close();
-  await database.drop();
-});
+afterAll(() => fixture.stop());
 
 describe('backfill of woocommerce-orders', () => {
   it('copies 20,000 orders exactly, and a second run inserts and updates nothing', async () => {
@@ -66,16 +57,8 @@ describe('backfill of woocommerce-orders', () => {
 
 describe('bounded history', () => {
   it('with continue-as-new forced early, every run of every workflow stays under the bound and the copy is exact', async () => {
-    const small = await startWooEmulator({ orders: 3000, seed: 21 });
-    const db = await createTestDatabase();
-    const smallWorker = await startTestWorker(db.db, {
-      woocommerce: {
-        kind: 'woocommerce',
-        baseUrl: small.siteUrl,
-        consumerKey: small.consumerKey,
-        consumerSecret: small.consumerSecret,
-      },
-    });
+    const other = await startBackfillFixture({ orders: 3000, seed: 21 });
+    const { emulator: small, database: db, worker: smallWorker } = other;
     try {
       const id = `test/can-${Date.now()}`;
       const bound = 100;
@@ -116,9 +99,7 @@ describe('bounded history', () => {
       const expected = expectedLines(await listAllOrders(small));
       expect(checksum(await targetLines(db.db))).toBe(checksum(expected));
     } finally {
-      await smallWorker.stop();
-      await small.close();
-      await db.drop();
+      await other.stop();
     }
   });
 });

@@ -3,32 +3,21 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
 import { readRunStatus } from '../../src/client/run-status.js';
-import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { progressQuery } from '../../src/workflows/messages.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestWorker, type TestWorker } from '../helpers/worker.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';
+import type { TestWorker } from '../helpers/worker.js';
 
-let emulator: WooEmulator;
 let database: TestDatabase;
 let worker: TestWorker;
 
+let fixture: BackfillFixture;
+
 beforeAll(async () => {
-  emulator = await startWooEmulator({ orders: 6000, seed: 44, faults: { latencyMs: 30 } });
-  database = await createTestDatabase();
-  worker = await startTestWorker(database.db, {
-    woocommerce: {
-      kind: 'woocommerce',
-      baseUrl: emulator.siteUrl,
-      consumerKey: emulator.consumerKey,
-      consumerSecret: emulator.consumerSecret,
-    },
-  });
+  fixture = await startBackfillFixture({ orders: 6000, seed: 44, faults: { latencyMs: 30 } });
+  ({ database, worker } = fixture);
 });
-afterAll(async () => {
-  await worker.stop();
-  await emulator.close();
-  await database.drop();
-});
+afterAll(() => fixture.stop());
 
 const orderCount = async () =>
   Number(((await database.db('orders').count({ n: '*' }).first()) as { n: string }).n);

@@ -2,33 +2,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
 import { checksum, expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
-import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import type { WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { progressQuery } from '../../src/workflows/messages.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';
 import { control, listAllOrders } from '../helpers/woo-http.js';
-import { startTestWorker, type TestWorker } from '../helpers/worker.js';
+import type { TestWorker } from '../helpers/worker.js';
 
 let emulator: WooEmulator;
 let database: TestDatabase;
 let worker: TestWorker;
 
+let fixture: BackfillFixture;
+
 beforeAll(async () => {
-  emulator = await startWooEmulator({ orders: 6000, seed: 55, faults: { latencyMs: 10 } });
-  database = await createTestDatabase();
-  worker = await startTestWorker(database.db, {
-    woocommerce: {
-      kind: 'woocommerce',
-      baseUrl: emulator.siteUrl,
-      consumerKey: emulator.consumerKey,
-      consumerSecret: emulator.consumerSecret,
-    },
-  });
+  fixture = await startBackfillFixture({ orders: 6000, seed: 55, faults: { latencyMs: 10 } });
+  ({ emulator, database, worker } = fixture);
 });
-afterAll(async () => {
-  await worker.stop();
-  await emulator.close();
-  await database.drop();
-});
+afterAll(() => fixture.stop());
 
 it('orders created, modified and trashed during the backfill are all reflected by the end', async () => {
   const handle = await startBackfill(worker.client, worker.taskQueue, {
