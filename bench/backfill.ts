@@ -3,7 +3,7 @@
  * of COPY into staging + merge and ferry's unnest upserts, on already-transformed rows: no HTTP, no Temporal) and
  * the seeds' naive path (one INSERT and commit per order, sampled). Prints JSON on stdout and a table on stderr.
  *
- *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--naive-sample 2000] [--json]
+ *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--pages-per-chunk N] [--naive-sample 2000] [--json]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -29,6 +29,7 @@ const { values } = parseArgs({
   options: {
     orders: { type: 'string', default: '100000' },
     concurrency: { type: 'string', default: '4' },
+    'pages-per-chunk': { type: 'string' },
     'naive-sample': { type: 'string', default: '2000' },
     json: { type: 'boolean', default: false },
   },
@@ -83,6 +84,7 @@ async function runFerry() {
   const handle = await startBackfill(client, 'bench', {
     migration: 'woocommerce-orders',
     concurrency: Number(values.concurrency),
+    pagesPerChunk: values['pages-per-chunk'] ? Number(values['pages-per-chunk']) : undefined,
     id: 'bench',
   });
   const report = await handle.result();

@@ -37,7 +37,7 @@ export const woocommerceOrders: Migration = {
   name: 'woocommerce-orders',
   description: 'WooCommerce orders into customers, orders and order_items (bundles expanded)',
   defaultConnection: 'woocommerce',
-  defaults: { pageSize: WOO_MAX_PAGE_SIZE, pagesPerChunk: 2, partitionDays: 90, concurrency: 4 },
+  defaults: { pageSize: WOO_MAX_PAGE_SIZE, pagesPerChunk: 5, partitionDays: 90, concurrency: 4 },
 
   prepareTarget: (db: Knex) => migrateTarget(db, 'woocommerce-orders', [['001-orders', schema]]),
 
