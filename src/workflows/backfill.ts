@@ -237,10 +237,17 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
     runState = isCancellation(error) ? 'cancelled' : 'failed';
     await CancellationScope.nonCancellable(async () => {
       // Abandoned children do not end with their parent: cancel them and wait for their last reports.
+      const unreachable: string[] = [];
       for (const childId of Object.keys(state.running)) {
         await getExternalWorkflowHandle(childId)
           .cancel()
-          .catch(() => undefined);
+          .catch(() => unreachable.push(childId));
+      }
+      // A child whose start was itself cancelled never existed, and one that just finished has its report on
+      // the way: give the latter a moment, then stop waiting for either.
+      if (unreachable.length > 0) {
+        await condition(() => unreachable.every((childId) => !state.running[childId]), '5 seconds');
+        for (const childId of unreachable) delete state.running[childId];
       }
       await condition(() => runningCount() === 0, '2 minutes');
     });

@@ -71,3 +71,20 @@ it('cancel mid-run: children are cancelled, every chunk is whole, the report mat
   });
   expect(await orderCount()).toBe(6000);
 });
+
+it('cancel right after start (children starting or not yet started) still ends the run promptly as cancelled', async () => {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const handle = await startBackfill(worker.client, worker.taskQueue, {
+      migration: 'woocommerce-orders',
+      id: `test/cancel-early-${attempt}-${Date.now()}`,
+      partitionDays: 30,
+      concurrency: 8,
+    });
+    await sleep(attempt * 150);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const status = await readRunStatus(worker.client, handle.workflowId);
+    expect(status.state).toBe('cancelled');
+    expect(status.partitions?.running).toBe(0);
+  }
+});
