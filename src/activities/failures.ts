@@ -6,7 +6,7 @@ import {
   SourceRateLimitError,
 } from '../connectors/errors.js';
 import { FerryError } from '../errors.js';
-import { InvalidRecordError } from '../migrations/woocommerce-orders/transform.js';
+import { InvalidRecordError } from '../migrations/errors.js';
 
 /**
  * Maps connector and engine errors to Temporal failures: fail fast on what retrying cannot fix, wait as long as

@@ -16,6 +16,7 @@ import {
 import type { Plan } from '../activities/backfill.js';
 import type { Activities } from '../activities/index.js';
 import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
+import { historyIsLong } from './history.js';
 import {
   addCounts,
   type BackfillProgress,
@@ -152,10 +153,6 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
     if (report.fatal && !state.fatalError) state.fatalError = report.error ?? 'a partition failed';
   });
 
-  const historyIsLong = () => {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= input.maxHistoryEvents;
-  };
   const runningCount = () => Object.keys(state.running).length;
 
   try {
@@ -216,7 +213,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
           ],
         });
       }
-      if (historyIsLong()) {
+      if (historyIsLong(input.maxHistoryEvents)) {
         await condition(allHandlersFinished);
         state.maxHistoryEvents = Math.max(state.maxHistoryEvents, workflowInfo().historyLength);
         state.continuedAsNew++;
@@ -228,7 +225,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
           runningCount() < slots ||
           (runningCount() === 0 && state.nextIndex >= state.totalPartitions) ||
           state.fatalError !== null ||
-          historyIsLong(),
+          historyIsLong(input.maxHistoryEvents),
       );
     }
     if (state.fatalError) throw ApplicationFailure.nonRetryable(state.fatalError, 'PartitionFailed');

@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ChangeCursor, ChangesResult, TimeWindow } from '../migrations/types.js';
+import { historyIsLong } from './history.js';
 import {
   addCounts,
   type PartitionReport,
@@ -61,11 +62,6 @@ export interface PartitionState {
   counts: RecordCounts;
   passes: number;
   maxHistoryEvents: number;
-}
-
-function historyIsLong(limit: number): boolean {
-  const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength >= limit;
 }
 
 /**

@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
-it('creates ferry tables and applies idempotently, also from two processes at once', async () => {
+it('creates ferry tables and applies idempotently, also when called concurrently', async () => {
   const { db } = database;
   expect(await migrateToLatest(db)).toEqual(['001-engine-tables']);
   expect(await migrateToLatest(db)).toEqual([]);

@@ -12,6 +12,12 @@ function windowFilter(window: TimeWindow): { after: string; before: string } {
   return { after: new Date(Date.parse(window.from) - 1000).toISOString(), before: window.to };
 }
 
+/** Transform, then write in one transaction: a chunk lands whole or not at all. */
+function writeRecords(db: Knex, records: readonly WooOrder[]) {
+  const rows = transformOrders(records);
+  return db.transaction((trx) => writeOrders(trx, rows));
+}
+
 /** Moves the keyset past a page of changes sorted by date_modified_gmt (whole seconds). */
 export function nextChangeCursor(
   cursor: ChangeCursor,
@@ -70,8 +76,7 @@ export const woocommerceOrders: Migration = {
       page++;
       if (page > totalPages) break;
     }
-    const rows = transformOrders(records);
-    const counts = await db.transaction((trx) => writeOrders(trx, rows));
+    const counts = await writeRecords(db, records);
     return { ...counts, fetched: records.length, nextPage: page > totalPages ? null : page, sourceTotal };
   },
 
@@ -95,8 +100,7 @@ export const woocommerceOrders: Migration = {
       records.push(...result.orders.filter((order) => !skip.has(order.id)));
       cursor = nextChangeCursor(cursor, result.orders, result.totalPages);
     }
-    const rows = transformOrders(records);
-    const counts = await db.transaction((trx) => writeOrders(trx, rows));
+    const counts = await writeRecords(db, records);
     return { ...counts, fetched: records.length, next: cursor };
   },
 
@@ -111,8 +115,7 @@ export const woocommerceOrders: Migration = {
         ...filter,
         status: 'trash',
       });
-      const rows = transformOrders(result.orders);
-      await db.transaction((trx) => writeOrders(trx, rows));
+      await writeRecords(db, result.orders);
       written += result.orders.length;
       if (page >= result.totalPages) return written;
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { WooOrder } from '../../connectors/woocommerce/order-shape.js';
+import { InvalidRecordError } from '../errors.js';
 
 export interface CustomerRow {
   email: string;
@@ -48,16 +49,6 @@ export interface OrderRows {
   customers: CustomerRow[];
   orders: OrderRow[];
   items: OrderItemRow[];
-}
-
-export class InvalidRecordError extends Error {
-  override readonly name = 'InvalidRecordError';
-  constructor(
-    readonly sourceKey: string,
-    readonly reason: string,
-  ) {
-    super(`order ${sourceKey}: ${reason}`);
-  }
 }
 
 const gmtDate = z
