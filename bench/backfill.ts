@@ -1,9 +1,10 @@
 /**
  * ferry's end-to-end backfill against, in the same run and on the same rows, the database's ceiling (the faster
  * of COPY into staging + merge and ferry's unnest upserts, on already-transformed rows: no HTTP, no Temporal) and
- * the seeds' naive path (one INSERT and commit per order, sampled). Prints JSON on stdout and a table on stderr.
+ * the seeds' naive loop (end to end from the same emulator: pages of 50, then per order a customer lookup, one
+ * INSERT per row and a commit; sampled). Prints JSON on stdout and a table on stderr.
  *
- *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--pages-per-chunk N] [--naive-sample 2000] [--json]
+ *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--pages-per-chunk N] [--naive-sample 2000] [--profile-worker DIR] [--json]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,7 +24,8 @@ import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
 import { startTemporalDevServer } from '../src/sandbox/temporal-server.js';
 import { createDb } from '../src/target/db.js';
 import { copyAndMerge } from './lib/copy-merge.js';
-import { insertOneByOne } from './lib/naive.js';
+import { cpuSecondsBetween, cpuSnapshot } from './lib/cpu.js';
+import { seedLoop } from './lib/naive.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     'pages-per-chunk': { type: 'string' },
     'naive-sample': { type: 'string', default: '2000' },
+    /** Write the worker's V8 CPU profile into this directory (open it in Chrome DevTools). */
+    'profile-worker': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -49,9 +53,19 @@ const admin = createDb(postgres.databaseUrl, 1);
 for (const name of ['ferry_run', 'ceiling_copy', 'ceiling_unnest', 'naive'])
   await admin.raw(`create database ${name}`);
 await admin.destroy();
+const emulatorConnection = {
+  kind: 'woocommerce' as const,
+  baseUrl: emulator.siteUrl,
+  consumerKey: emulator.consumerKey,
+  consumerSecret: emulator.consumerSecret,
+};
 const urlOf = (name: string) => postgres.databaseUrl.replace(/\/ferry$/, `/${name}`);
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection, namespace: temporal.namespace });
+
+// Where the CPU went during ferry's run: the emulator runs in this process, the rest in their own.
+const CPU_COMMANDS = ['postgres', 'temporal'];
+const cpuGroups = (workerPid: number) => ({ worker: workerPid, emulator: process.pid });
 
 async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -59,7 +73,10 @@ async function peakRssMb(pid: number): Promise<number> {
 }
 
 async function runFerry() {
-  const worker = spawn(process.execPath, ['bin/ferry.js', 'worker'], {
+  const profile = values['profile-worker']
+    ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-worker']}`]
+    : [];
+  const worker = spawn(process.execPath, [...profile, 'bin/ferry.js', 'worker'], {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: temporal.address,
@@ -80,6 +97,8 @@ async function runFerry() {
     if ((queue.pollers ?? []).length > 0) break;
     await sleep(200);
   }
+  const startupRss = await peakRssMb(worker.pid as number);
+  const cpuBefore = await cpuSnapshot(cpuGroups(worker.pid as number), CPU_COMMANDS);
   const started = performance.now();
   const handle = await startBackfill(client, 'bench', {
     migration: 'woocommerce-orders',
@@ -89,6 +108,10 @@ async function runFerry() {
   });
   const report = await handle.result();
   const durationMs = performance.now() - started;
+  const cpuSeconds = cpuSecondsBetween(
+    cpuBefore,
+    await cpuSnapshot(cpuGroups(worker.pid as number), CPU_COMMANDS),
+  );
   const rss = await peakRssMb(worker.pid as number);
   worker.kill('SIGTERM');
   await once(worker, 'exit');
@@ -98,7 +121,10 @@ async function runFerry() {
     durationMs: Math.round(durationMs),
     ordersPerSecond: Math.round((orders * 1000) / durationMs),
     workerPeakRssMb: rss,
+    /** The peak before the backfill started: loading, bundling the workflows, connecting. */
+    workerStartupPeakRssMb: startupRss,
     maxHistoryEvents: report.maxHistoryEvents,
+    cpuSeconds,
   };
 }
 
@@ -126,6 +152,18 @@ async function runTimedBatches(
   return { timedMs: Math.round(timedMs), ordersPerSecond: Math.round((count * 1000) / timedMs) };
 }
 
+async function runNaive(count: number) {
+  const db = createDb(urlOf('naive'), 1);
+  await woocommerceOrders.prepareTarget(db);
+  const began = performance.now();
+  await seedLoop(db, emulatorConnection, count);
+  const timedMs = performance.now() - began;
+  const [{ n }] = (await db('orders').count({ n: '*' })) as [{ n: string }];
+  await db.destroy();
+  if (Number(n) !== count) throw new Error(`naive wrote ${n} of ${count}`);
+  return { timedMs: Math.round(timedMs), ordersPerSecond: Math.round((count * 1000) / timedMs) };
+}
+
 try {
   log(`ferry: backfilling ${orders} orders through Temporal...`);
   const ferry = await runFerry();
@@ -141,8 +179,8 @@ try {
     copyMerge,
     unnest,
   };
-  log(`naive: one INSERT and commit per order, ${naiveSample} orders...`);
-  const naive = { ...(await runTimedBatches('naive', naiveSample, insertOneByOne)), sampled: naiveSample };
+  log(`naive: the seeds' loop, one INSERT per row and a commit per order, ${naiveSample} orders...`);
+  const naive = { ...(await runNaive(naiveSample)), sampled: naiveSample };
   const result = {
     benchmark: 'backfill',
     orders,
@@ -157,8 +195,9 @@ try {
     node: process.version,
   };
   log(
-    `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| naive (sampled) | ${naive.ordersPerSecond} |\n` +
-      `ferry/ceiling ${result.ratios.ferryToCeiling}, ferry/naive ${result.ratios.ferryToNaive}, worker peak RSS ${ferry.workerPeakRssMb} MB, max history ${ferry.maxHistoryEvents}`,
+    `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| naive: the seeds' loop (sampled) | ${naive.ordersPerSecond} |\n` +
+      `ferry/ceiling ${result.ratios.ferryToCeiling}, ferry/naive ${result.ratios.ferryToNaive}, worker peak RSS ${ferry.workerPeakRssMb} MB, max history ${ferry.maxHistoryEvents}\n` +
+      `CPU seconds during ferry's run (2 cores × ${(ferry.durationMs / 1000).toFixed(0)} s): ${JSON.stringify(ferry.cpuSeconds)}`,
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {

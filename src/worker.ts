@@ -1,8 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from './activities/index.js';
-
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+import { cachedWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle.js';
 
 export interface FerryWorkerOptions {
   connection: NativeConnection;
@@ -12,12 +10,13 @@ export interface FerryWorkerOptions {
 }
 
 /** A worker that runs every ferry workflow and activity on one task queue. */
-export function createFerryWorker(options: FerryWorkerOptions): Promise<Worker> {
+export async function createFerryWorker(options: FerryWorkerOptions): Promise<Worker> {
+  const bundle = await cachedWorkflowBundle();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
   });
 }

@@ -1,28 +1,37 @@
 import type { Knex } from 'knex';
-import type { OrderRows } from '../../src/migrations/woocommerce-orders/transform.js';
+import { WooCommerceClient } from '../../src/connectors/woocommerce/client.js';
+import { transformOrders } from '../../src/migrations/woocommerce-orders/transform.js';
+import type { SourceConnection } from '../../src/sandbox/state-file.js';
 
-/** The seeds' starting point: one order at a time, one INSERT per row, one commit per order. */
-export async function insertOneByOne(db: Knex, rows: OrderRows): Promise<void> {
-  const customers = new Map(rows.customers.map((customer) => [customer.email, customer]));
-  const itemsByOrder = new Map<number, OrderRows['items']>();
-  for (const item of rows.items)
-    itemsByOrder.set(item.order_id, [...(itemsByOrder.get(item.order_id) ?? []), item]);
-  for (const order of rows.orders) {
-    await db.transaction(async (trx) => {
-      const customer = customers.get(order.customer_email);
-      const [saved] = await trx('customers')
-        .insert(customer)
-        .onConflict('email')
-        .merge()
-        .returning<{ id: string }[]>('id');
-      const { customer_email: _email, ...orderRow } = order;
-      await trx('orders')
-        .insert({ ...orderRow, customer_id: saved?.id })
-        .onConflict('id')
-        .merge();
-      for (const item of itemsByOrder.get(order.id) ?? []) {
-        await trx('order_items').insert(item).onConflict('id').merge();
-      }
+/** The seeds' current implementation fetches 50 orders a page. */
+const SEED_PAGE_SIZE = 50;
+
+/**
+ * The loop the seeds start from, end to end like ferry's figure: fetch a page, then one order at a time look
+ * its customer up, insert what is missing, insert the order and each line, and commit per order.
+ */
+export async function seedLoop(db: Knex, connection: SourceConnection, count: number): Promise<void> {
+  const client = new WooCommerceClient('woocommerce', connection);
+  let done = 0;
+  for (let page = 1; done < count; page++) {
+    const { orders: records } = await client.listOrders({
+      page,
+      perPage: SEED_PAGE_SIZE,
+      orderby: 'date',
+      order: 'asc',
     });
+    if (records.length === 0) break;
+    const rows = transformOrders(records.slice(0, count - done));
+    const customers = new Map(rows.customers.map((customer) => [customer.email, customer]));
+    for (const { customer_email: email, ...order } of rows.orders) {
+      await db.transaction(async (trx) => {
+        let customer = await trx('customers').where({ email }).first<{ id: string } | undefined>('id');
+        if (!customer) [customer] = await trx('customers').insert(customers.get(email)).returning('id');
+        await trx('orders').insert({ ...order, customer_id: customer?.id });
+        for (const item of rows.items.filter((line) => line.order_id === order.id))
+          await trx('order_items').insert(item);
+      });
+      done++;
+    }
   }
 }

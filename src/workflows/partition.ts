@@ -92,9 +92,20 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     ...extra,
   });
 
+  // Progress goes to the parent alongside the next chunk rather than before it: waiting for the signal to be
+  // delivered would add a server round trip per chunk. Reports stay in order because each waits for the last.
+  let progressSent: Promise<void> = Promise.resolve();
+  const reportProgress = async () => {
+    await progressSent;
+    progressSent = parent.signal(partitionProgressSignal, { childId, counts: state.counts });
+    progressSent.catch(() => undefined); // awaited by the next report; not an unhandled rejection meanwhile
+  };
   const checkpoint = async () => {
-    await parent.signal(partitionProgressSignal, { childId, counts: state.counts });
-    if (historyIsLong(input.maxHistoryEvents)) {
+    await reportProgress();
+    const long = historyIsLong(input.maxHistoryEvents);
+    // When cancelled, the pending report rejects with the cancellation, which ends the loop before another chunk.
+    if (long || CancellationScope.current().consideredCancelled) await progressSent;
+    if (long) {
       state.maxHistoryEvents = Math.max(state.maxHistoryEvents, workflowInfo().historyLength);
       await continueAsNew<typeof partition>({ ...input, state });
     }
@@ -132,7 +143,8 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     for (;;) {
       if (input.changesSince) await copyChangesSince(input.changesSince);
       else await copyPages();
-      await parent.signal(partitionProgressSignal, { childId, counts: state.counts });
+      await reportProgress();
+      await progressSent;
       // Orders trashed while the window was paged are gone from the listing and may have shifted a page past
       // another order: mark them first, so that the counts below expose such a skip.
       await reconcileWindow(target);

@@ -154,6 +154,20 @@ describe('orders', () => {
     expect(((await missing.json()) as { code: string }).code).toBe('woocommerce_rest_shop_order_invalid_id');
   });
 
+  it('_fields keeps only the listed fields, nested ones by dot, in the list and for one order', async () => {
+    const [full] = (await listOrders(emulator, { per_page: 1, page: 3 })).orders;
+    const fields = 'id,total,billing.email,line_items,no_such_field';
+    const [picked] = (await listOrders(emulator, { per_page: 1, page: 3, _fields: fields })).orders;
+    expect(picked).toEqual({
+      id: full?.id,
+      total: full?.total,
+      billing: { email: full?.billing.email },
+      line_items: full?.line_items,
+    });
+    const single = await wooGet(emulator, `/orders/${full?.id}`, { _fields: fields });
+    expect(await single.json()).toEqual(picked);
+  });
+
   it('the same seed gives the same records; another seed gives others', async () => {
     const twin = await startWooEmulator({ orders: ORDERS, seed: 7 });
     const other = await startWooEmulator({ orders: ORDERS, seed: 8 });

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { expect, it } from 'vitest';
-import { WORKFLOWS_PATH } from '../../src/worker.js';
+import { WORKFLOWS_PATH } from '../../src/workflow-bundle.js';
 
 const DIR = new URL('./histories/', import.meta.url);
 

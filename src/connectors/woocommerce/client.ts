@@ -24,6 +24,8 @@ export interface OrderPageRequest {
   orderby?: 'date' | 'id' | 'modified';
   order?: 'asc' | 'desc';
   status?: string;
+  /** Only these fields of each order (WordPress's `_fields`): less for the store to send and for us to parse. */
+  fields?: readonly string[];
 }
 
 export interface OrderPage {
@@ -102,6 +104,7 @@ export class WooCommerceClient {
     if (request.modifiedAfter) params.modified_after = request.modifiedAfter;
     if (request.modifiedBefore) params.modified_before = request.modifiedBefore;
     if (request.status) params.status = request.status;
+    if (request.fields) params._fields = request.fields.join(',');
     const response = await this.get('/orders', params);
     const text = await response.text();
     let orders: unknown;
@@ -128,8 +131,8 @@ export class WooCommerceClient {
     return WooCommerceClient.totals(response).total;
   }
 
-  async getOrder(id: number): Promise<WooOrder> {
-    const response = await this.get(`/orders/${id}`, {});
+  async getOrder(id: number, fields?: readonly string[]): Promise<WooOrder> {
+    const response = await this.get(`/orders/${id}`, fields ? { _fields: fields.join(',') } : {});
     return (await response.json()) as WooOrder;
   }
 }

@@ -4,7 +4,7 @@ import type { WooOrder } from '../../connectors/woocommerce/order-shape.js';
 import { migrateTarget } from '../../target/migrate.js';
 import type { ChangeCursor, Migration, TimeWindow } from '../types.js';
 import * as schema from './schema.js';
-import { transformOrders } from './transform.js';
+import { ORDER_FIELDS, OrderRowsBuilder } from './transform.js';
 import { writeOrders } from './writer.js';
 
 /** WooCommerce's `after` is exclusive and dates have whole seconds: one second earlier includes `from` itself. */
@@ -12,10 +12,10 @@ function windowFilter(window: TimeWindow): { after: string; before: string } {
   return { after: new Date(Date.parse(window.from) - 1000).toISOString(), before: window.to };
 }
 
-/** Transform, then write in one transaction: a chunk lands whole or not at all. */
-function writeRecords(db: Knex, records: readonly WooOrder[]) {
-  const rows = transformOrders(records);
-  return db.transaction((trx) => writeOrders(trx, rows));
+/** One transaction: a chunk lands whole or not at all. */
+function writeRows(db: Knex, rows: OrderRowsBuilder) {
+  const built = rows.build();
+  return db.transaction((trx) => writeOrders(trx, built));
 }
 
 /** Moves the keyset past a page of changes sorted by date_modified_gmt (whole seconds). */
@@ -43,20 +43,26 @@ export const woocommerceOrders: Migration = {
   name: 'woocommerce-orders',
   description: 'WooCommerce orders into customers, orders and order_items (bundles expanded)',
   defaultConnection: 'woocommerce',
-  defaults: { pageSize: WOO_MAX_PAGE_SIZE, pagesPerChunk: 5, partitionDays: 90, concurrency: 4 },
+  defaults: { pageSize: WOO_MAX_PAGE_SIZE, pagesPerChunk: 10, partitionDays: 90, concurrency: 4 },
 
   prepareTarget: (db: Knex) => migrateTarget(db, 'woocommerce-orders', [['001-orders', schema]]),
 
   async sourceStart(connectionName, connection) {
     const client = new WooCommerceClient(connectionName, connection);
-    const { orders } = await client.listOrders({ page: 1, perPage: 1, orderby: 'date', order: 'asc' });
+    const { orders } = await client.listOrders({
+      page: 1,
+      perPage: 1,
+      orderby: 'date',
+      order: 'asc',
+      fields: ['date_created_gmt'],
+    });
     return orders[0] ? `${orders[0].date_created_gmt}Z` : null;
   },
 
   async copyChunk(db, connectionName, connection, request, onPage) {
     const client = new WooCommerceClient(connectionName, connection);
     const filter = windowFilter(request.window);
-    const records: WooOrder[] = [];
+    const rows = new OrderRowsBuilder();
     let page = request.page;
     let sourceTotal = 0;
     let totalPages = 0;
@@ -68,22 +74,23 @@ export const woocommerceOrders: Migration = {
         ...filter,
         orderby: 'date',
         order: 'asc',
+        fields: ORDER_FIELDS,
       });
       onPage?.();
-      records.push(...result.orders);
+      rows.add(result.orders);
       sourceTotal = result.total;
       totalPages = result.totalPages;
       page++;
       if (page > totalPages) break;
     }
-    const counts = await writeRecords(db, records);
-    return { ...counts, fetched: records.length, nextPage: page > totalPages ? null : page, sourceTotal };
+    const counts = await writeRows(db, rows);
+    return { ...counts, fetched: rows.orderCount, nextPage: page > totalPages ? null : page, sourceTotal };
   },
 
   async copyChanges(db, connectionName, connection, request, onPage) {
     const client = new WooCommerceClient(connectionName, connection);
     const filter = windowFilter(request.window);
-    const records: WooOrder[] = [];
+    const rows = new OrderRowsBuilder();
     let cursor: ChangeCursor | null = request.cursor;
     for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
       // Trashed orders are not in this listing (status any); the partition reconciles them after its last chunk.
@@ -94,14 +101,15 @@ export const woocommerceOrders: Migration = {
         modifiedAfter: cursor.after,
         orderby: 'modified',
         order: 'asc',
+        fields: ORDER_FIELDS,
       });
       onPage?.();
       const skip = new Set(cursor.skipIds);
-      records.push(...result.orders.filter((order) => !skip.has(order.id)));
+      rows.add(result.orders.filter((order) => !skip.has(order.id)));
       cursor = nextChangeCursor(cursor, result.orders, result.totalPages);
     }
-    const counts = await writeRecords(db, records);
-    return { ...counts, fetched: records.length, next: cursor };
+    const counts = await writeRows(db, rows);
+    return { ...counts, fetched: rows.orderCount, next: cursor };
   },
 
   async reconcileWindow(db, connectionName, connection, window) {
@@ -114,8 +122,9 @@ export const woocommerceOrders: Migration = {
         perPage: WOO_MAX_PAGE_SIZE,
         ...filter,
         status: 'trash',
+        fields: ORDER_FIELDS,
       });
-      await writeRecords(db, result.orders);
+      await writeRows(db, new OrderRowsBuilder().add(result.orders));
       written += result.orders.length;
       if (page >= result.totalPages) return written;
     }

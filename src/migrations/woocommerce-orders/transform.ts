@@ -97,14 +97,30 @@ const orderSchema = z.object({
   ),
 });
 
+/** The order fields the transform reads: all that ferry asks the store for. */
+export const ORDER_FIELDS: readonly string[] = Object.keys(orderSchema.shape);
+
 const utc = (value: string | null) => (value === null ? null : `${value}Z`);
 
-/** One WooCommerce order becomes a customer, an order and its lines (bundle children point at their parent). */
-export function transformOrders(records: readonly WooOrder[]): OrderRows {
-  const customers = new Map<string, CustomerRow>();
-  const orders: OrderRow[] = [];
-  const items: OrderItemRow[] = [];
-  for (const record of records) {
+/**
+ * WooCommerce orders become customers, orders and their lines (bundle children point at their parent). Pages are
+ * added as they arrive, so a chunk holds its rows rather than every parsed record until it is written.
+ */
+export class OrderRowsBuilder {
+  private readonly customers = new Map<string, CustomerRow>();
+  private readonly orders: OrderRow[] = [];
+  private readonly items: OrderItemRow[] = [];
+
+  get orderCount(): number {
+    return this.orders.length;
+  }
+
+  add(records: readonly WooOrder[]): this {
+    for (const record of records) this.addOne(record);
+    return this;
+  }
+
+  private addOne(record: WooOrder): void {
     const parsed = orderSchema.safeParse(record);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -113,7 +129,7 @@ export function transformOrders(records: readonly WooOrder[]): OrderRows {
     const order = parsed.data;
     const email = order.billing.email.toLowerCase();
     const wooCustomerId = order.customer_id === 0 ? null : order.customer_id;
-    customers.set(email, {
+    this.customers.set(email, {
       email,
       first_name: order.billing.first_name,
       last_name: order.billing.last_name,
@@ -122,9 +138,9 @@ export function transformOrders(records: readonly WooOrder[]): OrderRows {
       city: order.billing.city,
       postcode: order.billing.postcode,
       country: order.billing.country,
-      woo_customer_id: wooCustomerId ?? customers.get(email)?.woo_customer_id ?? null,
+      woo_customer_id: wooCustomerId ?? this.customers.get(email)?.woo_customer_id ?? null,
     });
-    orders.push({
+    this.orders.push({
       id: order.id,
       number: order.number,
       status: order.status,
@@ -141,7 +157,7 @@ export function transformOrders(records: readonly WooOrder[]): OrderRows {
       customer_email: email,
     });
     for (const line of order.line_items) {
-      items.push({
+      this.items.push({
         id: line.id,
         order_id: order.id,
         product_id: line.product_id,
@@ -155,6 +171,14 @@ export function transformOrders(records: readonly WooOrder[]): OrderRows {
       });
     }
   }
-  // Sorted so concurrent chunks lock shared customer rows in the same order and cannot deadlock.
-  return { customers: [...customers.values()].sort((a, b) => a.email.localeCompare(b.email)), orders, items };
+
+  build(): OrderRows {
+    // Sorted so concurrent chunks lock shared customer rows in the same order and cannot deadlock.
+    const customers = [...this.customers.values()].sort((a, b) => a.email.localeCompare(b.email));
+    return { customers, orders: this.orders, items: this.items };
+  }
+}
+
+export function transformOrders(records: readonly WooOrder[]): OrderRows {
+  return new OrderRowsBuilder().add(records).build();
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { drawTransportFault, type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
 import { listen, type RunningHttpServer, readJsonBody, sendJson } from '../http.js';
 import { SlidingWindowRateLimiter } from '../rate-limiter.js';
+import { parseFields, pickFields } from './fields.js';
 import { parseOrderQuery, runOrderQuery } from './order-query.js';
 import { OrderStore } from './store.js';
 
@@ -172,7 +173,13 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       const index = Number(single[1]) - 1;
       if (!store.exists(index))
         return wooError(res, 404, 'woocommerce_rest_shop_order_invalid_id', 'Invalid ID.');
-      return sendJson(res, 200, store.order(index));
+      const fields = parseFields(url.searchParams.get('_fields'));
+      const order = store.order(index);
+      return sendJson(
+        res,
+        200,
+        fields ? pickFields(order as unknown as Record<string, unknown>, fields) : order,
+      );
     }
     if (url.pathname !== `${API}/orders`) {
       return wooError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.');
@@ -194,7 +201,11 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       'X-WP-Total': String(page.total),
       'X-WP-TotalPages': String(Math.ceil(page.total / parsed.query.perPage)),
     };
-    const body = page.indices.map((index) => store.order(index));
+    const fields = parseFields(url.searchParams.get('_fields'));
+    const body = page.indices.map((index) => {
+      const order = store.order(index);
+      return fields ? pickFields(order as unknown as Record<string, unknown>, fields) : order;
+    });
     if (Math.random() < faults.malformedPageRate) {
       stats.malformedPages++;
       const text = JSON.stringify(body);
