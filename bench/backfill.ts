@@ -4,7 +4,7 @@
  * the seeds' naive loop (end to end from the same emulator: pages of 50, then per order a customer lookup, one
  * INSERT per row and a commit; sampled). Prints JSON on stdout and a table on stderr.
  *
- *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--pages-per-chunk N] [--naive-sample 2000] [--profile-worker DIR] [--json]
+ *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--pages-per-chunk N] [--naive-sample 2000] [--profile-worker DIR] [--ferry-only] [--json]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startBackfill } from '../src/client/backfill.js';
 import { woocommerceOrders } from '../src/migrations/woocommerce-orders/index.js';
-import { transformOrders } from '../src/migrations/woocommerce-orders/transform.js';
+import { type OrderRows, transformOrders } from '../src/migrations/woocommerce-orders/transform.js';
 import { writeOrders } from '../src/migrations/woocommerce-orders/writer.js';
 import { startWooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
 import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
@@ -35,10 +35,13 @@ const { values } = parseArgs({
     'naive-sample': { type: 'string', default: '2000' },
     /** Write the worker's V8 CPU profile into this directory (open it in Chrome DevTools). */
     'profile-worker': { type: 'string' },
+    /** Only ferry's run: for memory and history at sizes where the database-only paths would take too long. */
+    'ferry-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
 const orders = Number(values.orders);
+const concurrency = Number(values.concurrency);
 const naiveSample = Math.min(orders, Number(values['naive-sample']));
 const BATCH = 5000;
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -102,7 +105,7 @@ async function runFerry() {
   const started = performance.now();
   const handle = await startBackfill(client, 'bench', {
     migration: 'woocommerce-orders',
-    concurrency: Number(values.concurrency),
+    concurrency,
     pagesPerChunk: values['pages-per-chunk'] ? Number(values['pages-per-chunk']) : undefined,
     id: 'bench',
   });
@@ -128,24 +131,37 @@ async function runFerry() {
   };
 }
 
-/** Times only the database work: rows are generated and transformed outside the clock. */
-async function runTimedBatches(
-  name: string,
-  count: number,
-  write: (db: ReturnType<typeof createDb>, rows: ReturnType<typeof transformOrders>) => Promise<void>,
-) {
-  const db = createDb(urlOf(name), 2);
-  await woocommerceOrders.prepareTarget(db);
-  let timedMs = 0;
+/** The source's orders, already transformed, in transactions of BATCH orders: generated before any clock starts. */
+function transformedBatches(count: number): OrderRows[] {
+  const batches: OrderRows[] = [];
   for (let start = 0; start < count; start += BATCH) {
     const records = [];
     for (let index = start; index < Math.min(count, start + BATCH); index++)
       records.push(emulator.store.order(index));
-    const rows = transformOrders(records);
-    const began = performance.now();
-    await write(db, rows);
-    timedMs += performance.now() - began;
+    batches.push(transformOrders(records));
   }
+  return batches;
+}
+
+/**
+ * Times only the database work, with as many writers at once as ferry runs partitions: a ceiling has to be
+ * the best the database can do here, and one writer leaves a core idle.
+ */
+async function runDatabaseOnly(
+  name: string,
+  batches: readonly OrderRows[],
+  count: number,
+  write: (db: ReturnType<typeof createDb>, rows: OrderRows) => Promise<void>,
+) {
+  const db = createDb(urlOf(name), concurrency);
+  await woocommerceOrders.prepareTarget(db);
+  let next = 0;
+  const writer = async () => {
+    for (let batch = batches[next++]; batch; batch = batches[next++]) await write(db, batch);
+  };
+  const began = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, writer));
+  const timedMs = performance.now() - began;
   const [{ n }] = (await db('orders').count({ n: '*' })) as [{ n: string }];
   await db.destroy();
   if (Number(n) !== count) throw new Error(`${name} wrote ${n} of ${count}`);
@@ -164,14 +180,14 @@ async function runNaive(count: number) {
   return { timedMs: Math.round(timedMs), ordersPerSecond: Math.round((count * 1000) / timedMs) };
 }
 
-try {
-  log(`ferry: backfilling ${orders} orders through Temporal...`);
-  const ferry = await runFerry();
+async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) {
   // The database alone, two ways, on the same transformed rows; the faster one is the ceiling.
-  log(`ceiling: COPY into staging + merge of ${orders} transformed orders...`);
-  const copyMerge = await runTimedBatches('ceiling_copy', orders, copyAndMerge);
-  log(`ceiling: ferry's unnest upserts of ${orders} transformed orders, ${BATCH} per transaction...`);
-  const unnest = await runTimedBatches('ceiling_unnest', orders, (db, rows) =>
+  log(`ceiling: transforming ${orders} orders ahead of the clock...`);
+  const batches = transformedBatches(orders);
+  log(`ceiling: COPY into staging + merge, ${BATCH} orders per transaction, ${concurrency} writers...`);
+  const copyMerge = await runDatabaseOnly('ceiling_copy', batches, orders, copyAndMerge);
+  log(`ceiling: ferry's unnest upserts, ${BATCH} orders per transaction, ${concurrency} writers...`);
+  const unnest = await runDatabaseOnly('ceiling_unnest', batches, orders, (db, rows) =>
     db.transaction((trx) => writeOrders(trx, rows)).then(() => undefined),
   );
   const ceiling = {
@@ -181,24 +197,26 @@ try {
   };
   log(`naive: the seeds' loop, one INSERT per row and a commit per order, ${naiveSample} orders...`);
   const naive = { ...(await runNaive(naiveSample)), sampled: naiveSample };
-  const result = {
-    benchmark: 'backfill',
-    orders,
-    concurrency: Number(values.concurrency),
-    ferry,
-    ceiling,
-    naive,
-    ratios: {
-      ferryToCeiling: Math.round((ferry.ordersPerSecond / ceiling.ordersPerSecond) * 100) / 100,
-      ferryToNaive: Math.round((ferry.ordersPerSecond / naive.ordersPerSecond) * 10) / 10,
-    },
-    node: process.version,
+  const ratios = {
+    ferryToCeiling: Math.round((ferry.ordersPerSecond / ceiling.ordersPerSecond) * 100) / 100,
+    ferryToNaive: Math.round((ferry.ordersPerSecond / naive.ordersPerSecond) * 10) / 10,
   };
   log(
     `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| naive: the seeds' loop (sampled) | ${naive.ordersPerSecond} |\n` +
-      `ferry/ceiling ${result.ratios.ferryToCeiling}, ferry/naive ${result.ratios.ferryToNaive}, worker peak RSS ${ferry.workerPeakRssMb} MB, max history ${ferry.maxHistoryEvents}\n` +
+      `ferry/ceiling ${ratios.ferryToCeiling}, ferry/naive ${ratios.ferryToNaive}`,
+  );
+  return { ceiling, naive, ratios };
+}
+
+try {
+  log(`ferry: backfilling ${orders} orders through Temporal...`);
+  const ferry = await runFerry();
+  log(
+    `ferry: ${ferry.ordersPerSecond} orders/s, worker peak RSS ${ferry.workerPeakRssMb} MB, max history ${ferry.maxHistoryEvents}\n` +
       `CPU seconds during ferry's run (2 cores × ${(ferry.durationMs / 1000).toFixed(0)} s): ${JSON.stringify(ferry.cpuSeconds)}`,
   );
+  const comparison = values['ferry-only'] ? {} : await compareWithDatabase(ferry);
+  const result = { benchmark: 'backfill', orders, concurrency, ferry, ...comparison, node: process.version };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   await connection.close();

@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from './activities/index.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { cachedWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle.js';
 
 export interface FerryWorkerOptions {
@@ -11,6 +12,7 @@ export interface FerryWorkerOptions {
 
 /** A worker that runs every ferry workflow and activity on one task queue. */
 export async function createFerryWorker(options: FerryWorkerOptions): Promise<Worker> {
+  limitHeapGrowth();
   const bundle = await cachedWorkflowBundle();
   return Worker.create({
     connection: options.connection,

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
+import { summarize } from '../../src/client/run-status.js';
 import { checksum, expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
+import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import type { WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import type { BackfillProgress } from '../../src/workflows/messages.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';
-import { listAllOrders } from '../helpers/woo-http.js';
+import { listAllOrders, listOrders } from '../helpers/woo-http.js';
 import type { TestWorker } from '../helpers/worker.js';
 
 let emulator: WooEmulator;
@@ -52,6 +54,66 @@ describe('backfill of woocommerce-orders', () => {
       updated: 0,
       unchanged: 20_000,
     });
+  });
+});
+
+describe('counts that never agree', () => {
+  it('re-pass the partition up to maxPasses, then report what still differs', async () => {
+    const other = await startBackfillFixture({ orders: 1500, seed: 23 });
+    try {
+      const db = other.database.db;
+      // An order the store does not have (deleted there long ago, say) inside the first window: no pass can fix it.
+      const [first] = await listOrders(other.emulator, { per_page: 1, order: 'asc' }).then(
+        (page) => page.orders,
+      );
+      await woocommerceOrders.prepareTarget(db);
+      const [customer] = await db('customers')
+        .insert({
+          email: 'ghost@example.com',
+          first_name: 'Ghost',
+          last_name: 'Order',
+          company: '',
+          city: 'Utrecht',
+          postcode: '3511',
+          country: 'NL',
+        })
+        .returning<{ id: string }[]>('id');
+      await db('orders').insert({
+        id: 9_000_001,
+        number: '9000001',
+        status: 'completed',
+        currency: 'EUR',
+        date_created: `${first?.date_created_gmt}Z`,
+        date_modified: `${first?.date_created_gmt}Z`,
+        total: '1.00',
+        total_tax: '0.00',
+        shipping_total: '0.00',
+        customer_id: customer?.id,
+        payment_method: 'bacs',
+      });
+
+      const handle = await startBackfill(other.worker.client, other.worker.taskQueue, {
+        migration: 'woocommerce-orders',
+        id: `test/mismatch-${Date.now()}`,
+        partitionDays: 365,
+        maxPasses: 2,
+        catchUp: false,
+      });
+      const report = await handle.result();
+      expect(report.state).toBe('completed');
+      expect(report.partitions.mismatched).toBe(1);
+      expect(report.problems).toHaveLength(1);
+      const [problem] = report.problems;
+      expect(problem).toMatchObject({ index: 0, outcome: 'mismatch', passes: 2 });
+      expect(problem?.targetCount).toBe((problem?.sourceCount ?? 0) + 1);
+      // Every real order is still copied: the second pass finds them all unchanged.
+      expect(report.records.inserted).toBe(1500);
+      expect(summarize({ workflowId: handle.workflowId, ...report })).toContain(
+        `partition 0 ${problem?.window.from}..${problem?.window.to}: mismatch (source ${problem?.sourceCount}, target ${problem?.targetCount})`,
+      );
+    } finally {
+      await other.stop();
+    }
   });
 });
 

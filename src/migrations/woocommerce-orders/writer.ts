@@ -89,7 +89,8 @@ async function deleteRemovedLines(
   items: OrderItemRow[],
 ): Promise<number[]> {
   const { rows } = await trx.raw<{ rows: { order_id: string }[] }>(
-    'delete from order_items where order_id = any(?::bigint[]) and not (id = any(?::bigint[])) returning order_id',
+    // NOT IN over a subquery is hashed; `not (id = any(array))` would scan the chunk's lines for every line.
+    'delete from order_items where order_id = any(?::bigint[]) and id not in (select unnest(?::bigint[])) returning order_id',
     [orderIds, items.map((item) => item.id)],
   );
   return rows.map((row) => Number(row.order_id));
