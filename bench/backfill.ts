@@ -169,7 +169,7 @@ async function runDatabaseOnly(
 }
 
 async function runNaive(count: number) {
-  const db = createDb(urlOf('naive'), 1);
+  const db = createDb(urlOf('naive'), 2); // one for the schema lock while the schema is prepared
   await woocommerceOrders.prepareTarget(db);
   const began = performance.now();
   await seedLoop(db, emulatorConnection, count);

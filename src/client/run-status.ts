@@ -8,7 +8,8 @@ export interface RunStatus extends Partial<BackfillProgress> {
   error?: string;
 }
 
-const CLOSED_STATES: Record<string, RunState> = {
+/** Temporal's execution status → ferry's run state. */
+export const CLOSED_STATES: Record<string, RunState> = {
   COMPLETED: 'completed',
   FAILED: 'failed',
   CANCELLED: 'cancelled',
@@ -25,7 +26,7 @@ export async function readRunStatus(client: Client, workflowId: string): Promise
     description = await handle.describe();
   } catch (error) {
     if ((error as Error).name === 'WorkflowNotFoundError') {
-      throw new FerryError(`No run with id ${workflowId}; list runs in the Temporal Web UI or check the id`);
+      throw new FerryError(`No run with id ${workflowId}; list runs with \`ferry list\` or check the id`);
     }
     throw error;
   }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type pg from 'pg';
 import * as engineTables from './migrations/001-engine-tables.js';
 
 export type SchemaStep = readonly [
@@ -19,11 +20,26 @@ function sourceOf(steps: readonly SchemaStep[]): Knex.MigrationSource<string> {
   };
 }
 
+/**
+ * Knex's migration lock lives in a table that the first run creates, and two processes creating it at once
+ * collide (a worker's first backfills all prepare the target together). A PostgreSQL advisory lock, held on a
+ * connection of its own while the migrations run on others, orders them first.
+ */
+async function withSchemaLock<T>(db: Knex, body: () => Promise<T>): Promise<T> {
+  const connection = (await db.client.acquireConnection()) as pg.PoolClient;
+  try {
+    await connection.query("select pg_advisory_lock(hashtext('ferry:schema'))");
+    return await body();
+  } finally {
+    await connection.query("select pg_advisory_unlock(hashtext('ferry:schema'))").catch(() => undefined);
+    await db.client.releaseConnection(connection);
+  }
+}
+
 async function applySteps(db: Knex, tableName: string, steps: readonly SchemaStep[]): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource: sourceOf(steps), tableName })) as [
-    number,
-    string[],
-  ];
+  const [, applied] = (await withSchemaLock(db, () =>
+    db.migrate.latest({ migrationSource: sourceOf(steps), tableName }),
+  )) as [number, string[]];
   return applied;
 }
 

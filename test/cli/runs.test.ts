@@ -94,7 +94,7 @@ describe('ferry start, status and cancel', () => {
     const missing = await runCli(['status', 'no/such/run'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe(
-      'ferry: No run with id no/such/run; list runs in the Temporal Web UI or check the id',
+      'ferry: No run with id no/such/run; list runs with `ferry list` or check the id',
     );
   });
 });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
+import { createDb } from '../../src/target/db.js';
 import { appliedMigrations, migrateToLatest } from '../../src/target/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
@@ -31,4 +33,20 @@ it('creates ferry tables and applies idempotently, also when called concurrently
   await db('ferry_watermarks').insert({ migration: 'woocommerce-orders', watermark: '2024-01-01T00:00:00Z' });
   expect(await migrateToLatest(db)).toEqual([]);
   expect(await db('ferry_watermarks').count({ n: '*' }).first()).toEqual({ n: '1' });
+});
+
+it('prepares a fresh target once when several processes start on it at the same moment', async () => {
+  const fresh = await createTestDatabase();
+  // One pool per "process": knex's own lock table does not exist yet, so only the advisory lock orders them.
+  const pools = Array.from({ length: 4 }, () => createDb(fresh.url, 3));
+  try {
+    const applied = await Promise.all(pools.map((pool) => migrateToLatest(pool)));
+    expect(applied.flat()).toEqual(['001-engine-tables']);
+    await Promise.all(pools.map((pool) => woocommerceOrders.prepareTarget(pool)));
+    expect(await fresh.db('ferry_target_woocommerce_orders').pluck('name')).toEqual(['001-orders']);
+    expect(await fresh.db('ferry_schema_migrations_lock').count({ n: '*' }).first()).toEqual({ n: '1' });
+  } finally {
+    await Promise.all(pools.map((pool) => pool.destroy()));
+    await fresh.drop();
+  }
 });
