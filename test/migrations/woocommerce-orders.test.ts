@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import type { ChunkResult, TimeWindow } from '../../src/migrations/types.js';
-import { expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
+import {
+  expectedLines,
+  sourceLines,
+  targetLines,
+} from '../../src/migrations/woocommerce-orders/fingerprint.js';
 import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
+import { transformOrders } from '../../src/migrations/woocommerce-orders/transform.js';
+import { writeOrders } from '../../src/migrations/woocommerce-orders/writer.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import type { SourceConnection } from '../../src/sandbox/state-file.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { control, listAllOrders, listOrders } from '../helpers/woo-http.js';
+import { control, listAllOrders, listOrders, wooGet } from '../helpers/woo-http.js';
 
 let emulator: WooEmulator;
 let database: TestDatabase;
@@ -55,6 +62,25 @@ describe('woocommerce-orders', () => {
     const again = await copyWindow(everything);
     expect(again).toEqual({ fetched: 1500, inserted: 0, updated: 0, unchanged: 1500, sourceTotal: 1500 });
     expect(await woocommerceOrders.countTarget(database.db, everything)).toBe(1500);
+  });
+
+  it('writes an order listed twice in one chunk once, as its later listing has it', async () => {
+    const [before] = (await listOrders(emulator, { per_page: 1, page: 40 })).orders;
+    await control(emulator, 'POST', `/orders/${before?.id}/modify`);
+    const after = (await wooGet(emulator, `/orders/${before?.id}`).then((response) =>
+      response.json(),
+    )) as WooOrder;
+    expect(after.date_modified_gmt).not.toBe(before?.date_modified_gmt);
+    const rows = transformOrders([before as WooOrder, after]);
+    expect(rows.orders.map((order) => order.id)).toEqual([after.id]);
+    expect(rows.orders[0]?.date_modified).toBe(`${after.date_modified_gmt}Z`);
+    expect(rows.items.map((item) => item.id)).toEqual(after.line_items.map((line) => line.id));
+    await database.db.transaction((trx) => writeOrders(trx, rows));
+    const ofOrder = (line: string) => {
+      const [kind, id, orderId] = line.split('|');
+      return String(after.id) === (kind === 'order' ? id : kind === 'item' ? orderId : undefined);
+    };
+    expect((await targetLines(database.db)).filter(ofOrder).sort()).toEqual(sourceLines(after).sort());
   });
 
   it('updates only what changed at the source, deleting lines the source removed', async () => {

@@ -108,11 +108,13 @@ const utc = (value: string | null) => (value === null ? null : `${value}Z`);
  */
 export class OrderRowsBuilder {
   private readonly customers = new Map<string, CustomerRow>();
-  private readonly orders: OrderRow[] = [];
-  private readonly items: OrderItemRow[] = [];
+  // By order id: paging over a live store can list an order twice in one chunk (once before and once after
+  // it moved), and one upsert cannot touch a row twice. The later listing is the newer one and wins.
+  private readonly orders = new Map<number, OrderRow>();
+  private readonly items = new Map<number, OrderItemRow[]>();
 
   get orderCount(): number {
-    return this.orders.length;
+    return this.orders.size;
   }
 
   add(records: readonly WooOrder[]): this {
@@ -140,7 +142,8 @@ export class OrderRowsBuilder {
       country: order.billing.country,
       woo_customer_id: wooCustomerId ?? this.customers.get(email)?.woo_customer_id ?? null,
     });
-    this.orders.push({
+    this.orders.delete(order.id); // re-inserted below, so the rows keep the order of their latest listing
+    this.orders.set(order.id, {
       id: order.id,
       number: order.number,
       status: order.status,
@@ -156,8 +159,10 @@ export class OrderRowsBuilder {
       payment_method: order.payment_method,
       customer_email: email,
     });
+    const lines: OrderItemRow[] = [];
+    this.items.set(order.id, lines);
     for (const line of order.line_items) {
-      this.items.push({
+      lines.push({
         id: line.id,
         order_id: order.id,
         product_id: line.product_id,
@@ -175,7 +180,7 @@ export class OrderRowsBuilder {
   build(): OrderRows {
     // Sorted so concurrent chunks lock shared customer rows in the same order and cannot deadlock.
     const customers = [...this.customers.values()].sort((a, b) => a.email.localeCompare(b.email));
-    return { customers, orders: this.orders, items: this.items };
+    return { customers, orders: [...this.orders.values()], items: [...this.items.values()].flat() };
   }
 }
 
