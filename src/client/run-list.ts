@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { getMigration } from '../migrations/registry.js';
 import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
 import type { RunState } from '../workflows/messages.js';
-import { CLOSED_STATES } from './run-status.js';
+import { runStateOf } from './run-status.js';
 
 export const LISTED_STATES = ['running', 'completed', 'failed', 'cancelled'] as const;
 export type ListedState = (typeof LISTED_STATES)[number];
@@ -37,6 +37,7 @@ const quoted = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g,
  */
 export function runListQuery(filter: Omit<RunFilter, 'limit'>): string {
   const clauses = [
+    // Explicit: under Elasticsearch visibility `!=` also matches workflows without the attribute.
     `${FERRY_KIND.name} IS NOT NULL`,
     `${FERRY_KIND.name} != 'partition'`,
     `ExecutionStatus != 'ContinuedAsNew'`,
@@ -51,10 +52,9 @@ export function runListQuery(filter: Omit<RunFilter, 'limit'>): string {
 export async function listRuns(client: Client, filter: RunFilter): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
   for await (const execution of client.workflow.list({ query: runListQuery(filter) })) {
-    const status = execution.status.name;
     runs.push({
       workflowId: execution.workflowId,
-      state: status === 'RUNNING' ? 'running' : (CLOSED_STATES[status] ?? 'failed'),
+      state: runStateOf(execution.status.name),
       migration: execution.typedSearchAttributes.get(FERRY_MIGRATION),
       startedAt: execution.startTime.toISOString(),
       closedAt: execution.closeTime?.toISOString(),

@@ -8,8 +8,8 @@ export interface RunStatus extends Partial<BackfillProgress> {
   error?: string;
 }
 
-/** Temporal's execution status → ferry's run state. */
-export const CLOSED_STATES: Record<string, RunState> = {
+const RUN_STATES: Record<string, RunState> = {
+  RUNNING: 'running',
   COMPLETED: 'completed',
   FAILED: 'failed',
   CANCELLED: 'cancelled',
@@ -17,6 +17,11 @@ export const CLOSED_STATES: Record<string, RunState> = {
   TIMED_OUT: 'failed',
   CONTINUED_AS_NEW: 'running',
 };
+
+/** Temporal's execution status (its enum name) as ferry's run state. */
+export function runStateOf(status: string): RunState {
+  return RUN_STATES[status] ?? 'failed';
+}
 
 /** A run's progress from its query while it runs, from its result or last known state once it has ended. */
 export async function readRunStatus(client: Client, workflowId: string): Promise<RunStatus> {
@@ -37,7 +42,7 @@ export async function readRunStatus(client: Client, workflowId: string): Promise
   if (status === 'COMPLETED') {
     return { workflowId, ...((await handle.result()) as BackfillProgress), state: 'completed' };
   }
-  const state = CLOSED_STATES[status] ?? 'failed';
+  const state = runStateOf(status);
   const error = await handle.result().then(
     () => undefined,
     (failure: Error) => (failure.cause as Error | undefined)?.message ?? failure.message,

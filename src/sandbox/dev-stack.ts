@@ -108,14 +108,7 @@ export async function startDevStack(
       uiUrl: temporal.uiUrl,
       databaseUrl,
       emulators: { woocommerce: { baseUrl: emulator.baseUrl, controlUrl: emulator.controlUrl } },
-      connections: {
-        woocommerce: {
-          kind: 'woocommerce',
-          baseUrl: emulator.siteUrl,
-          consumerKey: emulator.consumerKey,
-          consumerSecret: emulator.consumerSecret,
-        },
-      },
+      connections: { woocommerce: emulator.connection },
     };
     return { state, temporal, db, emulator, stop };
   } catch (error) {

@@ -3,18 +3,8 @@ import {
   type WooEmulator,
   type WooEmulatorOptions,
 } from '../../src/sandbox/emulators/woocommerce/server.js';
-import type { SourceConnection } from '../../src/sandbox/state-file.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestWorker, type TestWorker } from './worker.js';
-
-export function wooConnection(emulator: WooEmulator): SourceConnection {
-  return {
-    kind: 'woocommerce',
-    baseUrl: emulator.siteUrl,
-    consumerKey: emulator.consumerKey,
-    consumerSecret: emulator.consumerSecret,
-  };
-}
 
 export interface BackfillFixture {
   emulator: WooEmulator;
@@ -27,7 +17,7 @@ export interface BackfillFixture {
 export async function startBackfillFixture(store: WooEmulatorOptions): Promise<BackfillFixture> {
   const emulator = await startWooEmulator(store);
   const database = await createTestDatabase();
-  const worker = await startTestWorker(database.db, { woocommerce: wooConnection(emulator) });
+  const worker = await startTestWorker(database.db, { woocommerce: emulator.connection });
   return {
     emulator,
     database,

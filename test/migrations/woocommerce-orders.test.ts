@@ -21,12 +21,7 @@ const everything: TimeWindow = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T0
 
 beforeAll(async () => {
   emulator = await startWooEmulator({ orders: 1500, seed: 5 });
-  connection = {
-    kind: 'woocommerce',
-    baseUrl: emulator.siteUrl,
-    consumerKey: emulator.consumerKey,
-    consumerSecret: emulator.consumerSecret,
-  };
+  connection = emulator.connection;
   database = await createTestDatabase();
   await woocommerceOrders.prepareTarget(database.db);
 });

@@ -13,12 +13,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   await migrateToLatest(database.db);
   emulator = await startWooEmulator({ orders: 1234 });
-  const connection = {
-    kind: 'woocommerce' as const,
-    baseUrl: emulator.siteUrl,
-    consumerKey: emulator.consumerKey,
-    consumerSecret: emulator.consumerSecret,
-  };
+  const { connection } = emulator;
   worker = await startTestWorker(database.db, {
     woocommerce: connection,
     'wrong-secret': { ...connection, consumerSecret: 'cs_wrong' },

@@ -130,9 +130,4 @@ export class WooCommerceClient {
     await response.body?.cancel();
     return WooCommerceClient.totals(response).total;
   }
-
-  async getOrder(id: number, fields?: readonly string[]): Promise<WooOrder> {
-    const response = await this.get(`/orders/${id}`, fields ? { _fields: fields.join(',') } : {});
-    return (await response.json()) as WooOrder;
-  }
 }

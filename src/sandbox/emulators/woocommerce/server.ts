@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import type { SourceConnection } from '../../state-file.js';
 import { drawTransportFault, type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
 import { listen, type RunningHttpServer, readJsonBody, sendJson } from '../http.js';
 import { SlidingWindowRateLimiter } from '../rate-limiter.js';
@@ -30,6 +31,8 @@ export interface WooEmulator {
   controlUrl: string;
   consumerKey: string;
   consumerSecret: string;
+  /** How a ferry connection reaches this store. */
+  connection: SourceConnection;
   store: OrderStore;
   stats: EmulatorStats;
   close(): Promise<void>;
@@ -232,6 +235,12 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
     controlUrl: `${server.baseUrl}/__emulator`,
     consumerKey: options.consumerKey,
     consumerSecret: options.consumerSecret,
+    connection: {
+      kind: 'woocommerce',
+      baseUrl: server.baseUrl,
+      consumerKey: options.consumerKey,
+      consumerSecret: options.consumerSecret,
+    },
     store,
     stats,
     close: server.close,
