@@ -1,12 +1,22 @@
 /**
  * Records real workflow histories for the replay tests: a small backfill with continue-as-new forced early,
- * so that the histories hold children, signals, queries' state and continued runs.
+ * so that the histories hold children, signals, queries' state and continued runs; and a backfill an operator
+ * steers (pause, resume, concurrency and rate updates), with a partition that yielded its slot.
  *
  *   npm run record:histories     (rewrites test/replay/histories/*.json; commit them with the workflow change)
  */
 import { writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
 import { startBackfill } from '../src/client/backfill.js';
 import { withLocalRun } from '../src/sandbox/local-run.js';
+import {
+  pauseUpdate,
+  resumeUpdate,
+  setConcurrencyUpdate,
+  setRateLimitUpdate,
+} from '../src/workflows/control.js';
+import { type PartitionReport, progressQuery } from '../src/workflows/messages.js';
 
 const OUT = new URL('../test/replay/histories/', import.meta.url);
 
@@ -43,14 +53,52 @@ await withLocalRun({ orders: 1500, seed: 7, taskQueue: 'record' }, async ({ clie
         if (kind.name === 'catch-up' && status === 'CONTINUED_AS_NEW') continue; // it has little to copy here
         throw new Error(`no ${status} run of ${kind.name} to record`);
       }
-      const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-      const file = new URL(`${kind.name}-${status.toLowerCase()}.json`, OUT);
-      // protobufjs's own JSON form (long ids as strings, enums by name); the replay test reads it back with fromObject.
-      await writeFile(
-        file,
-        `${JSON.stringify({ workflowId: run.workflowId, runId: run.runId, history }, null, 1)}\n`,
-      );
-      process.stderr.write(`recorded ${run.workflowId} (${run.runId}, ${status}) -> ${file.pathname}\n`);
+      await record(client, run, `${kind.name}-${status.toLowerCase()}`);
     }
   }
+
+  const steered = await startBackfill(client, 'record', {
+    migration: 'woocommerce-orders',
+    id: 'record/steered',
+    partitionDays: 300,
+    concurrency: 2,
+    requestsPerMinute: 600,
+    pageSize: 20,
+    pagesPerChunk: 1,
+  });
+  while ((await steered.query(progressQuery)).records.fetched < 100) await sleep(100);
+  await steered.executeUpdate(pauseUpdate);
+  await steered.executeUpdate(resumeUpdate);
+  await steered.executeUpdate(setConcurrencyUpdate, { args: [1] });
+  await steered.executeUpdate(setRateLimitUpdate, { args: [null] });
+  await steered.executeUpdate(setConcurrencyUpdate, { args: [3] });
+  await steered.result();
+  await record(
+    client,
+    { workflowId: steered.workflowId, runId: (await steered.describe()).runId },
+    'steered-completed',
+  );
+  for await (const execution of client.workflow.list({
+    query: "WorkflowId STARTS_WITH 'record/steered/p' AND ExecutionStatus = 'Completed'",
+  })) {
+    const report = (await client.workflow
+      .getHandle(execution.workflowId, execution.runId)
+      .result()) as PartitionReport;
+    if (report.outcome === 'yielded') {
+      await record(client, execution, 'partition-yielded');
+      return;
+    }
+  }
+  throw new Error('no partition of record/steered yielded its slot');
 });
+
+async function record(client: Client, run: { workflowId: string; runId: string }, name: string) {
+  const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+  const file = new URL(`${name}.json`, OUT);
+  // protobufjs's own JSON form (long ids as strings, enums by name); the replay test reads it back with fromObject.
+  await writeFile(
+    file,
+    `${JSON.stringify({ workflowId: run.workflowId, runId: run.runId, history }, null, 1)}\n`,
+  );
+  process.stderr.write(`recorded ${run.workflowId} (${run.runId}) -> ${file.pathname}\n`);
+}

@@ -10,6 +10,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     temporalNamespace: string;
+    temporalUiUrl: string;
     temporalCliPath: string;
     databaseUrl: string;
   }
@@ -27,6 +28,7 @@ export default async function setup(project: TestProject) {
   const temporal = await startTemporalDevServer({ cli, dbFilename: undefined });
   project.provide('temporalAddress', temporal.address);
   project.provide('temporalNamespace', temporal.namespace);
+  project.provide('temporalUiUrl', temporal.uiUrl);
   project.provide('temporalCliPath', cli.path);
   project.provide('databaseUrl', postgres.databaseUrl);
   return async () => {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { unpacedSource } from '../../src/connectors/source.js';
 import { WooCommerceClient } from '../../src/connectors/woocommerce/client.js';
 import { transformOrders } from '../../src/migrations/woocommerce-orders/transform.js';
 import type { SourceConnection } from '../../src/sandbox/state-file.js';
@@ -11,7 +12,7 @@ const SEED_PAGE_SIZE = 50;
  * its customer up, insert what is missing, insert the order and each line, and commit per order.
  */
 export async function seedLoop(db: Knex, connection: SourceConnection, count: number): Promise<void> {
-  const client = new WooCommerceClient('woocommerce', connection);
+  const client = new WooCommerceClient(unpacedSource('woocommerce', connection));
   let done = 0;
   for (let page = 1; done < count; page++) {
     const { orders: records } = await client.listOrders({

@@ -1,4 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
+import { RequestPacer } from '../connectors/pacer.js';
+import type { Source } from '../connectors/source.js';
 import { getMigration } from '../migrations/registry.js';
 import type {
   ChangesRequest,
@@ -8,13 +10,18 @@ import type {
   Migration,
   TimeWindow,
 } from '../migrations/types.js';
-import type { SourceConnection } from '../sandbox/state-file.js';
 import type { ActivityDeps } from './deps.js';
 import { mapFailures } from './failures.js';
 
-export interface PlanInput {
+/** What every activity that talks to the source is told: the migration, the connection and the run's pace. */
+export interface SourceInput {
   migration: string;
   connection: string;
+  /** This caller's share of the run's rate limit; absent when the run has none. */
+  requestsPerMinute?: number | null;
+}
+
+export interface PlanInput extends SourceInput {
   from?: string;
   to?: string;
 }
@@ -26,19 +33,11 @@ export interface Plan {
   sourceTotal: number;
 }
 
-export interface ChunkInput extends ChunkRequest {
-  migration: string;
-  connection: string;
-}
+export interface ChunkInput extends ChunkRequest, SourceInput {}
 
-export interface ChangesInput extends ChangesRequest {
-  migration: string;
-  connection: string;
-}
+export interface ChangesInput extends ChangesRequest, SourceInput {}
 
-export interface WindowInput {
-  migration: string;
-  connection: string;
+export interface WindowInput extends SourceInput {
   window: TimeWindow;
 }
 
@@ -48,50 +47,60 @@ export interface WindowCounts {
 }
 
 export function createBackfillActivities(deps: ActivityDeps) {
-  /** Looks up the migration and the connection's secrets, and maps failures for Temporal. */
+  /**
+   * Looks up the migration and the connection's secrets, paces the source's requests, and maps failures for
+   * Temporal. The pacer's last slot is waited out before the activity returns, so that the caller's next
+   * activity starts within the rate too.
+   */
   const withMigration = <T>(
-    input: { migration: string; connection: string },
-    body: (migration: Migration, connection: SourceConnection) => Promise<T>,
+    input: SourceInput,
+    body: (migration: Migration, source: Source) => Promise<T>,
   ): Promise<T> =>
-    mapFailures(() => body(getMigration(input.migration), deps.resolveConnection(input.connection)));
+    mapFailures(async () => {
+      const pacer = new RequestPacer(input.requestsPerMinute, () => heartbeat());
+      const source: Source = {
+        name: input.connection,
+        connection: deps.resolveConnection(input.connection),
+        beforeRequest: () => pacer.take(),
+      };
+      const result = await body(getMigration(input.migration), source);
+      await pacer.settle();
+      return result;
+    });
 
   return {
     /** Prepares the target tables and settles the range: the source's first order when no start is given. */
     planBackfill: (input: PlanInput): Promise<Plan> =>
-      withMigration(input, async (migration, connection) => {
+      withMigration(input, async (migration, source) => {
         await migration.prepareTarget(deps.db);
         const to = input.to ?? new Date().toISOString();
-        const from = input.from ?? (await migration.sourceStart(input.connection, connection));
-        const sourceTotal = from
-          ? await migration.countSource(input.connection, connection, { from, to })
-          : 0;
+        const from = input.from ?? (await migration.sourceStart(source));
+        const sourceTotal = from ? await migration.countSource(source, { from, to }) : 0;
         return { from, to, sourceTotal };
       }),
 
     /** Fetches, transforms and writes one chunk in one transaction; only counts and the cursor come back. */
     copyChunk: (input: ChunkInput): Promise<ChunkResult> =>
       // Heartbeats let Temporal notice a killed worker in seconds instead of at the chunk's timeout.
-      withMigration(input, (migration, connection) =>
-        migration.copyChunk(deps.db, input.connection, connection, input, () => heartbeat()),
+      withMigration(input, (migration, source) =>
+        migration.copyChunk(deps.db, source, input, () => heartbeat()),
       ),
 
     /** Copies one chunk of the records changed since the cursor; only counts and the next cursor come back. */
     copyChanges: (input: ChangesInput): Promise<ChangesResult> =>
-      withMigration(input, (migration, connection) =>
-        migration.copyChanges(deps.db, input.connection, connection, input, () => heartbeat()),
+      withMigration(input, (migration, source) =>
+        migration.copyChanges(deps.db, source, input, () => heartbeat()),
       ),
 
     /** Writes what paging cannot see (records deleted at the source) before a window is counted. */
     reconcileWindow: (input: WindowInput): Promise<number> =>
-      withMigration(input, (migration, connection) =>
-        migration.reconcileWindow(deps.db, input.connection, connection, input.window),
-      ),
+      withMigration(input, (migration, source) => migration.reconcileWindow(deps.db, source, input.window)),
 
     /** The source's and the target's counts for a window, to find skipped or stale records. */
     countWindow: (input: WindowInput): Promise<WindowCounts> =>
-      withMigration(input, async (migration, connection) => {
+      withMigration(input, async (migration, source) => {
         const [sourceCount, targetCount] = await Promise.all([
-          migration.countSource(input.connection, connection, input.window),
+          migration.countSource(source, input.window),
           migration.countTarget(deps.db, input.window),
         ]);
         return { sourceCount, targetCount };

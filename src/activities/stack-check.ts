@@ -1,3 +1,4 @@
+import { unpacedSource } from '../connectors/source.js';
 import { WooCommerceClient } from '../connectors/woocommerce/client.js';
 import { appliedMigrations } from '../target/migrate.js';
 import type { ActivityDeps } from './deps.js';
@@ -27,7 +28,7 @@ export function createStackCheckActivities(deps: ActivityDeps) {
     checkSource(connectionName: string): Promise<SourceCheck> {
       return mapFailures(async () => {
         const connection = deps.resolveConnection(connectionName);
-        const client = new WooCommerceClient(connectionName, connection);
+        const client = new WooCommerceClient(unpacedSource(connectionName, connection));
         return { connection: connectionName, kind: connection.kind, orders: await client.countOrders() };
       });
     },

@@ -4,6 +4,8 @@ import { FerryError } from '../errors.js';
 import { getMigration } from '../migrations/registry.js';
 import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
 import type { BackfillInput, backfill } from '../workflows/backfill.js';
+import { CONCURRENCY_RANGE, RATE_RANGE } from '../workflows/control.js';
+import { backfillSummary, optionsDetails } from '../workflows/details.js';
 
 const isoInstant = z
   .string()
@@ -22,7 +24,8 @@ export const backfillOptionsSchema = z
     from: isoInstant.optional(),
     to: isoInstant.optional(),
     partitionDays: z.number().int().min(1).max(3660).optional(),
-    concurrency: z.number().int().min(1).max(200).optional(),
+    concurrency: z.number().int().min(CONCURRENCY_RANGE.min).max(CONCURRENCY_RANGE.max).optional(),
+    requestsPerMinute: z.number().int().min(RATE_RANGE.min).max(RATE_RANGE.max).optional(),
     pageSize: z.number().int().min(1).max(100).optional(),
     pagesPerChunk: z.number().int().min(1).max(50).optional(),
     maxPasses: z.number().int().min(1).max(10).default(3),
@@ -59,6 +62,7 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       to: o.to,
       partitionDays: o.partitionDays ?? migration.defaults.partitionDays,
       concurrency: o.concurrency ?? migration.defaults.concurrency,
+      requestsPerMinute: o.requestsPerMinute ?? null,
       pageSize: o.pageSize ?? migration.defaults.pageSize,
       pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
       maxPasses: o.maxPasses,
@@ -85,6 +89,9 @@ export async function startBackfill(
         { key: FERRY_MIGRATION, value: input.migration },
         { key: FERRY_KIND, value: 'backfill' },
       ],
+      // What the Web UI shows above the run: the migration and range, then every option it runs with.
+      staticSummary: backfillSummary(input.migration, input.from, input.to),
+      staticDetails: optionsDetails({ ...input, requestsPerMinute: input.requestsPerMinute ?? 'none' }),
     });
   } catch (error) {
     if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') {

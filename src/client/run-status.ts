@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { FerryError } from '../errors.js';
+import { formatDuration } from '../format.js';
 import { type BackfillProgress, progressQuery, type RunState } from '../workflows/messages.js';
+import { noSuchRun } from './run-handle.js';
 
 export interface RunStatus extends Partial<BackfillProgress> {
   workflowId: string;
@@ -31,7 +32,7 @@ export async function readRunStatus(client: Client, workflowId: string): Promise
     description = await handle.describe();
   } catch (error) {
     if ((error as Error).name === 'WorkflowNotFoundError') {
-      throw new FerryError(`No run with id ${workflowId}; list runs with \`ferry list\` or check the id`);
+      throw noSuchRun(workflowId);
     }
     throw error;
   }
@@ -52,25 +53,17 @@ export async function readRunStatus(client: Client, workflowId: string): Promise
   return { workflowId, ...progress, state, ...(state === 'failed' && error ? { error } : {}) };
 }
 
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0
-    ? `${h}h${String(m).padStart(2, '0')}m`
-    : m > 0
-      ? `${m}m${String(s % 60).padStart(2, '0')}s`
-      : `${s}s`;
-}
-
 export function summarize(status: RunStatus): string {
   const r = status.records;
   const p = status.partitions;
+  const c = status.state === 'running' ? status.control : undefined;
   const lines = [
     `${status.workflowId}: ${status.state}`,
     p
-      ? `  partitions ${p.done}/${p.total} done, ${p.running} running, ${p.failed} failed, ${p.mismatched} mismatched`
+      ? `  partitions ${p.done}/${p.total} done, ${p.running} running, ${p.parked} parked, ${p.failed} failed, ${p.mismatched} mismatched`
+      : '',
+    c
+      ? `  ${c.paused ? `PAUSED (ferry resume ${status.workflowId}), ` : ''}concurrency ${c.concurrency}, rate limit ${c.requestsPerMinute === null ? 'none' : `${c.requestsPerMinute} requests/min`}`
       : '',
     r
       ? `  records fetched ${r.fetched} of ${status.sourceTotal ?? '?'}: inserted ${r.inserted}, updated ${r.updated}, unchanged ${r.unchanged}`

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { SingleBar } from 'cli-progress';
-import { formatDuration, type RunStatus, readRunStatus } from './run-status.js';
+import { formatDuration } from '../format.js';
+import { type RunStatus, readRunStatus } from './run-status.js';
 
 /** Follows a run with a live bar (records, rate, ETA) on stderr until it ends; returns its final status. */
 export async function watchRun(client: Client, workflowId: string, intervalMs = 1000): Promise<RunStatus> {
@@ -19,7 +20,7 @@ export async function watchRun(client: Client, workflowId: string, intervalMs = 
     const total = Math.max(status.sourceTotal ?? 0, status.records?.fetched ?? 0, 1);
     const payload = {
       rate: status.recordsPerSecond ?? 0,
-      eta_text: formatDuration(status.etaSeconds),
+      eta_text: status.control?.paused ? 'paused' : formatDuration(status.etaSeconds),
       parts: status.partitions ? `${status.partitions.done}/${status.partitions.total}` : '?',
     };
     if (!started) {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { SourceConnection } from '../sandbox/state-file.js';
+import type { Source } from '../connectors/source.js';
 
 /** A half-open window [from, to) of creation time, as ISO instants. */
 export interface TimeWindow {
@@ -70,33 +70,16 @@ export interface Migration {
   /** Creates or updates the target tables; idempotent. */
   prepareTarget(db: Knex): Promise<void>;
   /** The earliest creation time at the source, to plan partitions when no start is given. */
-  sourceStart(connectionName: string, connection: SourceConnection): Promise<string | null>;
+  sourceStart(source: Source): Promise<string | null>;
   /** Fetches, transforms and writes a chunk in one transaction; calls onPage after each page fetched. */
-  copyChunk(
-    db: Knex,
-    connectionName: string,
-    connection: SourceConnection,
-    request: ChunkRequest,
-    onPage?: () => void,
-  ): Promise<ChunkResult>;
+  copyChunk(db: Knex, source: Source, request: ChunkRequest, onPage?: () => void): Promise<ChunkResult>;
   /** Copies records of the window modified since the cursor (deleted ones included), a chunk at a time. */
-  copyChanges(
-    db: Knex,
-    connectionName: string,
-    connection: SourceConnection,
-    request: ChangesRequest,
-    onPage?: () => void,
-  ): Promise<ChangesResult>;
-  countSource(connectionName: string, connection: SourceConnection, window: TimeWindow): Promise<number>;
+  copyChanges(db: Knex, source: Source, request: ChangesRequest, onPage?: () => void): Promise<ChangesResult>;
+  countSource(source: Source, window: TimeWindow): Promise<number>;
   /**
    * Brings over what paging cannot see, such as records deleted at the source (WooCommerce: trashed orders,
    * kept with status 'trash'); returns how many records it wrote.
    */
-  reconcileWindow(
-    db: Knex,
-    connectionName: string,
-    connection: SourceConnection,
-    window: TimeWindow,
-  ): Promise<number>;
+  reconcileWindow(db: Knex, source: Source, window: TimeWindow): Promise<number>;
   countTarget(db: Knex, window: TimeWindow): Promise<number>;
 }

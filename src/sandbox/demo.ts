@@ -1,6 +1,7 @@
 import { startBackfill } from '../client/backfill.js';
 import { watchRun } from '../client/watch.js';
 import { DEFAULT_TASK_QUEUE, resolveSourceConnection } from '../config.js';
+import { unpacedSource } from '../connectors/source.js';
 import { WooCommerceClient } from '../connectors/woocommerce/client.js';
 import type { WooOrder } from '../connectors/woocommerce/order-shape.js';
 import { checksum, expectedLines, targetLines } from '../migrations/woocommerce-orders/fingerprint.js';
@@ -34,8 +35,7 @@ export interface DemoSummary {
 
 async function allSourceOrders(stack: DevStack, range: { from: string; to: string }): Promise<WooOrder[]> {
   const client = new WooCommerceClient(
-    'woocommerce',
-    resolveSourceConnection('woocommerce', {}, stack.state),
+    unpacedSource('woocommerce', resolveSourceConnection('woocommerce', {}, stack.state)),
   );
   const orders: WooOrder[] = [];
   const after = new Date(Date.parse(range.from) - 1000).toISOString();

@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
   allHandlersFinished,
@@ -9,22 +10,36 @@ import {
   isCancellation,
   ParentClosePolicy,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Plan } from '../activities/backfill.js';
 import type { Activities } from '../activities/index.js';
 import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
+import { type BackfillState, initialState, pausedMsOf, progressOf } from './backfill-state.js';
+import {
+  CONCURRENCY_RANGE,
+  type ControlAnswer,
+  pauseUpdate,
+  RATE_RANGE,
+  requireWholeNumber,
+  resumeUpdate,
+  setConcurrencyUpdate,
+  setRateLimitUpdate,
+} from './control.js';
+import { backfillCurrentDetails, optionsDetails, partitionSummary } from './details.js';
 import { historyIsLong } from './history.js';
 import {
   addCounts,
   type BackfillProgress,
-  type PartitionReport,
+  type PartitionCheckpoint,
   partitionDoneSignal,
   partitionProgressSignal,
+  partitionRateSignal,
+  partitionYieldSignal,
   progressQuery,
-  type RecordCounts,
   type RunState,
   ZERO_COUNTS,
 } from './messages.js';
@@ -41,6 +56,9 @@ const { planBackfill } = proxyActivities<Activities>({
   },
 });
 
+/** The Web UI's current details are rebuilt at most this often while records flow; state changes show at once. */
+const DETAILS_REFRESH_MS = 2_000;
+
 /** Every option resolved by the caller (the CLI fills in the migration's defaults): plain data only. */
 export interface BackfillInput {
   migration: string;
@@ -50,6 +68,8 @@ export interface BackfillInput {
   to?: string;
   partitionDays: number;
   concurrency: number;
+  /** Requests per minute to the source for the whole run, shared by its partitions; null or absent: none. */
+  requestsPerMinute?: number | null;
   pageSize: number;
   pagesPerChunk: number;
   maxPasses: number;
@@ -65,153 +85,258 @@ export interface BackfillInput {
   state?: BackfillState;
 }
 
-export interface BackfillState {
-  plan: Plan | null;
-  totalPartitions: number;
-  nextIndex: number;
-  /** Children started and not yet reported done, by workflow id, with their latest counts. */
-  running: Record<string, { index: number; counts: RecordCounts }>;
-  finished: RecordCounts;
-  partitionsDone: number;
-  problems: PartitionReport[];
-  fatalError: string | null;
-  startedAtMs: number;
-  maxHistoryEvents: number;
-  continuedAsNew: number;
-}
-
+export type { BackfillState } from './backfill-state.js';
 export type BackfillReport = BackfillProgress;
-
-function initialState(): BackfillState {
-  return {
-    plan: null,
-    totalPartitions: 0,
-    nextIndex: 0,
-    running: {},
-    finished: ZERO_COUNTS,
-    partitionsDone: 0,
-    problems: [],
-    fatalError: null,
-    startedAtMs: Date.now(),
-    maxHistoryEvents: 0,
-    continuedAsNew: 0,
-  };
-}
-
-function progressOf(input: BackfillInput, state: BackfillState, runState: RunState): BackfillProgress {
-  let records = state.finished;
-  for (const child of Object.values(state.running)) records = addCounts(records, child.counts);
-  const elapsedMs = Math.max(0, Date.now() - state.startedAtMs);
-  const recordsPerSecond = elapsedMs > 0 ? (records.fetched * 1000) / elapsedMs : 0;
-  const sourceTotal = state.plan?.sourceTotal ?? 0;
-  const remaining = Math.max(0, sourceTotal - records.fetched);
-  return {
-    state: runState,
-    migration: input.migration,
-    range: { from: state.plan?.from ?? input.from ?? null, to: state.plan?.to ?? input.to ?? null },
-    partitions: {
-      total: state.totalPartitions,
-      done: state.partitionsDone,
-      running: Object.keys(state.running).length,
-      failed: state.problems.filter((problem) => problem.outcome === 'failed').length,
-      mismatched: state.problems.filter((problem) => problem.outcome === 'mismatch').length,
-    },
-    records,
-    sourceTotal,
-    startedAt: new Date(state.startedAtMs).toISOString(),
-    elapsedMs,
-    recordsPerSecond: Math.round(recordsPerSecond * 10) / 10,
-    etaSeconds: recordsPerSecond > 0 ? Math.round(remaining / recordsPerSecond) : null,
-    problems: state.problems,
-    maxHistoryEvents: Math.max(state.maxHistoryEvents, workflowInfo().historyLength),
-    continuedAsNew: state.continuedAsNew,
-  };
-}
 
 /**
  * Cuts [from, to) into windows and runs each as a partition child, never more than `concurrency` at once.
  * Children report by signal, so this workflow can continue as new at any time with the running ones in its
- * state; they are started with ABANDON so that continuing as new does not end them.
+ * state; they are started with ABANDON so that continuing as new does not end them. Operators steer the run
+ * with updates: a pause or a lower concurrency asks partitions to give their slot back after their chunk,
+ * and those resume later from their checkpoint; a new rate limit is split among the running partitions.
  */
 export async function backfill(input: BackfillInput): Promise<BackfillReport> {
-  const state = input.state ?? initialState();
+  const state =
+    input.state ??
+    initialState({
+      paused: false,
+      concurrency: input.concurrency,
+      requestsPerMinute: input.requestsPerMinute ?? null,
+    });
   let runState: RunState = 'running';
-  setHandler(progressQuery, () => progressOf(input, state, runState), {
-    description: 'Partitions and records so far, rate and ETA',
-  });
-  setHandler(partitionProgressSignal, ({ childId, counts }) => {
-    const child = state.running[childId];
-    if (child) child.counts = counts;
-  });
-  setHandler(partitionDoneSignal, ({ childId, report }) => {
-    if (!state.running[childId]) return; // a duplicate report
-    delete state.running[childId];
-    state.finished = addCounts(state.finished, report.counts);
-    state.partitionsDone++;
-    state.maxHistoryEvents = Math.max(state.maxHistoryEvents, report.maxHistoryEvents);
-    if (report.outcome !== 'exact') state.problems.push(report);
-    if (report.fatal && !state.fatalError) state.fatalError = report.error ?? 'a partition failed';
-  });
-
+  const progress = () => progressOf(state, input, runState);
   const runningCount = () => Object.keys(state.running).length;
+  const catchUpIndex = () => (input.catchUp ? state.totalPartitions - 1 : -1);
+  const childIdOf = (index: number) =>
+    `${workflowInfo().workflowId}/${index === catchUpIndex() ? 'catch-up' : `p${String(index).padStart(4, '0')}`}`;
+
+  let detailsShownAtMs = Number.NEGATIVE_INFINITY;
+  const showDetails = (force: boolean) => {
+    if (!force && Date.now() - detailsShownAtMs < DETAILS_REFRESH_MS) return;
+    detailsShownAtMs = Date.now();
+    setCurrentDetails(backfillCurrentDetails(progress()));
+  };
+
+  /** The catch-up runs alone, so it gets the whole limit; windows split it by the configured concurrency. */
+  const rateShare = (index: number): number | null => {
+    const limit = state.control.requestsPerMinute;
+    if (limit === null) return null;
+    return index === catchUpIndex() ? limit : limit / state.control.concurrency;
+  };
+
+  /** Brings the running partitions in line with the control: asks the excess to yield, re-splits the rate. */
+  const applyControl = async () => {
+    const slots = state.control.paused ? 0 : state.control.concurrency;
+    // The latest started have done the least, so they are the ones to give their slot back.
+    const active = Object.entries(state.running)
+      .filter(([, child]) => !child.yielding)
+      .sort(([, a], [, b]) => b.index - a.index);
+    const excess = Math.max(0, active.length - slots);
+    const signals: Promise<void>[] = [];
+    for (const [childId, child] of active.slice(0, excess)) {
+      child.yielding = true;
+      signals.push(getExternalWorkflowHandle(childId).signal(partitionYieldSignal));
+    }
+    for (const [childId, child] of active.slice(excess)) {
+      const share = rateShare(child.index);
+      if (share === child.requestsPerMinute) continue;
+      child.requestsPerMinute = share;
+      signals.push(getExternalWorkflowHandle(childId).signal(partitionRateSignal, share));
+    }
+    // A partition that finished meanwhile cannot be signalled; it has nothing left to change.
+    await Promise.all(signals.map((signal) => signal.catch(() => undefined)));
+    showDetails(true);
+  };
+
+  const answer = (): ControlAnswer => ({ ...state.control, runningPartitions: runningCount() });
+
+  setHandler(progressQuery, progress, {
+    description: 'Partitions and records so far, rate, ETA, and whether the run is paused',
+  });
+  setHandler(
+    pauseUpdate,
+    async () => {
+      if (!state.control.paused) {
+        state.control.paused = true;
+        state.pausedAtMs = Date.now();
+        await applyControl();
+      }
+      // Acknowledged once nothing writes: every partition has committed its chunk and given its slot back.
+      await condition(() => runningCount() === 0);
+      showDetails(true);
+      return answer();
+    },
+    {
+      description:
+        'Pause: partitions finish their current chunk and stop; answers once nothing is being written',
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      if (state.control.paused) {
+        state.pausedMs = pausedMsOf(state);
+        state.pausedAtMs = null;
+        state.control.paused = false;
+        showDetails(true);
+      }
+      return answer();
+    },
+    { description: 'Resume a paused run: parked partitions continue from their checkpoint' },
+  );
+  setHandler(
+    setConcurrencyUpdate,
+    async (concurrency) => {
+      state.control.concurrency = concurrency;
+      await applyControl();
+      return answer();
+    },
+    {
+      validator: (concurrency) => {
+        requireWholeNumber('concurrency', concurrency, CONCURRENCY_RANGE);
+      },
+      description: `Partitions running at once (${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max}); a lower number parks the excess after their current chunk`,
+    },
+  );
+  setHandler(
+    setRateLimitUpdate,
+    async (requestsPerMinute) => {
+      state.control.requestsPerMinute = requestsPerMinute;
+      await applyControl();
+      return answer();
+    },
+    {
+      validator: (requestsPerMinute) => {
+        if (requestsPerMinute !== null)
+          requireWholeNumber('requestsPerMinute', requestsPerMinute, RATE_RANGE);
+      },
+      description: `Requests per minute to the source for the whole run (${RATE_RANGE.min}-${RATE_RANGE.max}, or null for none); applies from each partition's next chunk`,
+    },
+  );
+  setHandler(
+    partitionProgressSignal,
+    ({ childId, counts }) => {
+      const child = state.running[childId];
+      if (child) child.counts = counts;
+      showDetails(false);
+    },
+    { description: 'From a partition after each chunk: its counts so far' },
+  );
+  setHandler(
+    partitionDoneSignal,
+    ({ childId, report }) => {
+      if (!state.running[childId]) return; // a duplicate report
+      delete state.running[childId];
+      if (report.outcome === 'yielded' && report.resume) {
+        state.parked.push({ index: report.index, resume: report.resume });
+      } else {
+        state.finished = addCounts(state.finished, report.counts);
+        state.partitionsDone++;
+        if (report.outcome !== 'exact') state.problems.push(report);
+        if (report.fatal && !state.fatalError) state.fatalError = report.error ?? 'a partition failed';
+      }
+      state.maxHistoryEvents = Math.max(state.maxHistoryEvents, report.maxHistoryEvents);
+      showDetails(true);
+    },
+    { description: 'From a partition when it ends: its report, or its checkpoint when it yielded its slot' },
+  );
+
+  /** The partition to start next, if a slot is free: parked ones first, the catch-up only once all else is done. */
+  const nextPartition = (): { index: number; resume?: PartitionCheckpoint } | null => {
+    if (state.control.paused || state.fatalError || runningCount() >= state.control.concurrency) return null;
+    const parked = state.parked[0];
+    if (parked) return parked;
+    if (state.nextIndex >= state.totalPartitions) return null;
+    if (state.nextIndex === catchUpIndex() && runningCount() > 0) return null;
+    return { index: state.nextIndex };
+  };
+  const allDone = () =>
+    state.nextIndex >= state.totalPartitions && state.parked.length === 0 && runningCount() === 0;
+
+  const startPartition = async (index: number, resume: PartitionCheckpoint | undefined) => {
+    const plan = state.plan;
+    if (!plan?.from) throw new Error('a partition was started without a plan');
+    const catchUp = index === catchUpIndex();
+    const childId = childIdOf(index);
+    // Without an explicit end the catch-up reaches up to now, so orders created meanwhile are included.
+    const window = catchUp
+      ? { from: plan.from, to: input.to ?? new Date(Date.now() + 24 * 3600 * 1000).toISOString() }
+      : windowAt(plan.from, plan.to, input.partitionDays, index);
+    const requestsPerMinute = rateShare(index);
+    state.running[childId] = {
+      index,
+      counts: resume?.counts ?? ZERO_COUNTS,
+      requestsPerMinute,
+      yielding: false,
+    };
+    const args = {
+      parentId: workflowInfo().workflowId,
+      index,
+      migration: input.migration,
+      connection: input.connection,
+      window,
+      changesSince: catchUp
+        ? new Date(state.startedAtMs - input.catchUpLookbackSeconds * 1000).toISOString()
+        : undefined,
+      pageSize: input.pageSize,
+      pagesPerChunk: input.pagesPerChunk,
+      maxPasses: input.maxPasses,
+      maxHistoryEvents: input.maxHistoryEvents,
+      requestsPerMinute,
+      state: resume,
+    };
+    const started = startChild(partition, {
+      workflowId: childId,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: FERRY_MIGRATION, value: input.migration },
+        { key: FERRY_KIND, value: 'partition' },
+      ],
+      staticSummary: partitionSummary(index, state.totalPartitions, window, catchUp),
+      staticDetails: optionsDetails({
+        backfill: workflowInfo().workflowId,
+        from: window.from,
+        to: window.to,
+        changesSince: args.changesSince,
+        pageSize: args.pageSize,
+        pagesPerChunk: args.pagesPerChunk,
+        maxPasses: args.maxPasses,
+        resumedAtPage: resume?.page ?? undefined,
+      }),
+      args: [args],
+    });
+    try {
+      await started;
+    } catch (error) {
+      // A partition that just yielded may not have closed yet when its slot comes back: try again shortly.
+      if (!(resume && error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      delete state.running[childId];
+      state.parked.unshift({ index, resume });
+      await sleep('1 second');
+    }
+  };
 
   try {
+    showDetails(true);
     if (!state.plan) {
       state.plan = await planBackfill({
         migration: input.migration,
         connection: input.connection,
         from: input.from,
         to: input.to,
+        requestsPerMinute: state.control.requestsPerMinute,
       });
       const windows = state.plan.from ? windowCount(state.plan.from, state.plan.to, input.partitionDays) : 0;
       // One more partition after the windows: the catch-up over what changed while they were copied.
       state.totalPartitions = windows > 0 && input.catchUp ? windows + 1 : windows;
+      showDetails(true);
     }
-    const plan = state.plan;
-    const catchUpIndex = input.catchUp ? state.totalPartitions - 1 : -1;
-    while (state.nextIndex < state.totalPartitions || runningCount() > 0) {
+    while (!allDone()) {
       if (state.fatalError) throw ApplicationFailure.nonRetryable(state.fatalError, 'PartitionFailed');
-      while (
-        !state.fatalError &&
-        runningCount() < input.concurrency &&
-        state.nextIndex < state.totalPartitions &&
-        (state.nextIndex !== catchUpIndex || runningCount() === 0)
-      ) {
-        const index = state.nextIndex;
-        const catchUp = index === catchUpIndex;
-        const childId = `${workflowInfo().workflowId}/${catchUp ? 'catch-up' : `p${String(index).padStart(4, '0')}`}`;
-        state.running[childId] = { index, counts: ZERO_COUNTS };
-        state.nextIndex++;
-        await startChild(partition, {
-          workflowId: childId,
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          typedSearchAttributes: [
-            { key: FERRY_MIGRATION, value: input.migration },
-            { key: FERRY_KIND, value: 'partition' },
-          ],
-          args: [
-            {
-              parentId: workflowInfo().workflowId,
-              index,
-              migration: input.migration,
-              connection: input.connection,
-              // Without an explicit end the catch-up reaches up to now, so orders created meanwhile are included.
-              window: catchUp
-                ? {
-                    from: plan.from as string,
-                    to: input.to ?? new Date(Date.now() + 24 * 3600 * 1000).toISOString(),
-                  }
-                : windowAt(plan.from as string, plan.to, input.partitionDays, index),
-              changesSince: catchUp
-                ? new Date(state.startedAtMs - input.catchUpLookbackSeconds * 1000).toISOString()
-                : undefined,
-              pageSize: input.pageSize,
-              pagesPerChunk: input.pagesPerChunk,
-              maxPasses: input.maxPasses,
-              maxHistoryEvents: input.maxHistoryEvents,
-            },
-          ],
-        });
+      for (let next = nextPartition(); next; next = nextPartition()) {
+        if (next.resume) state.parked.shift();
+        else state.nextIndex++;
+        await startPartition(next.index, next.resume);
       }
       if (historyIsLong(input.maxHistoryEvents)) {
         await condition(allHandlersFinished);
@@ -219,11 +344,10 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
         state.continuedAsNew++;
         await continueAsNew<typeof backfill>({ ...input, state });
       }
-      const slots = runningCount();
       await condition(
         () =>
-          runningCount() < slots ||
-          (runningCount() === 0 && state.nextIndex >= state.totalPartitions) ||
+          nextPartition() !== null ||
+          allDone() ||
           state.fatalError !== null ||
           historyIsLong(input.maxHistoryEvents),
       );
@@ -248,8 +372,10 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
       }
       await condition(() => runningCount() === 0, '2 minutes');
     });
+    showDetails(true);
     throw error;
   }
   runState = 'completed';
-  return progressOf(input, state, runState);
+  showDetails(true);
+  return progress();
 }

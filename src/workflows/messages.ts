@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { TimeWindow } from '../migrations/types.js';
+import type { ChangeCursor, TimeWindow } from '../migrations/types.js';
+import type { RunControl } from './control.js';
 
 export interface RecordCounts {
   fetched: number;
@@ -19,7 +20,19 @@ export function addCounts(a: RecordCounts, b: RecordCounts): RecordCounts {
   };
 }
 
-export type PartitionOutcome = 'exact' | 'mismatch' | 'failed' | 'cancelled';
+/** 'yielded': the partition gave its slot back (a pause, a lower concurrency) and resumes from `resume`. */
+export type PartitionOutcome = 'exact' | 'mismatch' | 'failed' | 'cancelled' | 'yielded';
+
+/** A partition's checkpoint: where it resumes after continuing as new or after yielding its slot. */
+export interface PartitionCheckpoint {
+  /** The next page to copy, or null when the pass is complete. */
+  page: number | null;
+  /** The checkpoint in catch-up mode. */
+  cursor?: ChangeCursor | null;
+  counts: RecordCounts;
+  passes: number;
+  maxHistoryEvents: number;
+}
 
 export interface PartitionReport {
   index: number;
@@ -36,6 +49,8 @@ export interface PartitionReport {
   error?: string;
   /** The failure cannot be fixed by retrying (refused credentials, invalid configuration). */
   fatal?: boolean;
+  /** Where a yielded partition resumes. */
+  resume?: PartitionCheckpoint;
 }
 
 export interface PartitionProgressUpdate {
@@ -54,12 +69,24 @@ export interface BackfillProgress {
   state: RunState;
   migration: string;
   range: { from: string | null; to: string | null };
-  partitions: { total: number; done: number; running: number; failed: number; mismatched: number };
+  /** `parked`: partitions that yielded their slot and wait to resume from their checkpoint. */
+  partitions: {
+    total: number;
+    done: number;
+    running: number;
+    parked: number;
+    failed: number;
+    mismatched: number;
+  };
+  /** Paused, concurrency and rate limit as the operator last set them. */
+  control: RunControl;
   /** Exact for finished partitions; running ones lag by at most one chunk. */
   records: RecordCounts;
   sourceTotal: number;
   startedAt: string;
   elapsedMs: number;
+  /** Time spent paused; the rate and ETA count only the time the run was allowed to work. */
+  pausedMs: number;
   recordsPerSecond: number;
   etaSeconds: number | null;
   /** Partitions that did not end exact. */
@@ -72,3 +99,8 @@ export interface BackfillProgress {
 export const partitionProgressSignal = defineSignal<[PartitionProgressUpdate]>('partitionProgress');
 export const partitionDoneSignal = defineSignal<[PartitionDone]>('partitionDone');
 export const progressQuery = defineQuery<BackfillProgress>('progress');
+
+/** Parent to partition: this partition's share of the run's rate limit (null: none). */
+export const partitionRateSignal = defineSignal<[requestsPerMinute: number | null]>('partitionRate');
+/** Parent to partition: give the slot back after the current chunk (pause, lower concurrency). */
+export const partitionYieldSignal = defineSignal('partitionYield');

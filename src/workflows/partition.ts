@@ -6,17 +6,23 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
+  setCurrentDetails,
+  setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { formatCount } from '../format.js';
 import type { ChangeCursor, ChangesResult, TimeWindow } from '../migrations/types.js';
+import { MARKDOWN_LINE_BREAK } from './details.js';
 import { historyIsLong } from './history.js';
 import {
   addCounts,
+  type PartitionCheckpoint,
   type PartitionReport,
   partitionDoneSignal,
   partitionProgressSignal,
-  type RecordCounts,
+  partitionRateSignal,
+  partitionYieldSignal,
   ZERO_COUNTS,
 } from './messages.js';
 import { NON_RETRYABLE } from './retry.js';
@@ -50,18 +56,10 @@ export interface PartitionInput {
    * (the backfill's start, less a lookback), then bring over trashed orders.
    */
   changesSince?: string;
-  /** Carried across continue-as-new. */
-  state?: PartitionState;
-}
-
-export interface PartitionState {
-  /** The checkpoint: the next page to copy, or null when the pass is complete. */
-  page: number | null;
-  /** The checkpoint in catch-up mode. */
-  cursor?: ChangeCursor | null;
-  counts: RecordCounts;
-  passes: number;
-  maxHistoryEvents: number;
+  /** This partition's share of the run's rate limit; the parent signals a new one when the operator sets it. */
+  requestsPerMinute?: number | null;
+  /** Carried across continue-as-new, and from a run of this partition that yielded its slot. */
+  state?: PartitionCheckpoint;
 }
 
 /**
@@ -70,7 +68,7 @@ export interface PartitionState {
  * target's counts are compared; a difference (paging over a live store can skip a record) means another pass.
  */
 export async function partition(input: PartitionInput): Promise<PartitionReport> {
-  const state: PartitionState = input.state ?? {
+  const state: PartitionCheckpoint = input.state ?? {
     page: 1,
     counts: ZERO_COUNTS,
     passes: 1,
@@ -78,7 +76,42 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
   };
   const childId = workflowInfo().workflowId;
   const parent = getExternalWorkflowHandle(input.parentId);
-  const target = { migration: input.migration, connection: input.connection, window: input.window };
+  let requestsPerMinute = input.requestsPerMinute ?? null;
+  let yieldRequested = false;
+  // Shown in the Web UI; held in memory and served by a query, so it costs no history.
+  const showDetails = () =>
+    setCurrentDetails(
+      [
+        `**${yieldRequested ? 'Yielding its slot' : 'Copying'}** · ${formatCount(state.counts.fetched)} records`,
+        input.changesSince
+          ? 'catch-up: changes since the backfill started'
+          : `next page ${state.page ?? 'none'}`,
+        `pass ${state.passes} · ${requestsPerMinute === null ? 'no rate limit' : `${formatCount(requestsPerMinute)} requests/min`}`,
+      ].join(MARKDOWN_LINE_BREAK),
+    );
+  setHandler(
+    partitionRateSignal,
+    (share) => {
+      requestsPerMinute = share;
+      showDetails();
+    },
+    { description: "This partition's share of the run's rate limit, from the backfill" },
+  );
+  setHandler(
+    partitionYieldSignal,
+    () => {
+      yieldRequested = true;
+      showDetails();
+    },
+    { description: 'Give the slot back after the current chunk (the backfill was paused or slowed down)' },
+  );
+  // Built per activity, so that a new rate share applies from the next one.
+  const target = () => ({
+    migration: input.migration,
+    connection: input.connection,
+    requestsPerMinute,
+    window: input.window,
+  });
   const report = (
     outcome: PartitionReport['outcome'],
     extra: Partial<PartitionReport> = {},
@@ -100,33 +133,42 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     progressSent = parent.signal(partitionProgressSignal, { childId, counts: state.counts });
     progressSent.catch(() => undefined); // awaited by the next report; not an unhandled rejection meanwhile
   };
-  const checkpoint = async () => {
+  /** Between chunks: reports progress, continues as new when history is long; false when yielding the slot. */
+  const checkpoint = async (): Promise<boolean> => {
     await reportProgress();
+    showDetails();
+    if (yieldRequested) {
+      await progressSent;
+      return false;
+    }
     const long = historyIsLong(input.maxHistoryEvents);
     // When cancelled, the pending report rejects with the cancellation, which ends the loop before another chunk.
     if (long || CancellationScope.current().consideredCancelled) await progressSent;
     if (long) {
       state.maxHistoryEvents = Math.max(state.maxHistoryEvents, workflowInfo().historyLength);
-      await continueAsNew<typeof partition>({ ...input, state });
+      await continueAsNew<typeof partition>({ ...input, requestsPerMinute, state });
     }
+    return true;
   };
   // A chunk in flight is never abandoned: on cancellation it finishes (or fails) whole, its counts are kept,
   // and the next await in the cancelled scope ends the loop.
-  const copyPages = async () => {
+  // Both loops return false when the partition yields its slot before the window is done.
+  const copyPages = async (): Promise<boolean> => {
     while (state.page !== null) {
-      const request = { ...target, page: state.page, pageSize: input.pageSize, pages: input.pagesPerChunk };
+      const request = { ...target(), page: state.page, pageSize: input.pageSize, pages: input.pagesPerChunk };
       const chunk = await CancellationScope.nonCancellable(() => copyChunk(request));
       state.counts = addCounts(state.counts, chunk);
       state.page = chunk.nextPage;
-      if (state.page !== null) await checkpoint();
+      if (state.page !== null && !(await checkpoint())) return false;
     }
+    return true;
   };
-  const copyChangesSince = async (since: string) => {
+  const copyChangesSince = async (since: string): Promise<boolean> => {
     if (state.cursor === undefined) state.cursor = { after: since, skipIds: [], page: 1 };
     while (state.cursor) {
       const cursor: ChangeCursor = state.cursor;
       const request = {
-        ...target,
+        ...target(),
         cursor,
         pageSize: input.pageSize,
         pages: input.pagesPerChunk,
@@ -134,21 +176,26 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
       const chunk: ChangesResult = await CancellationScope.nonCancellable(() => copyChanges(request));
       state.counts = addCounts(state.counts, chunk);
       state.cursor = chunk.next;
-      if (state.cursor !== null) await checkpoint();
+      if (state.cursor !== null && !(await checkpoint())) return false;
     }
+    return true;
   };
 
   let final: PartitionReport;
   try {
+    showDetails();
     for (;;) {
-      if (input.changesSince) await copyChangesSince(input.changesSince);
-      else await copyPages();
+      const copied = input.changesSince ? await copyChangesSince(input.changesSince) : await copyPages();
+      if (!copied) {
+        final = report('yielded', { resume: { ...state } });
+        break;
+      }
       await reportProgress();
       await progressSent;
       // Orders trashed while the window was paged are gone from the listing and may have shifted a page past
       // another order: mark them first, so that the counts below expose such a skip.
-      await reconcileWindow(target);
-      const { sourceCount, targetCount } = await countWindow(target);
+      await reconcileWindow(target());
+      const { sourceCount, targetCount } = await countWindow(target());
       if (sourceCount === targetCount) {
         final = report('exact', { sourceCount, targetCount });
         break;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Source, unpacedSource } from '../../src/connectors/source.js';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import type { ChunkResult, TimeWindow } from '../../src/migrations/types.js';
 import {
@@ -10,18 +11,17 @@ import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index
 import { transformOrders } from '../../src/migrations/woocommerce-orders/transform.js';
 import { writeOrders } from '../../src/migrations/woocommerce-orders/writer.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
-import type { SourceConnection } from '../../src/sandbox/state-file.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { control, listAllOrders, listOrders, wooGet } from '../helpers/woo-http.js';
 
 let emulator: WooEmulator;
 let database: TestDatabase;
-let connection: SourceConnection;
+let source: Source;
 const everything: TimeWindow = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
 
 beforeAll(async () => {
   emulator = await startWooEmulator({ orders: 1500, seed: 5 });
-  connection = emulator.connection;
+  source = unpacedSource('woocommerce', emulator.connection);
   database = await createTestDatabase();
   await woocommerceOrders.prepareTarget(database.db);
 });
@@ -35,7 +35,7 @@ async function copyWindow(window: TimeWindow, pages = 3): Promise<Omit<ChunkResu
   const total = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, sourceTotal: 0 };
   let page: number | null = 1;
   while (page !== null) {
-    const result = await woocommerceOrders.copyChunk(database.db, 'woocommerce', connection, {
+    const result = await woocommerceOrders.copyChunk(database.db, source, {
       window,
       page,
       pageSize: 100,
@@ -94,14 +94,12 @@ describe('woocommerce-orders', () => {
     const expected = orders.filter(
       (order) => `${order.date_created_gmt}Z` >= from && `${order.date_created_gmt}Z` < to,
     ).length;
-    expect(await woocommerceOrders.countSource('woocommerce', connection, window)).toBe(expected);
+    expect(await woocommerceOrders.countSource(source, window)).toBe(expected);
     expect(await woocommerceOrders.countTarget(database.db, window)).toBe(expected);
   });
 
   it('finds where the source starts', async () => {
     const [oldest] = (await listOrders(emulator, { order: 'asc', per_page: 1 })).orders;
-    expect(await woocommerceOrders.sourceStart('woocommerce', connection)).toBe(
-      `${oldest?.date_created_gmt}Z`,
-    );
+    expect(await woocommerceOrders.sourceStart(source)).toBe(`${oldest?.date_created_gmt}Z`);
   });
 });

@@ -10,6 +10,7 @@ export interface StartOptions {
   to?: string;
   partitionDays?: number;
   concurrency?: number;
+  rate?: number;
   pageSize?: number;
   pagesPerChunk?: number;
   connection?: string;
@@ -22,8 +23,12 @@ export async function runStart(migration: string, options: StartOptions): Promis
   const config = await loadConfig();
   const client = await connectClient(config);
   try {
-    const { watch, json, ...backfillOptions } = options;
-    const handle = await startBackfill(client, config.taskQueue, { migration, ...backfillOptions });
+    const { watch, json, rate, ...backfillOptions } = options;
+    const handle = await startBackfill(client, config.taskQueue, {
+      migration,
+      ...backfillOptions,
+      requestsPerMinute: rate,
+    });
     if (!watch) {
       printResult(json, { workflowId: handle.workflowId }, () => handle.workflowId);
       return;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CONCURRENCY_RANGE, RATE_RANGE } from '../../workflows/control.js';
 import { integerIn } from '../options.js';
 
 export function registerStartCommand(program: Command): void {
@@ -9,7 +10,16 @@ export function registerStartCommand(program: Command): void {
     .option('--from <date>', "first creation date to copy (default: the source's first record)")
     .option('--to <date>', 'copy records created before this date (default: now)')
     .option('--partition-days <n>', 'days per partition', integerIn(1, 3660))
-    .option('--concurrency <n>', 'partitions running at once', integerIn(1, 200))
+    .option(
+      '--concurrency <n>',
+      'partitions running at once',
+      integerIn(CONCURRENCY_RANGE.min, CONCURRENCY_RANGE.max),
+    )
+    .option(
+      '--rate <requests-per-minute>',
+      'limit on requests to the source for the whole run (default: none)',
+      integerIn(RATE_RANGE.min, RATE_RANGE.max),
+    )
     .option('--page-size <n>', 'records per source page', integerIn(1, 100))
     .option('--pages-per-chunk <n>', 'pages written per transaction', integerIn(1, 50))
     .option('--connection <name>', "source connection (default: the migration's)")

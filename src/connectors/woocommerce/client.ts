@@ -1,4 +1,3 @@
-import type { SourceConnection } from '../../sandbox/state-file.js';
 import {
   MalformedPageError,
   parseRetryAfter,
@@ -6,6 +5,7 @@ import {
   SourceHttpError,
   SourceRateLimitError,
 } from '../errors.js';
+import type { Source } from '../source.js';
 import type { WooOrder } from './order-shape.js';
 
 const API_PATH = '/wp-json/wc/v3';
@@ -40,16 +40,17 @@ export class WooCommerceClient {
   private readonly authorization: string;
 
   constructor(
-    private readonly connectionName: string,
-    private readonly connection: SourceConnection,
+    private readonly source: Source,
     private readonly timeoutMs = 60_000,
   ) {
-    this.authorization = `Basic ${Buffer.from(`${connection.consumerKey}:${connection.consumerSecret}`).toString('base64')}`;
+    const { consumerKey, consumerSecret } = source.connection;
+    this.authorization = `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
   }
 
   private async get(path: string, params: Record<string, string>): Promise<Response> {
-    const url = new URL(`${this.connection.baseUrl.replace(/\/$/, '')}${API_PATH}${path}`);
+    const url = new URL(`${this.source.connection.baseUrl.replace(/\/$/, '')}${API_PATH}${path}`);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    await this.source.beforeRequest();
     let response: Response;
     try {
       response = await fetch(url, {
@@ -63,13 +64,13 @@ export class WooCommerceClient {
     if (response.status === 401 || response.status === 403) {
       const body = (await response.json().catch(() => ({}))) as { message?: string };
       throw new SourceAuthError(
-        `WooCommerce connection "${this.connectionName}" was refused (${response.status}: ${body.message ?? 'no message'}); check its consumer key and secret`,
+        `WooCommerce connection "${this.source.name}" was refused (${response.status}: ${body.message ?? 'no message'}); check its consumer key and secret`,
       );
     }
     if (response.status === 429) {
       await response.body?.cancel();
       throw new SourceRateLimitError(
-        `WooCommerce rate limit on connection "${this.connectionName}"`,
+        `WooCommerce rate limit on connection "${this.source.name}"`,
         parseRetryAfter(response.headers.get('retry-after')),
       );
     }

@@ -47,8 +47,8 @@ export const woocommerceOrders: Migration = {
 
   prepareTarget: (db: Knex) => migrateTarget(db, 'woocommerce-orders', [['001-orders', schema]]),
 
-  async sourceStart(connectionName, connection) {
-    const client = new WooCommerceClient(connectionName, connection);
+  async sourceStart(source) {
+    const client = new WooCommerceClient(source);
     const { orders } = await client.listOrders({
       page: 1,
       perPage: 1,
@@ -59,8 +59,8 @@ export const woocommerceOrders: Migration = {
     return orders[0] ? `${orders[0].date_created_gmt}Z` : null;
   },
 
-  async copyChunk(db, connectionName, connection, request, onPage) {
-    const client = new WooCommerceClient(connectionName, connection);
+  async copyChunk(db, source, request, onPage) {
+    const client = new WooCommerceClient(source);
     const filter = windowFilter(request.window);
     const rows = new OrderRowsBuilder();
     let page = request.page;
@@ -87,8 +87,8 @@ export const woocommerceOrders: Migration = {
     return { ...counts, fetched: rows.orderCount, nextPage: page > totalPages ? null : page, sourceTotal };
   },
 
-  async copyChanges(db, connectionName, connection, request, onPage) {
-    const client = new WooCommerceClient(connectionName, connection);
+  async copyChanges(db, source, request, onPage) {
+    const client = new WooCommerceClient(source);
     const filter = windowFilter(request.window);
     const rows = new OrderRowsBuilder();
     let cursor: ChangeCursor | null = request.cursor;
@@ -112,8 +112,8 @@ export const woocommerceOrders: Migration = {
     return { ...counts, fetched: rows.orderCount, next: cursor };
   },
 
-  async reconcileWindow(db, connectionName, connection, window) {
-    const client = new WooCommerceClient(connectionName, connection);
+  async reconcileWindow(db, source, window) {
+    const client = new WooCommerceClient(source);
     const filter = windowFilter(window);
     let written = 0;
     for (let page = 1; ; page++) {
@@ -130,8 +130,7 @@ export const woocommerceOrders: Migration = {
     }
   },
 
-  countSource: (connectionName, connection, window) =>
-    new WooCommerceClient(connectionName, connection).countOrders(windowFilter(window)),
+  countSource: (source, window) => new WooCommerceClient(source).countOrders(windowFilter(window)),
 
   async countTarget(db, window) {
     const row = await db('orders')

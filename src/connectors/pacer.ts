@@ -1,0 +1,40 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Long waits are cut into slices so that the activity keeps heartbeating through them. */
+const MAX_SLICE_MS = 5_000;
+
+/**
+ * Spaces a run's requests evenly: each request owns a slot of 60/requestsPerMinute seconds and the next one
+ * starts no earlier than the end of that slot. `settle()` waits out the last slot, so that consecutive chunks
+ * of one partition, each with a pacer of its own, stay under the rate together.
+ */
+export class RequestPacer {
+  private nextAtMs = 0;
+  private readonly intervalMs: number;
+
+  constructor(
+    requestsPerMinute: number | null | undefined,
+    private readonly onWait: () => void = () => undefined,
+  ) {
+    this.intervalMs = requestsPerMinute ? 60_000 / requestsPerMinute : 0;
+  }
+
+  /** Resolves when the next request may be sent. */
+  async take(): Promise<void> {
+    if (this.intervalMs === 0) return;
+    await this.waitUntil(this.nextAtMs);
+    this.nextAtMs = Date.now() + this.intervalMs;
+  }
+
+  /** Resolves when the last request's slot is over. */
+  settle(): Promise<void> {
+    return this.waitUntil(this.nextAtMs);
+  }
+
+  private async waitUntil(atMs: number): Promise<void> {
+    for (let waitMs = atMs - Date.now(); waitMs > 0; waitMs = atMs - Date.now()) {
+      this.onWait();
+      await sleep(Math.min(waitMs, MAX_SLICE_MS));
+    }
+  }
+}

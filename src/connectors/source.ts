@@ -1,0 +1,14 @@
+import type { SourceConnection } from '../sandbox/state-file.js';
+
+/** A source connection resolved in the worker (its secrets never travel through Temporal), with the run's pacing. */
+export interface Source {
+  name: string;
+  connection: SourceConnection;
+  /** Resolves when the next request may be sent under the run's rate limit. */
+  beforeRequest(): Promise<void>;
+}
+
+/** A source with no rate limit of the run's own: checks, tests and tools. */
+export function unpacedSource(name: string, connection: SourceConnection): Source {
+  return { name, connection, beforeRequest: () => Promise.resolve() };
+}

@@ -1,0 +1,47 @@
+import { formatCount, formatDuration } from '../format.js';
+import type { TimeWindow } from '../migrations/types.js';
+import type { BackfillProgress } from './messages.js';
+
+/**
+ * What the Temporal Web UI shows for ferry's workflows, in its markdown: a one-line summary and the options
+ * fixed at start, and the current details a running backfill refreshes.
+ */
+
+/** Markdown's hard line break: keeps lines together where paragraphs would not fit the UI's panel. */
+export const MARKDOWN_LINE_BREAK = '  \n';
+
+const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '?');
+
+export function backfillSummary(migration: string, from?: string | null, to?: string | null): string {
+  return `${migration} backfill ${from ? day(from) : 'from the start'} → ${to ? day(to) : 'now'}`;
+}
+
+export function optionsDetails(options: Record<string, unknown>): string {
+  return Object.entries(options)
+    .filter(([, value]) => value !== undefined && typeof value !== 'object')
+    .map(([key, value]) => `- **${key}**: ${String(value)}`)
+    .join('\n');
+}
+
+export function partitionSummary(index: number, total: number, window: TimeWindow, catchUp: boolean): string {
+  return catchUp
+    ? `catch-up: changes in ${day(window.from)} → ${day(window.to)} since the backfill started`
+    : `partition ${index + 1} of ${total}: ${day(window.from)} → ${day(window.to)}`;
+}
+
+export function backfillCurrentDetails(progress: BackfillProgress): string {
+  const { records, partitions, control } = progress;
+  const percent =
+    progress.sourceTotal > 0 ? Math.min(100, (records.fetched * 100) / progress.sourceTotal) : 0;
+  const headline = control.paused
+    ? partitions.running > 0
+      ? `**Pausing**: ${partitions.running} partitions finishing their chunk`
+      : '**Paused**: nothing is written until it is resumed'
+    : `**${progress.state === 'running' ? 'Running' : progress.state}**`;
+  return [
+    `${headline} · ${percent.toFixed(1)}% · ${formatCount(records.fetched)} of ${formatCount(progress.sourceTotal)} records · ${formatCount(progress.recordsPerSecond)} records/s · ETA ${control.paused ? 'paused' : formatDuration(progress.etaSeconds)}`,
+    `inserted ${formatCount(records.inserted)} · updated ${formatCount(records.updated)} · unchanged ${formatCount(records.unchanged)}`,
+    `partitions: ${partitions.done} of ${partitions.total} done · ${partitions.running} running · ${partitions.parked} parked · ${partitions.failed} failed`,
+    `concurrency ${control.concurrency} · rate limit ${control.requestsPerMinute === null ? 'none' : `${formatCount(control.requestsPerMinute)} requests/min`}`,
+  ].join(MARKDOWN_LINE_BREAK);
+}

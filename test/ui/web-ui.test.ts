@@ -1,0 +1,87 @@
+import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { startBackfill } from '../../src/client/backfill.js';
+import { backfillSummary } from '../../src/workflows/details.js';
+import { progressQuery } from '../../src/workflows/messages.js';
+import { launchChromium, resolveChromium } from '../helpers/chromium.js';
+import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';
+
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+let fixture: BackfillFixture;
+let browser: Browser;
+
+beforeAll(async () => {
+  const executablePath = await resolveChromium((message) => console.log(`[web-ui] ${message}`));
+  browser = await launchChromium(executablePath);
+  fixture = await startBackfillFixture({ orders: 5000, seed: 12, faults: { latencyMs: 5 } });
+  await mkdir(ARTIFACTS, { recursive: true });
+}, 600_000);
+afterAll(async () => {
+  await browser?.close();
+  await fixture?.stop();
+});
+
+/** The UI renders user markdown (summary, details, current details) in frames of its own: their text. */
+async function renderedText(page: Page, matches: (text: string) => boolean): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (!frame.url().includes('/render?')) continue;
+      const text = (
+        await frame
+          .locator('body')
+          .innerText()
+          .catch(() => '')
+      ).trim();
+      if (matches(text)) return text;
+    }
+    if (Date.now() > deadline) throw new Error('no rendered markdown matched in 30 s');
+    await sleep(250);
+  }
+}
+
+it('the Web UI finds a running backfill by FerryMigration and shows its summary and live progress', async () => {
+  const { client, taskQueue } = fixture.worker;
+  // Throttled so that it is still running while the browser looks at it.
+  const handle = await startBackfill(client, taskQueue, {
+    migration: 'woocommerce-orders',
+    id: `ferry/woocommerce-orders/ui-${Date.now()}`,
+    requestsPerMinute: 120,
+    partitionDays: 400,
+    pageSize: 50,
+    pagesPerChunk: 1,
+  });
+  while ((await handle.query(progressQuery)).records.fetched < 100) await sleep(200);
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const ui = `${inject('temporalUiUrl')}/namespaces/${inject('temporalNamespace')}`;
+    const filter = "FerryMigration = 'woocommerce-orders' AND FerryKind = 'backfill'";
+    await page.goto(`${ui}/workflows?query=${encodeURIComponent(filter)}`);
+    const runLink = page.getByRole('link', { name: handle.workflowId, exact: true });
+    await runLink.waitFor({ timeout: 30_000 });
+    // The filter keeps the run's partitions out of the list.
+    expect(await page.getByRole('link', { name: `${handle.workflowId}/p0000` }).count()).toBe(0);
+    await page.screenshot({ path: new URL('web-ui-list.png', ARTIFACTS).pathname });
+
+    await runLink.click();
+    await page.getByText('User Metadata', { exact: true }).click();
+    const summary = backfillSummary('woocommerce-orders', undefined, undefined);
+    expect(await renderedText(page, (text) => text.includes(summary))).toBe(summary);
+    expect(await renderedText(page, (text) => text.includes('concurrency: 4'))).toContain(
+      'requestsPerMinute: 120',
+    );
+    const current = await renderedText(page, (text) => text.startsWith('Running ·'));
+    expect(current).toMatch(/^Running · \d+\.\d% · [\d,]+ of 5,000 records · [\d,]+ records\/s · ETA \w+/);
+    expect(current).toContain('concurrency 4 · rate limit 120 requests/min');
+    await page.screenshot({ path: new URL('web-ui-run.png', ARTIFACTS).pathname });
+  } catch (error) {
+    await page.screenshot({ path: new URL('web-ui-failure.png', ARTIFACTS).pathname, fullPage: true });
+    throw error;
+  } finally {
+    await page.close();
+    await handle.cancel();
+  }
+}, 180_000);
