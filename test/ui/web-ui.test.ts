@@ -29,12 +29,11 @@ async function renderedText(page: Page, matches: (text: string) => boolean): Pro
   for (;;) {
     for (const frame of page.frames()) {
       if (!frame.url().includes('/render?')) continue;
-      const text = (
-        await frame
-          .locator('body')
-          .innerText()
-          .catch(() => '')
-      ).trim();
+      const content = await frame
+        .locator('body')
+        .textContent()
+        .catch(() => null);
+      const text = (content ?? '').trim();
       if (matches(text)) return text;
     }
     if (Date.now() > deadline) throw new Error('no rendered markdown matched in 30 s');
