@@ -61,7 +61,7 @@ try {
       await sleep(250);
       partitionId = await runningPartition();
     }
-    await sleep(3000); // a few chunks into it
+    await sleep(1000); // a chunk into it
     await openMetadata(page, partitionId);
     await shoot('web-ui-partition.png');
     await page.close();

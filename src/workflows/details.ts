@@ -8,7 +8,7 @@ import type { BackfillProgress } from './messages.js';
  */
 
 /** Markdown's hard line break: keeps lines together where paragraphs would not fit the UI's panel. */
-export const MARKDOWN_LINE_BREAK = '  \n';
+const MARKDOWN_LINE_BREAK = '  \n';
 
 const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '?');
 
@@ -33,15 +33,34 @@ export function backfillCurrentDetails(progress: BackfillProgress): string {
   const { records, partitions, control } = progress;
   const percent =
     progress.sourceTotal > 0 ? Math.min(100, (records.fetched * 100) / progress.sourceTotal) : 0;
+  const done = `${percent.toFixed(1)}% · ${formatCount(records.fetched)} of ${formatCount(progress.sourceTotal)} records`;
+  // Four short lines: the Web UI's panel shows about that much without scrolling.
   const headline = control.paused
     ? partitions.running > 0
-      ? `**Pausing**: ${partitions.running} partitions finishing their chunk`
-      : '**Paused**: nothing is written until it is resumed'
-    : `**${progress.state === 'running' ? 'Running' : progress.state}**`;
+      ? `**Pausing** · ${done} · waiting for ${partitions.running} chunks`
+      : `**Paused** · ${done} · writes nothing`
+    : `**${progress.state.charAt(0).toUpperCase()}${progress.state.slice(1)}** · ${done} · ${formatCount(progress.recordsPerSecond)}/s · ETA ${formatDuration(progress.etaSeconds)}`;
   return [
-    `${headline} · ${percent.toFixed(1)}% · ${formatCount(records.fetched)} of ${formatCount(progress.sourceTotal)} records · ${formatCount(progress.recordsPerSecond)} records/s · ETA ${control.paused ? 'paused' : formatDuration(progress.etaSeconds)}`,
+    headline,
     `inserted ${formatCount(records.inserted)} · updated ${formatCount(records.updated)} · unchanged ${formatCount(records.unchanged)}`,
-    `partitions: ${partitions.done} of ${partitions.total} done · ${partitions.running} running · ${partitions.parked} parked · ${partitions.failed} failed`,
-    `concurrency ${control.concurrency} · rate limit ${control.requestsPerMinute === null ? 'none' : `${formatCount(control.requestsPerMinute)} requests/min`}`,
+    `partitions ${partitions.done} of ${partitions.total} done · ${partitions.running} running · ${partitions.parked} parked · ${partitions.failed} failed`,
+    `concurrency ${control.concurrency} · rate limit ${rateText(control.requestsPerMinute)}`,
   ].join(MARKDOWN_LINE_BREAK);
 }
+
+export function partitionCurrentDetails(details: {
+  phase: string;
+  records: number;
+  passes: number;
+  position: string;
+  requestsPerMinute: number | null;
+}): string {
+  return [
+    `**${details.phase}** · ${formatCount(details.records)} records · pass ${details.passes}`,
+    details.position,
+    `rate limit ${rateText(details.requestsPerMinute)}`,
+  ].join(MARKDOWN_LINE_BREAK);
+}
+
+const rateText = (requestsPerMinute: number | null) =>
+  requestsPerMinute === null ? 'none' : `${formatCount(requestsPerMinute)}/min`;

@@ -11,9 +11,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { formatCount } from '../format.js';
 import type { ChangeCursor, ChangesResult, TimeWindow } from '../migrations/types.js';
-import { MARKDOWN_LINE_BREAK } from './details.js';
+import { partitionCurrentDetails } from './details.js';
 import { historyIsLong } from './history.js';
 import {
   addCounts,
@@ -79,15 +78,17 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
   let requestsPerMinute = input.requestsPerMinute ?? null;
   let yieldRequested = false;
   // Shown in the Web UI; held in memory and served by a query, so it costs no history.
-  const showDetails = () =>
+  const showDetails = (phase?: string) =>
     setCurrentDetails(
-      [
-        `**${yieldRequested ? 'Yielding its slot' : 'Copying'}** · ${formatCount(state.counts.fetched)} records`,
-        input.changesSince
-          ? 'catch-up: changes since the backfill started'
-          : `next page ${state.page ?? 'none'}`,
-        `pass ${state.passes} · ${requestsPerMinute === null ? 'no rate limit' : `${formatCount(requestsPerMinute)} requests/min`}`,
-      ].join(MARKDOWN_LINE_BREAK),
+      partitionCurrentDetails({
+        phase: phase ?? (yieldRequested ? 'Yielding its slot' : 'Copying'),
+        records: state.counts.fetched,
+        passes: state.passes,
+        position: input.changesSince
+          ? 'changes since the backfill started'
+          : `next page ${state.page ?? '-'}`,
+        requestsPerMinute,
+      }),
     );
   setHandler(
     partitionRateSignal,
@@ -192,6 +193,7 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
       }
       await reportProgress();
       await progressSent;
+      showDetails('Checking counts');
       // Orders trashed while the window was paged are gone from the listing and may have shifted a page past
       // another order: mark them first, so that the counts below expose such a skip.
       await reconcileWindow(target());
@@ -218,11 +220,17 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
       fatal: failure?.nonRetryable === true || NON_RETRYABLE.includes(failure?.type ?? ''),
     });
     // The parent must hear about it even while this workflow is being cancelled.
+    showDetails(cancelled ? 'Cancelled' : 'Failed');
     await CancellationScope.nonCancellable(() =>
       parent.signal(partitionDoneSignal, { childId, report: failed }),
     );
     throw error;
   }
+  showDetails(
+    final.outcome === 'yielded'
+      ? 'Yielded its slot'
+      : `${final.outcome === 'exact' ? 'Exact' : 'Mismatch'}: source ${final.sourceCount}, target ${final.targetCount}`,
+  );
   await parent.signal(partitionDoneSignal, { childId, report: final });
   return final;
 }

@@ -73,8 +73,8 @@ it('the Web UI finds a running backfill by FerryMigration and shows its summary 
       'requestsPerMinute: 120',
     );
     const current = await renderedText(page, (text) => text.startsWith('Running ·'));
-    expect(current).toMatch(/^Running · \d+\.\d% · [\d,]+ of 5,000 records · [\d,]+ records\/s · ETA \w+/);
-    expect(current).toContain('concurrency 4 · rate limit 120 requests/min');
+    expect(current).toMatch(/^Running · \d+\.\d% · [\d,]+ of 5,000 records · [\d,]+\/s · ETA \w+/);
+    expect(current).toContain('concurrency 4 · rate limit 120/min');
     await page.screenshot({ path: new URL('web-ui-run.png', ARTIFACTS).pathname });
   } catch (error) {
     await page.screenshot({ path: new URL('web-ui-failure.png', ARTIFACTS).pathname, fullPage: true });
