@@ -1,6 +1,6 @@
 /**
  * Takes the Web UI screenshots in docs/images/ from a real run: a throttled backfill on a local stack, seen in
- * the filtered workflow list, running, paused, and one of its partitions.
+ * the filtered workflow list, running, its update dialog, paused, and one of its partitions.
  *
  *   npm run docs:screenshots     (needs Debian's chromium; installs it with apt-get when run as root)
  */
@@ -42,6 +42,15 @@ try {
 
     await openMetadata(page, handle.workflowId);
     await shoot('web-ui-running.png');
+
+    await page
+      .getByRole('button', { name: /More Actions/ })
+      .first()
+      .click();
+    await page.getByText('Send an Update').filter({ visible: true }).click();
+    await page.getByTestId('update-select-button').filter({ visible: true }).click();
+    await shoot('web-ui-updates.png');
+    await page.keyboard.press('Escape');
 
     await handle.executeUpdate(pauseUpdate);
     await openMetadata(page, handle.workflowId);

@@ -86,7 +86,9 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
         passes: state.passes,
         position: input.changesSince
           ? 'changes since the backfill started'
-          : `next page ${state.page ?? '-'}`,
+          : state.page === null
+            ? 'every page copied'
+            : `next page ${state.page}`,
         requestsPerMinute,
       }),
     );

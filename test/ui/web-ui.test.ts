@@ -41,7 +41,7 @@ async function renderedText(page: Page, matches: (text: string) => boolean): Pro
   }
 }
 
-it('the Web UI finds a running backfill by FerryMigration and shows its summary and live progress', async () => {
+it('the Web UI finds a running backfill by FerryMigration, shows its summary and live progress, and steers it', async () => {
   const { client, taskQueue } = fixture.worker;
   // Throttled so that it is still running while the browser looks at it.
   const handle = await startBackfill(client, taskQueue, {
@@ -76,6 +76,30 @@ it('the Web UI finds a running backfill by FerryMigration and shows its summary 
     expect(current).toMatch(/^Running · \d+\.\d% · [\d,]+ of 5,000 records · [\d,]+\/s · ETA \w+/);
     expect(current).toContain('concurrency 4 · rate limit 120/min');
     await page.screenshot({ path: new URL('web-ui-run.png', ARTIFACTS).pathname });
+
+    // Steering from the UI: its update dialog lists ferry's updates, shows a rejection, and sends a valid one.
+    await page
+      .getByRole('button', { name: /More Actions/ })
+      .first()
+      .click();
+    await page.getByText('Send an Update').filter({ visible: true }).click();
+    await page.getByTestId('update-select-button').filter({ visible: true }).click();
+    await page
+      .getByRole('option', { name: /^setConcurrency/ })
+      .filter({ visible: true })
+      .click();
+    const data = page.locator('form[method=dialog] [contenteditable=true]').filter({ visible: true });
+    const submit = page.getByTestId('confirm-modal-button').filter({ visible: true });
+    await data.fill('0');
+    await submit.click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'concurrency must be a whole number from 1 to 64; got 0' })
+      .waitFor();
+    await page.screenshot({ path: new URL('web-ui-update-refused.png', ARTIFACTS).pathname });
+    await data.fill('2');
+    await submit.click();
+    while ((await handle.query(progressQuery)).control.concurrency !== 2) await sleep(200);
   } catch (error) {
     await page.screenshot({ path: new URL('web-ui-failure.png', ARTIFACTS).pathname, fullPage: true });
     throw error;
