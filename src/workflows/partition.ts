@@ -147,6 +147,8 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     const long = historyIsLong(input.maxHistoryEvents);
     // When cancelled, the pending report rejects with the cancellation, which ends the loop before another chunk.
     if (long || CancellationScope.current().consideredCancelled) await progressSent;
+    // A yield that arrived while the report was on its way must not be lost to continue-as-new.
+    if (yieldRequested) return false;
     if (long) {
       state.maxHistoryEvents = Math.max(state.maxHistoryEvents, workflowInfo().historyLength);
       await continueAsNew<typeof partition>({ ...input, requestsPerMinute, state });
