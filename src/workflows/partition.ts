@@ -140,14 +140,11 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
   const checkpoint = async (): Promise<boolean> => {
     await reportProgress();
     showDetails();
-    if (yieldRequested) {
-      await progressSent;
-      return false;
-    }
     const long = historyIsLong(input.maxHistoryEvents);
     // When cancelled, the pending report rejects with the cancellation, which ends the loop before another chunk.
-    if (long || CancellationScope.current().consideredCancelled) await progressSent;
-    // A yield that arrived while the report was on its way must not be lost to continue-as-new.
+    // A partition that yields or continues as new hands over only once its report has landed.
+    if (long || yieldRequested || CancellationScope.current().consideredCancelled) await progressSent;
+    // Checked after that wait too: a yield that arrived meanwhile must not be lost to continue-as-new.
     if (yieldRequested) return false;
     if (long) {
       state.maxHistoryEvents = Math.max(state.maxHistoryEvents, workflowInfo().historyLength);
