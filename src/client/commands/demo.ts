@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CONCURRENCY_RANGE } from '../../workflows/control.js';
 import { integerIn } from '../options.js';
 
 export function registerDemoCommand(program: Command): void {
@@ -8,7 +9,11 @@ export function registerDemoCommand(program: Command): void {
       'the main job on a fresh local stack: backfill N WooCommerce orders, then check target = source',
     )
     .option('--orders <n>', 'orders in the emulated store', integerIn(1, 100_000_000), 50_000)
-    .option('--concurrency <n>', 'partitions running at once', integerIn(1, 200))
+    .option(
+      '--concurrency <n>',
+      'partitions running at once',
+      integerIn(CONCURRENCY_RANGE.min, CONCURRENCY_RANGE.max),
+    )
     .option('--partition-days <n>', 'days per partition', integerIn(1, 3660))
     .option('--keep', 'keep the stack and its Web UI running after the summary, until Ctrl-C', false)
     .option('--json', 'end with one JSON line: counts, checksum, duration, rate, memory, history size', false)
