@@ -1,10 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { SourceConnection } from '../../state-file.js';
-import { drawTransportFault, type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
+import { type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
 import { listen, type RunningHttpServer, readJsonBody, sendJson } from '../http.js';
 import { SlidingWindowRateLimiter } from '../rate-limiter.js';
+import {
+  commonEmulatorOptions,
+  type EmulatorStats,
+  newStats,
+  playTransportFault,
+  sendPage,
+} from '../transport.js';
 import { parseFields, pickFields } from './fields.js';
 import { parseOrderQuery, runOrderQuery } from './order-query.js';
 import { OrderStore } from './store.js';
@@ -16,11 +22,7 @@ export const wooEmulatorOptionsSchema = z.object({
   endDate: z.iso.datetime().default('2025-12-31T23:59:59Z'),
   consumerKey: z.string().min(1).default('ck_ferry_dev'),
   consumerSecret: z.string().min(1).default('cs_ferry_dev'),
-  /** Per consumer key; 0 means unlimited. */
-  rateLimitPerMinute: z.number().int().min(0).default(0),
-  faults: faultSettingsSchema.partial().default({}),
-  port: z.number().int().min(0).max(65535).default(0),
-  host: z.string().default('127.0.0.1'),
+  ...commonEmulatorOptions,
 });
 export type WooEmulatorOptions = z.input<typeof wooEmulatorOptionsSchema>;
 
@@ -36,14 +38,6 @@ export interface WooEmulator {
   store: OrderStore;
   stats: EmulatorStats;
   close(): Promise<void>;
-}
-
-export interface EmulatorStats {
-  requests: number;
-  byStatus: Record<string, number>;
-  resets: number;
-  hangs: number;
-  malformedPages: number;
 }
 
 const API = '/wp-json/wc/v3';
@@ -80,13 +74,7 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
   let faults: FaultSettings = { ...NO_FAULTS, ...options.faults };
   store.malformedRecordRate = faults.malformedRecordRate;
   const limiter = new SlidingWindowRateLimiter(options.rateLimitPerMinute);
-  const stats: EmulatorStats = { requests: 0, byStatus: {}, resets: 0, hangs: 0, malformedPages: 0 };
-
-  const countStatus = (res: ServerResponse) => {
-    res.on('finish', () => {
-      stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;
-    });
-  };
+  const stats = newStats();
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const path = url.pathname.slice('/__emulator'.length);
@@ -125,22 +113,10 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
   };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    stats.requests++;
-    const fault = drawTransportFault(faults);
-    if (fault.kind === 'reset') {
-      stats.resets++;
-      req.socket.destroy();
-      return;
-    }
-    if (fault.kind === 'hang') {
-      stats.hangs++;
-      return; // never answered; the socket is destroyed when the client gives up or the emulator closes
-    }
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    countStatus(res);
-    if (fault.kind === 'error') {
-      return sendJson(res, fault.status, { code: 'internal_server_error', message: 'Emulated server error' });
-    }
+    const answered = await playTransportFault(req, res, faults, stats, (status) =>
+      sendJson(res, status, { code: 'internal_server_error', message: 'Emulated server error' }),
+    );
+    if (answered) return;
 
     const credentials = credentialsOf(req, url);
     const decision = limiter.take(credentials?.key ?? req.socket.remoteAddress ?? 'anonymous');
@@ -209,14 +185,7 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       const order = store.order(index);
       return fields ? pickFields(order as unknown as Record<string, unknown>, fields) : order;
     });
-    if (Math.random() < faults.malformedPageRate) {
-      stats.malformedPages++;
-      const text = JSON.stringify(body);
-      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-      res.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
-      return;
-    }
-    sendJson(res, 200, body, headers);
+    sendPage(res, body, headers, faults, stats);
   };
 
   const server: RunningHttpServer = await listen(

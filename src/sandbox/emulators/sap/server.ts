@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { SapOrder } from '../../../connectors/sap/order-shape.js';
+import { type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
+import { listen, readJsonBody, sendJson } from '../http.js';
+import { SlidingWindowRateLimiter } from '../rate-limiter.js';
+import {
+  commonEmulatorOptions,
+  type EmulatorStats,
+  newStats,
+  playTransportFault,
+  sendPage,
+} from '../transport.js';
+import { generateItem, generateManufacturer, ITEMS, itemCode, MANUFACTURERS } from './order-generator.js';
+import { ODataQueryError, preferredPageSize, queryCollection } from './order-query.js';
+import { type OrderChange, SapOrderStore } from './store.js';
+
+export const sapEmulatorOptionsSchema = z.object({
+  seed: z.number().int().default(7),
+  orders: z.number().int().min(0).max(500_000).default(2000),
+  startDate: z.iso.datetime().default('2024-01-01T00:00:00Z'),
+  /** Base orders are placed up to this instant; by default the emulator's start, so recent orders are open. */
+  endDate: z.iso.datetime().optional(),
+  companyDb: z.string().min(1).default('FERRY_DEV'),
+  userName: z.string().min(1).default('manager'),
+  password: z.string().min(1).default('ferry-dev'),
+  /** A session unused for this long expires (SAP's default is 30 minutes). */
+  sessionIdleMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(30 * 60 * 1000),
+  ...commonEmulatorOptions,
+});
+export type SapEmulatorOptions = z.input<typeof sapEmulatorOptionsSchema>;
+
+export interface SapEmulator {
+  /** The Service Layer's root, e.g. http://127.0.0.1:50000/b1s/v1 */
+  serviceUrl: string;
+  controlUrl: string;
+  credentials: { companyDb: string; userName: string; password: string };
+  store: SapOrderStore;
+  stats: EmulatorStats & { logins: number; expiredSessions: number };
+  close(): Promise<void>;
+}
+
+const ROOT = '/b1s/v1';
+const ORDER_FIELDS = new Set([
+  'DocEntry',
+  'DocNum',
+  'CardCode',
+  'CardName',
+  'DocDate',
+  'DocDueDate',
+  'DocTotal',
+  'DocCurrency',
+  'DocumentStatus',
+  'Comments',
+  'UpdateDate',
+  'UpdateTime',
+  'DocumentLines',
+]);
+
+/** SAP's error body: a numeric code and a message in a language. */
+function sapError(res: ServerResponse, status: number, code: number, message: string): void {
+  sendJson(res, status, { error: { code, message: { lang: 'en-us', value: message } } });
+}
+
+function cookieOf(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+/**
+ * SAP Business One's Service Layer (sales orders, items, manufacturers) over real HTTP: session login with a
+ * B1SESSION cookie that expires when idle, OData v3 queries with server-driven paging, and a control API
+ * under /__emulator to change orders, expire sessions, and switch on faults and a rate limit.
+ */
+export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<SapEmulator> {
+  const options = sapEmulatorOptionsSchema.parse(input);
+  const startMs = Date.parse(options.startDate);
+  const endMs = options.endDate ? Date.parse(options.endDate) : Date.now();
+  if (!(endMs > startMs)) throw new Error('SAP emulator: endDate must be after startDate');
+  const store = new SapOrderStore({ seed: options.seed, baseCount: options.orders, startMs, endMs });
+  let faults: FaultSettings = { ...NO_FAULTS, ...options.faults };
+  let sessionIdleMs = options.sessionIdleMs;
+  const limiter = new SlidingWindowRateLimiter(options.rateLimitPerMinute);
+  const stats = { ...newStats(), logins: 0, expiredSessions: 0 };
+  /** Session id → when it was last used. */
+  const sessions = new Map<string, number>();
+
+  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const path = url.pathname.slice('/__emulator'.length);
+    const body = req.method === 'GET' ? {} : await readJsonBody(req);
+    const invalid = (error: z.ZodError) => sendJson(res, 400, { message: z.prettifyError(error) });
+    if (path === '/health') return sendJson(res, 200, { ok: true, orders: store.size });
+    if (path === '/stats') return sendJson(res, 200, stats);
+    if (path === '/faults' && req.method === 'PUT') {
+      const parsed = faultSettingsSchema.partial().safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      faults = { ...faults, ...parsed.data };
+      return sendJson(res, 200, faults);
+    }
+    if (path === '/rate-limit' && req.method === 'PUT') {
+      const parsed = z.object({ requestsPerMinute: z.number().int().min(0) }).safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      limiter.setLimit(parsed.data.requestsPerMinute);
+      return sendJson(res, 200, { requestsPerMinute: limiter.limit });
+    }
+    if (path === '/sessions/expire' && req.method === 'POST') {
+      const expired = sessions.size;
+      sessions.clear();
+      return sendJson(res, 200, { expired });
+    }
+    if (path === '/session-timeout' && req.method === 'PUT') {
+      const parsed = z.object({ idleMs: z.number().int().min(1) }).safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      sessionIdleMs = parsed.data.idleMs;
+      return sendJson(res, 200, { idleMs: sessionIdleMs });
+    }
+    // `at` stamps the change at a given instant instead of now: an order exactly on a sync's watermark.
+    const at = z.object({ at: z.iso.datetime().optional() });
+    if (path === '/orders' && req.method === 'POST') {
+      const parsed = at.extend({ count: z.number().int().min(1).max(100_000) }).safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      const atMs = parsed.data.at ? Date.parse(parsed.data.at) : undefined;
+      return sendJson(res, 201, { docEntries: store.create(parsed.data.count, atMs) });
+    }
+    const change = /^\/orders\/(\d+)\/(edit-header|edit-line|remove-line|close)$/.exec(path);
+    if (change && req.method === 'POST') {
+      const parsed = at.safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      const atMs = parsed.data.at ? Date.parse(parsed.data.at) : undefined;
+      const order = store.change(Number(change[1]), change[2] as OrderChange, atMs);
+      return order
+        ? sendJson(res, 200, order)
+        : sendJson(res, 404, { message: `Order ${change[1]} does not exist or cannot take ${change[2]}` });
+    }
+    return sendJson(res, 404, { message: `Unknown control route ${req.method} ${url.pathname}` });
+  };
+
+  const login = async (req: IncomingMessage, res: ServerResponse) => {
+    const parsed = z
+      .object({ CompanyDB: z.string(), UserName: z.string(), Password: z.string() })
+      .safeParse(await readJsonBody(req).catch(() => undefined));
+    if (!parsed.success) return sapError(res, 400, -1000, 'Login needs CompanyDB, UserName and Password');
+    const { CompanyDB, UserName, Password } = parsed.data;
+    if (CompanyDB !== options.companyDb || UserName !== options.userName || Password !== options.password) {
+      return sapError(res, 401, 100000027, 'Login failed');
+    }
+    const sessionId = randomUUID();
+    sessions.set(sessionId, Date.now());
+    stats.logins++;
+    sendJson(
+      res,
+      200,
+      { SessionId: sessionId, Version: '1000190', SessionTimeout: Math.ceil(sessionIdleMs / 60_000) },
+      { 'set-cookie': `B1SESSION=${sessionId}; path=/b1s; HttpOnly` },
+    );
+  };
+
+  /** The caller's session, refreshed; undefined (and 401 sent) when it is missing or expired. */
+  const session = (req: IncomingMessage, res: ServerResponse): string | undefined => {
+    const id = cookieOf(req, 'B1SESSION');
+    const lastUsed = id ? sessions.get(id) : undefined;
+    if (!id || lastUsed === undefined || Date.now() - lastUsed > sessionIdleMs) {
+      if (id && lastUsed !== undefined) {
+        sessions.delete(id);
+        stats.expiredSessions++;
+      }
+      sapError(res, 401, 301, 'Invalid session or session already timeout.');
+      return undefined;
+    }
+    sessions.set(id, Date.now());
+    return id;
+  };
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const answered = await playTransportFault(req, res, faults, stats, (status) =>
+      sapError(res, status, -5002, 'Emulated server error'),
+    );
+    if (answered) return;
+    const decision = limiter.take(cookieOf(req, 'B1SESSION') ?? req.socket.remoteAddress ?? 'anonymous');
+    if (!decision.allowed) {
+      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+      return sapError(res, 429, -5003, 'Too many requests');
+    }
+    const path = url.pathname.slice(ROOT.length);
+    if (path === '/Login' && req.method === 'POST') return login(req, res);
+    const id = session(req, res);
+    if (!id) return;
+    if (path === '/Logout' && req.method === 'POST') {
+      sessions.delete(id);
+      res.writeHead(204).end();
+      return;
+    }
+    if (req.method !== 'GET') return sapError(res, 405, -1000, `${req.method} ${path} is not supported`);
+
+    if (path === '/Orders') {
+      let page: ReturnType<typeof queryCollection<SapOrder>>;
+      try {
+        page = queryCollection(store.all(), url.searchParams, {
+          collection: 'Orders',
+          entity: 'Document',
+          known: ORDER_FIELDS,
+          pageSize: preferredPageSize(req.headers.prefer as string | undefined),
+        });
+      } catch (error) {
+        if (error instanceof ODataQueryError) return sapError(res, 400, -1000, error.message);
+        throw error;
+      }
+      const body = {
+        'odata.metadata': `${url.origin}${ROOT}/$metadata#Orders`,
+        value: page.value,
+        ...(page.nextLink ? { 'odata.nextLink': page.nextLink } : {}),
+      };
+      const headers = { 'preference-applied': `odata.maxpagesize=${page.pageSize}` };
+      return sendPage(res, body, headers, faults, stats);
+    }
+    const order = /^\/Orders\((\d+)\)$/.exec(path);
+    if (order) {
+      const found = store.get(Number(order[1]));
+      return found
+        ? sendJson(res, 200, found)
+        : sapError(res, 404, -2028, 'No matching records found (ODBC -2028)');
+    }
+    const item = /^\/Items\('([^']*)'\)$/.exec(decodeURIComponent(path));
+    if (item) {
+      const index = Number(item[1]?.slice(1)) - 1;
+      const known = Number.isInteger(index) && index >= 0 && index < ITEMS && itemCode(index) === item[1];
+      return known
+        ? sendJson(res, 200, generateItem(options.seed, index))
+        : sapError(res, 404, -2028, 'No matching records found (ODBC -2028)');
+    }
+    const manufacturer = /^\/Manufacturers\((\d+)\)$/.exec(path);
+    if (manufacturer) {
+      const code = Number(manufacturer[1]);
+      return code >= 1 && code <= MANUFACTURERS
+        ? sendJson(res, 200, generateManufacturer(options.seed, code))
+        : sapError(res, 404, -2028, 'No matching records found (ODBC -2028)');
+    }
+    return sapError(res, 404, -1000, `Resource not found for the segment '${path.slice(1)}'`);
+  };
+
+  const server = await listen(
+    (req, res, url) => {
+      if (url.pathname.startsWith('/__emulator/')) return handleControl(req, res, url);
+      if (url.pathname.startsWith(`${ROOT}/`)) return handleApi(req, res, url);
+      return sapError(res, 404, -1000, `No service at ${url.pathname}`);
+    },
+    options.port,
+    options.host,
+  );
+  return {
+    serviceUrl: `${server.baseUrl}${ROOT}`,
+    controlUrl: `${server.baseUrl}/__emulator`,
+    credentials: { companyDb: options.companyDb, userName: options.userName, password: options.password },
+    store,
+    stats,
+    close: server.close,
+  };
+}
