@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SourceAuthError } from '../../src/connectors/errors.js';
+import {
+  changedSinceFilter,
+  type SapConnection,
+  SapServiceLayerClient,
+} from '../../src/connectors/sap/client.js';
+import type { SapOrder } from '../../src/connectors/sap/order-shape.js';
+import { type SapEmulator, startSapEmulator } from '../../src/sandbox/emulators/sap/server.js';
+
+let sap: SapEmulator;
+let connection: SapConnection;
+
+beforeAll(async () => {
+  sap = await startSapEmulator({ orders: 700, seed: 5, endDate: '2026-06-30T00:00:00Z' });
+  connection = {
+    kind: 'sap',
+    baseUrl: sap.serviceUrl,
+    companyDb: sap.credentials.companyDb,
+    userName: sap.credentials.userName,
+    password: sap.credentials.password,
+  };
+});
+afterAll(() => sap.close());
+
+const control = (method: string, path: string, body?: unknown) =>
+  fetch(`${sap.controlUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+
+describe('SAP Service Layer client', () => {
+  it('logs in on first use and reads every order through odata.nextLink', async () => {
+    const client = new SapServiceLayerClient('sap', connection);
+    const logins = sap.stats.logins;
+    const orders = await client.orders(undefined, 100);
+    expect(orders.map((order) => order.DocEntry)).toEqual(sap.store.all().map((order) => order.DocEntry));
+    expect(orders).toEqual(sap.store.all());
+    expect(sap.stats.logins - logins).toBe(1);
+    await client.logout();
+  });
+
+  it('reads what changed since a watermark, the order exactly on it included, plus the open orders', async () => {
+    const client = new SapServiceLayerClient('sap', connection);
+    const created = (await (
+      await control('POST', '/orders', { count: 1, at: '2026-07-02T10:00:00Z' })
+    ).json()) as { docEntries: number[] };
+    const onWatermark = created.docEntries[0];
+    const filter = `(${changedSinceFilter('2026-07-02', '10:00:00')}) or DocumentStatus eq 'bost_Open'`;
+    const orders = await client.orders(filter, 50);
+    const expected = sap.store
+      .all()
+      .filter(
+        (o: SapOrder) =>
+          o.UpdateDate > '2026-07-02' ||
+          (o.UpdateDate === '2026-07-02' && o.UpdateTime >= '10:00:00') ||
+          o.DocumentStatus === 'bost_Open',
+      );
+    expect(orders.map((o) => o.DocEntry)).toEqual(expected.map((o) => o.DocEntry));
+    expect(orders.map((o) => o.DocEntry)).toContain(onWatermark);
+  });
+
+  it('logs in again when its session expires in the middle of paging, and misses nothing', async () => {
+    const client = new SapServiceLayerClient('sap', connection);
+    const logins = sap.stats.logins;
+    const docEntries: number[] = [];
+    let pages = 0;
+    for await (const page of client.pages<SapOrder>('Orders', { $select: 'DocEntry' }, 100)) {
+      docEntries.push(...page.map((order) => order.DocEntry));
+      if (++pages === 3) await control('POST', '/sessions/expire');
+    }
+    expect(docEntries).toEqual(sap.store.all().map((order) => order.DocEntry));
+    expect(sap.stats.logins - logins).toBe(2);
+  });
+
+  it('fails at once on refused credentials, naming the connection', async () => {
+    const client = new SapServiceLayerClient('sap-prod', { ...connection, password: 'wrong' });
+    const logins = sap.stats.byStatus['401'] ?? 0;
+    const error = await client.orders(undefined).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SourceAuthError);
+    expect((error as Error).message).toBe(
+      'SAP connection "sap-prod" was refused (401: Login failed); check its company database, user and password',
+    );
+    expect((sap.stats.byStatus['401'] ?? 0) - logins).toBe(1);
+  });
+
+  it("looks up an item's manufacturer; an unknown item is undefined", async () => {
+    const client = new SapServiceLayerClient('sap', connection);
+    const item = await client.item('A00002');
+    expect(item?.ItemCode).toBe('A00002');
+    let manufacturerCode = item?.Manufacturer ?? -1;
+    for (let n = 3; manufacturerCode < 1; n++) {
+      manufacturerCode = (await client.item(`A${String(n).padStart(5, '0')}`))?.Manufacturer ?? -1;
+    }
+    expect((await client.manufacturer(manufacturerCode))?.Code).toBe(manufacturerCode);
+    expect(await client.item('ZZZ')).toBeUndefined();
+  });
+});
