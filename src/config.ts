@@ -1,12 +1,7 @@
 import { z } from 'zod';
+import { type SourceConnection, sourceConnectionSchema } from './connectors/connection.js';
 import { FerryError } from './errors.js';
-import {
-  type DevStackState,
-  readLiveState,
-  type SourceConnection,
-  sourceConnectionSchema,
-  stateFilePath,
-} from './sandbox/state-file.js';
+import { type DevStackState, readLiveState, stateFilePath } from './sandbox/state-file.js';
 
 export const DEFAULT_TASK_QUEUE = 'ferry';
 
@@ -95,17 +90,28 @@ export function resolveSourceConnection(
 ): SourceConnection {
   const prefix = connectionEnvPrefix(name);
   if (env[`${prefix}URL`] !== undefined) {
+    const kind = env[`${prefix}KIND`] ?? 'woocommerce';
+    // Each kind's fields and the variable that sets each one.
+    const variables: Record<string, Record<string, string>> = {
+      woocommerce: { baseUrl: 'URL', consumerKey: 'KEY', consumerSecret: 'SECRET' },
+      sap: { baseUrl: 'URL', companyDb: 'COMPANY_DB', userName: 'USER', password: 'PASSWORD' },
+    };
+    const fields = variables[kind];
+    if (!fields) {
+      throw new FerryError(
+        `Connection "${name}": ${prefix}KIND is "${kind}"; it must be one of ${Object.keys(variables).join(', ')}`,
+      );
+    }
     const parsed = sourceConnectionSchema.safeParse({
-      kind: env[`${prefix}KIND`] ?? 'woocommerce',
-      baseUrl: env[`${prefix}URL`],
-      consumerKey: env[`${prefix}KEY`],
-      consumerSecret: env[`${prefix}SECRET`],
+      kind,
+      ...Object.fromEntries(
+        Object.entries(fields).map(([field, suffix]) => [field, env[`${prefix}${suffix}`]]),
+      ),
     });
     if (!parsed.success) {
       const field = String(parsed.error.issues[0]?.path[0]);
-      const variable = { kind: 'KIND', baseUrl: 'URL', consumerKey: 'KEY', consumerSecret: 'SECRET' }[field];
       throw new FerryError(
-        `Connection "${name}": ${prefix}${variable ?? field} is invalid (${parsed.error.issues[0]?.message})`,
+        `Connection "${name}": ${prefix}${fields[field] ?? field} is invalid (${parsed.error.issues[0]?.message})`,
       );
     }
     return parsed.data;

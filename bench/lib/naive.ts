@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
+import type { SourceConnection } from '../../src/connectors/connection.js';
 import { unpacedSource } from '../../src/connectors/source.js';
 import { WooCommerceClient } from '../../src/connectors/woocommerce/client.js';
 import { transformOrders } from '../../src/migrations/woocommerce-orders/transform.js';
-import type { SourceConnection } from '../../src/sandbox/state-file.js';
 
 /** The seeds' current implementation fetches 50 orders a page. */
 const SEED_PAGE_SIZE = 50;

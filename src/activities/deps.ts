@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { SourceConnection } from '../sandbox/state-file.js';
+import type { SourceConnection } from '../connectors/connection.js';
 
 /** What activities need from the outside world, injected so tests and the worker wire real clients. */
 export interface ActivityDeps {

@@ -1,4 +1,4 @@
-import type { SourceConnection } from '../sandbox/state-file.js';
+import type { SourceConnection } from '../connectors/connection.js';
 
 /** A source connection resolved in the worker (its secrets never travel through Temporal), with the run's pacing. */
 export interface Source {

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { sourceConnectionSchema } from '../connectors/connection.js';
 
 /** Where ferry keeps local state: the dev stack's data and the state file other commands read. */
 export function ferryHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -10,14 +11,6 @@ export function ferryHome(env: NodeJS.ProcessEnv = process.env): string {
 export function stateFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(ferryHome(env), 'dev.json');
 }
-
-export const sourceConnectionSchema = z.object({
-  kind: z.literal('woocommerce'),
-  baseUrl: z.url(),
-  consumerKey: z.string().min(1),
-  consumerSecret: z.string().min(1),
-});
-export type SourceConnection = z.infer<typeof sourceConnectionSchema>;
 
 /** What `ferry dev` prints as one JSON line and writes to the state file. */
 export const devStackStateSchema = z.object({

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SapConnection } from '../../src/connectors/connection.js';
 import { SourceAuthError } from '../../src/connectors/errors.js';
-import {
-  changedSinceFilter,
-  type SapConnection,
-  SapServiceLayerClient,
-} from '../../src/connectors/sap/client.js';
+import { changedSinceFilter, SapServiceLayerClient } from '../../src/connectors/sap/client.js';
 import type { SapOrder } from '../../src/connectors/sap/order-shape.js';
 import { type SapEmulator, startSapEmulator } from '../../src/sandbox/emulators/sap/server.js';
 
@@ -13,13 +10,7 @@ let connection: SapConnection;
 
 beforeAll(async () => {
   sap = await startSapEmulator({ orders: 700, seed: 5, endDate: '2026-06-30T00:00:00Z' });
-  connection = {
-    kind: 'sap',
-    baseUrl: sap.serviceUrl,
-    companyDb: sap.credentials.companyDb,
-    userName: sap.credentials.userName,
-    password: sap.credentials.password,
-  };
+  connection = sap.connection;
 });
 afterAll(() => sap.close());
 

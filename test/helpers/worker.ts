@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { inject } from 'vitest';
-import type { SourceConnection } from '../../src/sandbox/state-file.js';
+import type { SourceConnection } from '../../src/connectors/connection.js';
 import { createFerryWorker } from '../../src/worker.js';
 
 export interface TestWorker {

@@ -1,3 +1,4 @@
+import type { SapConnection } from '../connection.js';
 import {
   MalformedPageError,
   parseRetryAfter,
@@ -6,16 +7,6 @@ import {
   SourceRateLimitError,
 } from '../errors.js';
 import type { SapItem, SapManufacturer, SapOrder } from './order-shape.js';
-
-/** Where and as whom to reach a company's Service Layer; the password stays in the worker. */
-export interface SapConnection {
-  kind: 'sap';
-  /** The Service Layer root, e.g. https://sap.example.com:50000/b1s/v1 */
-  baseUrl: string;
-  companyDb: string;
-  userName: string;
-  password: string;
-}
 
 /** SAP's code for a session that is missing or timed out: log in again and retry once. */
 const SESSION_EXPIRED = 301;

@@ -1,3 +1,5 @@
+import { FerryError } from '../../errors.js';
+import type { WooConnection } from '../connection.js';
 import {
   MalformedPageError,
   parseRetryAfter,
@@ -39,16 +41,24 @@ export interface OrderPage {
 export class WooCommerceClient {
   private readonly authorization: string;
 
+  private readonly connection: WooConnection;
+
   constructor(
     private readonly source: Source,
     private readonly timeoutMs = 60_000,
   ) {
-    const { consumerKey, consumerSecret } = source.connection;
+    if (source.connection.kind !== 'woocommerce') {
+      throw new FerryError(
+        `Connection "${source.name}" is a ${source.connection.kind} connection; this needs a woocommerce one`,
+      );
+    }
+    this.connection = source.connection;
+    const { consumerKey, consumerSecret } = this.connection;
     this.authorization = `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
   }
 
   private async get(path: string, params: Record<string, string>): Promise<Response> {
-    const url = new URL(`${this.source.connection.baseUrl.replace(/\/$/, '')}${API_PATH}${path}`);
+    const url = new URL(`${this.connection.baseUrl.replace(/\/$/, '')}${API_PATH}${path}`);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
     await this.source.beforeRequest();
     let response: Response;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { SapConnection } from '../../../connectors/connection.js';
 import type { SapOrder } from '../../../connectors/sap/order-shape.js';
 import { type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
 import { listen, readJsonBody, sendJson } from '../http.js';
@@ -40,6 +41,8 @@ export interface SapEmulator {
   serviceUrl: string;
   controlUrl: string;
   credentials: { companyDb: string; userName: string; password: string };
+  /** How a ferry connection reaches this company. */
+  connection: SapConnection;
   store: SapOrderStore;
   stats: EmulatorStats & { logins: number; expiredSessions: number };
   close(): Promise<void>;
@@ -259,6 +262,13 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
     serviceUrl: `${server.baseUrl}${ROOT}`,
     controlUrl: `${server.baseUrl}/__emulator`,
     credentials: { companyDb: options.companyDb, userName: options.userName, password: options.password },
+    connection: {
+      kind: 'sap',
+      baseUrl: `${server.baseUrl}${ROOT}`,
+      companyDb: options.companyDb,
+      userName: options.userName,
+      password: options.password,
+    },
     store,
     stats,
     close: server.close,

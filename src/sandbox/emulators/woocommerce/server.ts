@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { SourceConnection } from '../../state-file.js';
+import type { WooConnection } from '../../../connectors/connection.js';
 import { type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
 import { listen, type RunningHttpServer, readJsonBody, sendJson } from '../http.js';
 import { SlidingWindowRateLimiter } from '../rate-limiter.js';
@@ -34,7 +34,7 @@ export interface WooEmulator {
   consumerKey: string;
   consumerSecret: string;
   /** How a ferry connection reaches this store. */
-  connection: SourceConnection;
+  connection: WooConnection;
   store: OrderStore;
   stats: EmulatorStats;
   close(): Promise<void>;
