@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { FerryError } from '../errors.js';
 import { connectDb } from '../target/db.js';
 import { migrateToLatest } from '../target/migrate.js';
+import { type SapEmulator, startSapEmulator } from './emulators/sap/server.js';
 import { startWooEmulator, type WooEmulator } from './emulators/woocommerce/server.js';
 import { assertPortsFree } from './ports.js';
 import { postgresDataDir, startEmbeddedPostgres } from './postgres.js';
@@ -20,6 +21,9 @@ export interface DevStackOptions {
   uiPort: number;
   postgresPort: number;
   emulatorPort: number;
+  /** The SAP Business One Service Layer emulator. */
+  sapPort: number;
+  sapOrders: number;
   rateLimitPerMinute: number;
   /** Use this PostgreSQL instead of starting an embedded one. */
   databaseUrl?: string;
@@ -30,12 +34,13 @@ export interface DevStack {
   temporal: TemporalDevServer;
   db: Knex;
   emulator: WooEmulator;
+  sap: SapEmulator;
   stop(): Promise<void>;
 }
 
 /**
- * Starts PostgreSQL (DATABASE_URL or embedded), the Temporal dev server with its Web UI, and the WooCommerce
- * emulator. Everything already started is stopped again if a later step fails.
+ * Starts PostgreSQL (DATABASE_URL or embedded), the Temporal dev server with its Web UI, and the WooCommerce and
+ * SAP Business One emulators. Everything already started is stopped again if a later step fails.
  */
 export async function startDevStack(
   options: DevStackOptions,
@@ -60,6 +65,7 @@ export async function startDevStack(
       { port: options.uiPort, flag: '--ui-port' },
       { port: options.postgresPort, flag: '--postgres-port' },
       { port: options.emulatorPort, flag: '--emulator-port' },
+      { port: options.sapPort, flag: '--sap-port' },
     ]);
     const cli = await resolveTemporalCli(env);
 
@@ -100,6 +106,13 @@ export async function startDevStack(
       rateLimitPerMinute: options.rateLimitPerMinute,
     });
     stops.push(emulator.close);
+    const sap = await startSapEmulator({
+      orders: options.sapOrders,
+      seed: options.seed,
+      port: options.sapPort,
+      rateLimitPerMinute: options.rateLimitPerMinute,
+    });
+    stops.push(sap.close);
 
     const state: DevStackState = {
       pid: process.pid,
@@ -107,10 +120,13 @@ export async function startDevStack(
       namespace: temporal.namespace,
       uiUrl: temporal.uiUrl,
       databaseUrl,
-      emulators: { woocommerce: { baseUrl: emulator.baseUrl, controlUrl: emulator.controlUrl } },
-      connections: { woocommerce: emulator.connection },
+      emulators: {
+        woocommerce: { baseUrl: emulator.baseUrl, controlUrl: emulator.controlUrl },
+        sap: { baseUrl: sap.serviceUrl, controlUrl: sap.controlUrl },
+      },
+      connections: { woocommerce: emulator.connection, sap: sap.connection },
     };
-    return { state, temporal, db, emulator, stop };
+    return { state, temporal, db, emulator, sap, stop };
   } catch (error) {
     await stop();
     throw error;

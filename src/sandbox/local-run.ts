@@ -34,6 +34,8 @@ export async function withLocalRun<T>(
       uiPort: 0,
       postgresPort: 0,
       emulatorPort: 0,
+      sapPort: 0,
+      sapOrders: 0,
       rateLimitPerMinute: 0,
     },
     { ...process.env, FERRY_HOME: home },

@@ -19,7 +19,11 @@ export const devStackStateSchema = z.object({
   namespace: z.string(),
   uiUrl: z.url(),
   databaseUrl: z.string(),
-  emulators: z.object({ woocommerce: z.object({ baseUrl: z.url(), controlUrl: z.url() }) }),
+  emulators: z.object({
+    woocommerce: z.object({ baseUrl: z.url(), controlUrl: z.url() }),
+    // Absent in state files written before the SAP emulator existed.
+    sap: z.object({ baseUrl: z.url(), controlUrl: z.url() }).optional(),
+  }),
   connections: z.record(z.string(), sourceConnectionSchema),
 });
 export type DevStackState = z.infer<typeof devStackStateSchema>;

@@ -109,7 +109,7 @@ describe('bad input', () => {
   it('no Temporal CLI, no Go and no download: one clear error, nothing left running', async () => {
     const bare = await mkdtemp(join(tmpdir(), 'ferry-bare-'));
     const result = await expectOneLineError(
-      ['dev', '--temporal-port', '0', '--ui-port', '0', '--emulator-port', '0'],
+      ['dev', '--temporal-port', '0', '--ui-port', '0', '--emulator-port', '0', '--sap-port', '0'],
       // No go and no temporal on PATH; a dead proxy makes the SDK's download fail on any machine.
       {
         FERRY_HOME: bare,

@@ -24,6 +24,10 @@ async function startDev(home: string): Promise<{ child: ChildProcess; line: stri
       '0',
       '--emulator-port',
       '0',
+      '--sap-port',
+      '0',
+      '--sap-orders',
+      '123',
     ],
     {
       env: {
@@ -68,6 +72,9 @@ describe('ferry dev', () => {
       expect(await ui.text()).toContain('<html');
       const health = await fetch(`${state.emulators.woocommerce.controlUrl}/health`);
       expect(await health.json()).toEqual({ ok: true, orders: 321 });
+      const sapHealth = await fetch(`${state.emulators.sap?.controlUrl}/health`);
+      expect(await sapHealth.json()).toEqual({ ok: true, orders: 123 });
+      expect(fromFile.connections.sap).toMatchObject({ kind: 'sap', baseUrl: state.emulators.sap?.baseUrl });
 
       const check = await runCli(['check', '--json'], {
         FERRY_HOME: home,

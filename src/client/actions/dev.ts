@@ -69,6 +69,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     note(`Temporal          ${state.temporalAddress} (namespace ${state.namespace})`);
     note(`PostgreSQL        ${state.databaseUrl}`);
     note(`WooCommerce API   ${state.emulators.woocommerce.baseUrl} (${options.orders} orders)`);
+    note(`SAP Service Layer ${state.emulators.sap?.baseUrl} (${options.sapOrders} sales orders)`);
     note(
       `Worker            ${options.worker ? `running on task queue "${DEFAULT_TASK_QUEUE}"` : 'not started (--no-worker)'}`,
     );

@@ -5,7 +5,7 @@ export function registerDevCommand(program: Command): void {
   program
     .command('dev')
     .description(
-      'start the local stack: PostgreSQL, Temporal with its Web UI, the WooCommerce emulator and a worker',
+      'start the local stack: PostgreSQL, Temporal with its Web UI, the WooCommerce and SAP emulators and a worker',
     )
     .option('--orders <n>', 'orders in the emulated WooCommerce store', integerIn(0, 100_000_000), 10_000)
     .option('--seed <n>', 'seed of the generated store data', integerIn(0, 2 ** 31), 42)
@@ -14,6 +14,18 @@ export function registerDevCommand(program: Command): void {
     .option('--ui-port <port>', 'Temporal Web UI port (0 = any free port)', PORT, 8233)
     .option('--postgres-port <port>', 'embedded PostgreSQL port (0 = any free port)', PORT, 0)
     .option('--emulator-port <port>', 'WooCommerce emulator port (0 = any free port)', PORT, 8780)
+    .option(
+      '--sap-orders <n>',
+      'sales orders in the emulated SAP Business One company',
+      integerIn(0, 500_000),
+      2000,
+    )
+    .option(
+      '--sap-port <port>',
+      'SAP Business One Service Layer emulator port (0 = any free port)',
+      PORT,
+      8790,
+    )
     .option(
       '--rate-limit <n>',
       'emulator requests per minute per key (0 = unlimited)',
