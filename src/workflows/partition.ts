@@ -232,6 +232,10 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
       ? 'Yielded its slot'
       : `${final.outcome === 'exact' ? 'Exact' : 'Mismatch'}: source ${final.sourceCount}, target ${final.targetCount}`,
   );
-  await parent.signal(partitionDoneSignal, { childId, report: final });
+  // The work is done: its report must reach the parent even if a cancellation arrives in this same workflow task
+  // (cancelling the pending signal would end this workflow as cancelled and leave the parent waiting for it).
+  await CancellationScope.nonCancellable(() =>
+    parent.signal(partitionDoneSignal, { childId, report: final }),
+  );
   return final;
 }
