@@ -3,15 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { SapConnection } from '../../../connectors/connection.js';
 import type { SapOrder } from '../../../connectors/sap/order-shape.js';
-import { type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
 import { listen, readJsonBody, sendJson } from '../http.js';
-import { SlidingWindowRateLimiter } from '../rate-limiter.js';
 import {
   commonEmulatorOptions,
   type EmulatorStats,
-  newStats,
-  playTransportFault,
-  sendPage,
+  EmulatorTraffic,
+  invalidControlBody,
 } from '../transport.js';
 import { generateItem, generateManufacturer, ITEMS, itemCode, MANUFACTURERS } from './order-generator.js';
 import { ODataQueryError, preferredPageSize, queryCollection } from './order-query.js';
@@ -89,31 +86,22 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
   const endMs = options.endDate ? Date.parse(options.endDate) : Date.now();
   if (!(endMs > startMs)) throw new Error('SAP emulator: endDate must be after startDate');
   const store = new SapOrderStore({ seed: options.seed, baseCount: options.orders, startMs, endMs });
-  let faults: FaultSettings = { ...NO_FAULTS, ...options.faults };
   let sessionIdleMs = options.sessionIdleMs;
-  const limiter = new SlidingWindowRateLimiter(options.rateLimitPerMinute);
-  const stats = { ...newStats(), logins: 0, expiredSessions: 0 };
+  const traffic = new EmulatorTraffic(options, {
+    serverError: (res, status) => sapError(res, status, -5002, 'Emulated server error'),
+    tooManyRequests: (res) => sapError(res, 429, -5003, 'Too many requests'),
+  });
+  // Served by /__emulator/stats with the traffic counts.
+  const stats = Object.assign(traffic.stats, { logins: 0, expiredSessions: 0 });
   /** Session id → when it was last used. */
   const sessions = new Map<string, number>();
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const path = url.pathname.slice('/__emulator'.length);
-    const body = req.method === 'GET' ? {} : await readJsonBody(req);
-    const invalid = (error: z.ZodError) => sendJson(res, 400, { message: z.prettifyError(error) });
     if (path === '/health') return sendJson(res, 200, { ok: true, orders: store.size });
-    if (path === '/stats') return sendJson(res, 200, stats);
-    if (path === '/faults' && req.method === 'PUT') {
-      const parsed = faultSettingsSchema.partial().safeParse(body);
-      if (!parsed.success) return invalid(parsed.error);
-      faults = { ...faults, ...parsed.data };
-      return sendJson(res, 200, faults);
-    }
-    if (path === '/rate-limit' && req.method === 'PUT') {
-      const parsed = z.object({ requestsPerMinute: z.number().int().min(0) }).safeParse(body);
-      if (!parsed.success) return invalid(parsed.error);
-      limiter.setLimit(parsed.data.requestsPerMinute);
-      return sendJson(res, 200, { requestsPerMinute: limiter.limit });
-    }
+    if (await traffic.control(req, res, path)) return;
+    const body = req.method === 'GET' ? {} : await readJsonBody(req);
+    const invalid = (error: z.ZodError) => invalidControlBody(res, error);
     if (path === '/sessions/expire' && req.method === 'POST') {
       const expired = sessions.size;
       sessions.clear();
@@ -183,15 +171,8 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
   };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const answered = await playTransportFault(req, res, faults, stats, (status) =>
-      sapError(res, status, -5002, 'Emulated server error'),
-    );
-    if (answered) return;
-    const decision = limiter.take(cookieOf(req, 'B1SESSION') ?? req.socket.remoteAddress ?? 'anonymous');
-    if (!decision.allowed) {
-      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-      return sapError(res, 429, -5003, 'Too many requests');
-    }
+    const key = cookieOf(req, 'B1SESSION') ?? req.socket.remoteAddress ?? 'anonymous';
+    if (await traffic.intercept(req, res, key)) return;
     const path = url.pathname.slice(ROOT.length);
     if (path === '/Login' && req.method === 'POST') return login(req, res);
     const id = session(req, res);
@@ -222,7 +203,7 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
         ...(page.nextLink ? { 'odata.nextLink': page.nextLink } : {}),
       };
       const headers = { 'preference-applied': `odata.maxpagesize=${page.pageSize}` };
-      return sendPage(res, body, headers, faults, stats);
+      return traffic.sendPage(res, body, headers);
     }
     const order = /^\/Orders\((\d+)\)$/.exec(path);
     if (order) {

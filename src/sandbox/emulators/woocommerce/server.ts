@@ -1,15 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { WooConnection } from '../../../connectors/connection.js';
-import { type FaultSettings, faultSettingsSchema, NO_FAULTS } from '../faults.js';
 import { listen, type RunningHttpServer, readJsonBody, sendJson } from '../http.js';
-import { SlidingWindowRateLimiter } from '../rate-limiter.js';
 import {
   commonEmulatorOptions,
   type EmulatorStats,
-  newStats,
-  playTransportFault,
-  sendPage,
+  EmulatorTraffic,
+  invalidControlBody,
 } from '../transport.js';
 import { parseFields, pickFields } from './fields.js';
 import { parseOrderQuery, runOrderQuery } from './order-query.js';
@@ -71,36 +68,33 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
   const endMs = Date.parse(options.endDate);
   if (!(endMs > startMs)) throw new Error('WooCommerce emulator: endDate must be after startDate');
   const store = new OrderStore({ seed: options.seed, baseCount: options.orders, startMs, endMs });
-  let faults: FaultSettings = { ...NO_FAULTS, ...options.faults };
-  store.malformedRecordRate = faults.malformedRecordRate;
-  const limiter = new SlidingWindowRateLimiter(options.rateLimitPerMinute);
-  const stats = newStats();
+  const traffic = new EmulatorTraffic(
+    options,
+    {
+      serverError: (res, status) =>
+        sendJson(res, status, { code: 'internal_server_error', message: 'Emulated server error' }),
+      tooManyRequests: (res) =>
+        wooError(
+          res,
+          429,
+          'woocommerce_rest_too_many_requests',
+          'Too many requests. Please wait and try again.',
+        ),
+    },
+    (faults) => {
+      store.malformedRecordRate = faults.malformedRecordRate;
+    },
+  );
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const path = url.pathname.slice('/__emulator'.length);
     if (path === '/health') return sendJson(res, 200, { ok: true, orders: store.size });
-    if (path === '/stats') return sendJson(res, 200, stats);
-    if (path === '/faults' && req.method === 'GET') return sendJson(res, 200, faults);
-    if (path === '/faults' && req.method === 'PUT') {
-      const parsed = faultSettingsSchema.partial().safeParse(await readJsonBody(req));
-      if (!parsed.success) return sendJson(res, 400, { message: z.prettifyError(parsed.error) });
-      faults = { ...faults, ...parsed.data };
-      store.malformedRecordRate = faults.malformedRecordRate;
-      return sendJson(res, 200, faults);
-    }
-    if (path === '/rate-limit' && req.method === 'PUT') {
-      const parsed = z
-        .object({ requestsPerMinute: z.number().int().min(0) })
-        .safeParse(await readJsonBody(req));
-      if (!parsed.success) return sendJson(res, 400, { message: z.prettifyError(parsed.error) });
-      limiter.setLimit(parsed.data.requestsPerMinute);
-      return sendJson(res, 200, { requestsPerMinute: limiter.limit });
-    }
+    if (await traffic.control(req, res, path)) return;
     if (path === '/orders' && req.method === 'POST') {
       const parsed = z
         .object({ count: z.number().int().min(1).max(100_000) })
         .safeParse(await readJsonBody(req));
-      if (!parsed.success) return sendJson(res, 400, { message: z.prettifyError(parsed.error) });
+      if (!parsed.success) return invalidControlBody(res, parsed.error);
       return sendJson(res, 201, { ids: store.create(parsed.data.count) });
     }
     const mutation = /^\/orders\/(\d+)\/(modify|trash)$/.exec(path);
@@ -113,22 +107,9 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
   };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const answered = await playTransportFault(req, res, faults, stats, (status) =>
-      sendJson(res, status, { code: 'internal_server_error', message: 'Emulated server error' }),
-    );
-    if (answered) return;
-
     const credentials = credentialsOf(req, url);
-    const decision = limiter.take(credentials?.key ?? req.socket.remoteAddress ?? 'anonymous');
-    if (!decision.allowed) {
-      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-      return wooError(
-        res,
-        429,
-        'woocommerce_rest_too_many_requests',
-        'Too many requests. Please wait and try again.',
-      );
-    }
+    const key = credentials?.key ?? req.socket.remoteAddress ?? 'anonymous';
+    if (await traffic.intercept(req, res, key)) return;
     if (!credentials) {
       return wooError(res, 401, 'woocommerce_rest_cannot_view', 'Sorry, you cannot list resources.');
     }
@@ -185,7 +166,7 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       const order = store.order(index);
       return fields ? pickFields(order as unknown as Record<string, unknown>, fields) : order;
     });
-    sendPage(res, body, headers, faults, stats);
+    traffic.sendPage(res, body, headers);
   };
 
   const server: RunningHttpServer = await listen(
@@ -211,7 +192,7 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       consumerSecret: options.consumerSecret,
     },
     store,
-    stats,
+    stats: traffic.stats,
     close: server.close,
   };
 }
