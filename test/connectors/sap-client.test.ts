@@ -3,6 +3,7 @@ import type { SapConnection } from '../../src/connectors/connection.js';
 import { SourceAuthError } from '../../src/connectors/errors.js';
 import { changedSinceFilter, SapServiceLayerClient } from '../../src/connectors/sap/client.js';
 import type { SapOrder } from '../../src/connectors/sap/order-shape.js';
+import { unpacedSource } from '../../src/connectors/source.js';
 import { type SapEmulator, startSapEmulator } from '../../src/sandbox/emulators/sap/server.js';
 
 let sap: SapEmulator;
@@ -19,7 +20,7 @@ const control = (method: string, path: string, body?: unknown) =>
 
 describe('SAP Service Layer client', () => {
   it('logs in on first use and reads every order through odata.nextLink', async () => {
-    const client = new SapServiceLayerClient('sap', connection);
+    const client = new SapServiceLayerClient(unpacedSource('sap', connection));
     const logins = sap.stats.logins;
     const orders = await client.orders(undefined, 100);
     expect(orders.map((order) => order.DocEntry)).toEqual(sap.store.all().map((order) => order.DocEntry));
@@ -29,7 +30,7 @@ describe('SAP Service Layer client', () => {
   });
 
   it('reads what changed since a watermark, the order exactly on it included, plus the open orders', async () => {
-    const client = new SapServiceLayerClient('sap', connection);
+    const client = new SapServiceLayerClient(unpacedSource('sap', connection));
     const created = (await (
       await control('POST', '/orders', { count: 1, at: '2026-07-02T10:00:00Z' })
     ).json()) as { docEntries: number[] };
@@ -49,7 +50,7 @@ describe('SAP Service Layer client', () => {
   });
 
   it('logs in again when its session expires in the middle of paging, and misses nothing', async () => {
-    const client = new SapServiceLayerClient('sap', connection);
+    const client = new SapServiceLayerClient(unpacedSource('sap', connection));
     const logins = sap.stats.logins;
     const docEntries: number[] = [];
     let pages = 0;
@@ -62,7 +63,7 @@ describe('SAP Service Layer client', () => {
   });
 
   it('fails at once on refused credentials, naming the connection', async () => {
-    const client = new SapServiceLayerClient('sap-prod', { ...connection, password: 'wrong' });
+    const client = new SapServiceLayerClient(unpacedSource('sap-prod', { ...connection, password: 'wrong' }));
     const logins = sap.stats.byStatus['401'] ?? 0;
     const error = await client.orders(undefined).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SourceAuthError);
@@ -72,8 +73,20 @@ describe('SAP Service Layer client', () => {
     expect((sap.stats.byStatus['401'] ?? 0) - logins).toBe(1);
   });
 
+  it('refuses a connection of another kind, naming it', () => {
+    const shop = {
+      kind: 'woocommerce' as const,
+      baseUrl: 'http://127.0.0.1:9',
+      consumerKey: 'k',
+      consumerSecret: 's',
+    };
+    expect(() => new SapServiceLayerClient(unpacedSource('shop', shop))).toThrow(
+      'Connection "shop" is a woocommerce connection; this needs a sap one',
+    );
+  });
+
   it("looks up an item's manufacturer; an unknown item is undefined", async () => {
-    const client = new SapServiceLayerClient('sap', connection);
+    const client = new SapServiceLayerClient(unpacedSource('sap', connection));
     const item = await client.item('A00002');
     expect(item?.ItemCode).toBe('A00002');
     let manufacturerCode = item?.Manufacturer ?? -1;

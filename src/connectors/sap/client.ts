@@ -1,11 +1,7 @@
 import type { SapConnection } from '../connection.js';
-import {
-  MalformedPageError,
-  parseRetryAfter,
-  SourceAuthError,
-  SourceHttpError,
-  SourceRateLimitError,
-} from '../errors.js';
+import { MalformedPageError, SourceAuthError, SourceHttpError } from '../errors.js';
+import { connectionOfKind, type RequestContext, readJson, sendRequest, throwUnlessOk } from '../http.js';
+import type { Source } from '../source.js';
 import type { SapItem, SapManufacturer, SapOrder } from './order-shape.js';
 
 /** SAP's code for a session that is missing or timed out: log in again and retry once. */
@@ -14,6 +10,10 @@ const SESSION_EXPIRED = 301;
 interface SapErrorBody {
   error?: { code?: number; message?: { value?: string } };
 }
+
+/** The message in SAP's error body, if it has one. */
+const messageOf = (body: unknown): string | undefined =>
+  (body as SapErrorBody | undefined)?.error?.message?.value;
 
 /** The filter for "changed at or after this instant", with SAP's change stamp split into a date and a time. */
 export function changedSinceFilter(date: string, time: string): string {
@@ -26,28 +26,29 @@ export function changedSinceFilter(date: string, time: string): string {
  */
 export class SapServiceLayerClient {
   private sessionCookie: string | undefined;
+  private readonly connection: SapConnection;
   private readonly root: string;
 
   constructor(
-    private readonly connectionName: string,
-    private readonly connection: SapConnection,
-    private readonly beforeRequest: () => Promise<void> = () => Promise.resolve(),
+    private readonly source: Source,
     private readonly timeoutMs = 60_000,
   ) {
-    this.root = connection.baseUrl.replace(/\/$/, '');
+    this.connection = connectionOfKind(source, 'sap');
+    this.root = this.connection.baseUrl.replace(/\/$/, '');
   }
 
-  private async send(
-    path: string,
-    init: RequestInit & { headers?: Record<string, string> },
-  ): Promise<Response> {
-    await this.beforeRequest();
-    try {
-      return await fetch(`${this.root}/${path}`, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new SourceHttpError(`SAP request ${path.split('?')[0]} failed (${cause})`, 0);
-    }
+  private context(path: string): RequestContext {
+    return { system: 'SAP', source: this.source, path: path.split('?')[0] as string };
+  }
+
+  private send(path: string, init: RequestInit): Promise<Response> {
+    return sendRequest(this.context(path), `${this.root}/${path}`, init, this.timeoutMs);
+  }
+
+  private refused(status: number, body: SapErrorBody): SourceAuthError {
+    return new SourceAuthError(
+      `SAP connection "${this.source.name}" was refused (${status}: ${messageOf(body) ?? 'no message'}); check its company database, user and password`,
+    );
   }
 
   async login(): Promise<void> {
@@ -61,16 +62,14 @@ export class SapServiceLayerClient {
       }),
     });
     if (response.status === 401 || response.status === 403) {
-      const body = (await response.json().catch(() => ({}))) as SapErrorBody;
-      throw new SourceAuthError(
-        `SAP connection "${this.connectionName}" was refused (${response.status}: ${body.error?.message?.value ?? 'no message'}); check its company database, user and password`,
-      );
+      throw this.refused(response.status, await response.json().catch(() => ({})));
     }
-    await this.check(response, 'Login');
-    const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
-    if (!cookie?.startsWith('B1SESSION='))
-      throw new MalformedPageError('SAP Login answered without a B1SESSION cookie');
+    await throwUnlessOk(response, this.context('Login'), messageOf);
     await response.body?.cancel();
+    const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+    if (!cookie?.startsWith('B1SESSION=')) {
+      throw new MalformedPageError('SAP Login answered without a B1SESSION cookie');
+    }
     this.sessionCookie = cookie;
   }
 
@@ -81,23 +80,6 @@ export class SapServiceLayerClient {
     this.sessionCookie = undefined;
   }
 
-  /** Throws the connector error a failed response stands for. */
-  private async check(response: Response, path: string): Promise<void> {
-    if (response.ok) return;
-    if (response.status === 429) {
-      await response.body?.cancel();
-      throw new SourceRateLimitError(
-        `SAP rate limit on connection "${this.connectionName}"`,
-        parseRetryAfter(response.headers.get('retry-after')),
-      );
-    }
-    const body = (await response.json().catch(() => ({}))) as SapErrorBody;
-    throw new SourceHttpError(
-      `SAP answered ${response.status} for ${path.split('?')[0]}: ${body.error?.message?.value ?? 'no message'}`,
-      response.status,
-    );
-  }
-
   /** A GET in the session; a timed-out session is logged in again once. 404 comes back as undefined. */
   private async get(path: string, headers: Record<string, string> = {}): Promise<Response | undefined> {
     for (let attempt = 0; ; attempt++) {
@@ -105,31 +87,20 @@ export class SapServiceLayerClient {
       const response = await this.send(path, {
         headers: { cookie: this.sessionCookie as string, ...headers },
       });
-      if (response.status === 401 && attempt === 0) {
+      if (response.status === 401) {
         const body = (await response.json().catch(() => ({}))) as SapErrorBody;
-        if (body.error?.code === SESSION_EXPIRED) {
+        if (body.error?.code === SESSION_EXPIRED && attempt === 0) {
           this.sessionCookie = undefined;
           continue;
         }
-        throw new SourceAuthError(
-          `SAP connection "${this.connectionName}" was refused (401: ${body.error?.message?.value ?? 'no message'})`,
-        );
+        throw this.refused(401, body);
       }
       if (response.status === 404) {
         await response.body?.cancel();
         return undefined;
       }
-      await this.check(response, path);
+      await throwUnlessOk(response, this.context(path), messageOf);
       return response;
-    }
-  }
-
-  private async json<T>(response: Response, what: string): Promise<T> {
-    const text = await response.text();
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new MalformedPageError(`SAP ${what} is not valid JSON (${text.length} bytes)`);
     }
   }
 
@@ -142,14 +113,14 @@ export class SapServiceLayerClient {
     while (next) {
       const response = await this.get(next, { prefer: `odata.maxpagesize=${pageSize}` });
       if (!response) throw new SourceHttpError(`SAP has no collection ${collection}`, 404);
-      const body = await this.json<{ value?: T[]; 'odata.nextLink'?: string }>(
+      const page = await readJson<{ value?: T[]; 'odata.nextLink'?: string }>(
         response,
-        `${collection} page`,
+        `SAP ${collection} page`,
       );
-      if (!Array.isArray(body.value))
+      if (!Array.isArray(page.value))
         throw new MalformedPageError(`SAP ${collection} page has no value list`);
-      yield body.value;
-      next = body['odata.nextLink'];
+      yield page.value;
+      next = page['odata.nextLink'];
     }
   }
 
@@ -163,11 +134,11 @@ export class SapServiceLayerClient {
 
   async item(code: string): Promise<SapItem | undefined> {
     const response = await this.get(`Items('${encodeURIComponent(code.replace(/'/g, "''"))}')`);
-    return response && this.json<SapItem>(response, `item ${code}`);
+    return response && readJson<SapItem>(response, `SAP item ${code}`);
   }
 
   async manufacturer(code: number): Promise<SapManufacturer | undefined> {
     const response = await this.get(`Manufacturers(${code})`);
-    return response && this.json<SapManufacturer>(response, `manufacturer ${code}`);
+    return response && readJson<SapManufacturer>(response, `SAP manufacturer ${code}`);
   }
 }

@@ -1,12 +1,6 @@
-import { FerryError } from '../../errors.js';
 import type { WooConnection } from '../connection.js';
-import {
-  MalformedPageError,
-  parseRetryAfter,
-  SourceAuthError,
-  SourceHttpError,
-  SourceRateLimitError,
-} from '../errors.js';
+import { MalformedPageError, SourceAuthError } from '../errors.js';
+import { connectionOfKind, readJson, sendRequest, throwUnlessOk } from '../http.js';
 import type { Source } from '../source.js';
 import type { WooOrder } from './order-shape.js';
 
@@ -47,12 +41,7 @@ export class WooCommerceClient {
     private readonly source: Source,
     private readonly timeoutMs = 60_000,
   ) {
-    if (source.connection.kind !== 'woocommerce') {
-      throw new FerryError(
-        `Connection "${source.name}" is a ${source.connection.kind} connection; this needs a woocommerce one`,
-      );
-    }
-    this.connection = source.connection;
+    this.connection = connectionOfKind(source, 'woocommerce');
     const { consumerKey, consumerSecret } = this.connection;
     this.authorization = `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
   }
@@ -60,37 +49,20 @@ export class WooCommerceClient {
   private async get(path: string, params: Record<string, string>): Promise<Response> {
     const url = new URL(`${this.connection.baseUrl.replace(/\/$/, '')}${API_PATH}${path}`);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    await this.source.beforeRequest();
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        headers: { authorization: this.authorization, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new SourceHttpError(`WooCommerce request ${url.pathname} failed (${cause})`, 0);
-    }
+    const context = { system: 'WooCommerce', source: this.source, path: url.pathname };
+    const response = await sendRequest(
+      context,
+      url,
+      { headers: { authorization: this.authorization, accept: 'application/json' } },
+      this.timeoutMs,
+    );
     if (response.status === 401 || response.status === 403) {
       const body = (await response.json().catch(() => ({}))) as { message?: string };
       throw new SourceAuthError(
         `WooCommerce connection "${this.source.name}" was refused (${response.status}: ${body.message ?? 'no message'}); check its consumer key and secret`,
       );
     }
-    if (response.status === 429) {
-      await response.body?.cancel();
-      throw new SourceRateLimitError(
-        `WooCommerce rate limit on connection "${this.source.name}"`,
-        parseRetryAfter(response.headers.get('retry-after')),
-      );
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new SourceHttpError(
-        `WooCommerce answered ${response.status} for ${url.pathname}`,
-        response.status,
-      );
-    }
+    await throwUnlessOk(response, context);
     return response;
   }
 
@@ -117,15 +89,7 @@ export class WooCommerceClient {
     if (request.status) params.status = request.status;
     if (request.fields) params._fields = request.fields.join(',');
     const response = await this.get('/orders', params);
-    const text = await response.text();
-    let orders: unknown;
-    try {
-      orders = JSON.parse(text);
-    } catch {
-      throw new MalformedPageError(
-        `WooCommerce page ${request.page} is not valid JSON (${text.length} bytes)`,
-      );
-    }
+    const orders = await readJson<unknown>(response, `WooCommerce page ${request.page}`);
     if (!Array.isArray(orders))
       throw new MalformedPageError(`WooCommerce page ${request.page} is not a list`);
     return { orders: orders as WooOrder[], ...WooCommerceClient.totals(response) };
