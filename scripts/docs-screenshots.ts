@@ -5,12 +5,12 @@
  *   npm run docs:screenshots     (needs Debian's chromium; installs it with apt-get when run as root)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Page } from 'playwright-core';
 import { startBackfill } from '../src/client/backfill.js';
 import { withLocalRun } from '../src/sandbox/local-run.js';
 import { pauseUpdate, resumeUpdate } from '../src/workflows/control.js';
 import { progressQuery } from '../src/workflows/messages.js';
 import { launchChromium, resolveChromium } from '../test/helpers/chromium.js';
+import { openUpdateList, openUserMetadataTab, workflowListUrl } from '../test/helpers/web-ui.js';
 
 const OUT = new URL('../docs/images/', import.meta.url);
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -30,30 +30,25 @@ try {
       await page.screenshot({ path: new URL(name, OUT).pathname });
       log(`wrote docs/images/${name}`);
     };
-    const openMetadata = async (page: Page, workflowId: string) => {
+    const openMetadata = async (workflowId: string) => {
       await page.goto(`${ui}/workflows/${encodeURIComponent(workflowId)}`);
-      await page.getByText('User Metadata', { exact: true }).click();
+      await openUserMetadataTab(page);
     };
 
     const filter = "FerryMigration = 'woocommerce-orders'";
-    await page.goto(`${ui}/workflows?query=${encodeURIComponent(filter)}`);
+    await page.goto(workflowListUrl(ui, filter));
     await page.getByRole('link', { name: handle.workflowId, exact: true }).waitFor();
     await shoot('web-ui-list.png');
 
-    await openMetadata(page, handle.workflowId);
+    await openMetadata(handle.workflowId);
     await shoot('web-ui-running.png');
 
-    await page
-      .getByRole('button', { name: /More Actions/ })
-      .first()
-      .click();
-    await page.getByText('Send an Update').filter({ visible: true }).click();
-    await page.getByTestId('update-select-button').filter({ visible: true }).click();
+    await openUpdateList(page);
     await shoot('web-ui-updates.png');
     await page.keyboard.press('Escape');
 
     await handle.executeUpdate(pauseUpdate);
-    await openMetadata(page, handle.workflowId);
+    await openMetadata(handle.workflowId);
     await shoot('web-ui-paused.png');
     await handle.executeUpdate(resumeUpdate);
 
@@ -71,7 +66,7 @@ try {
       partitionId = await runningPartition();
     }
     await sleep(1000); // a chunk into it
-    await openMetadata(page, partitionId);
+    await openMetadata(partitionId);
     await shoot('web-ui-partition.png');
     await page.close();
     await handle.cancel();

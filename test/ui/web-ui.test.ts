@@ -1,12 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
 import { backfillSummary } from '../../src/workflows/details.js';
 import { progressQuery } from '../../src/workflows/messages.js';
 import { launchChromium, resolveChromium } from '../helpers/chromium.js';
 import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';
+import {
+  openUpdateList,
+  openUserMetadataTab,
+  renderedText,
+  sendUpdate,
+  workflowListUrl,
+} from '../helpers/web-ui.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 let fixture: BackfillFixture;
@@ -22,24 +29,6 @@ afterAll(async () => {
   await browser?.close();
   await fixture?.stop();
 });
-
-/** The UI renders user markdown (summary, details, current details) in frames of its own: their text. */
-async function renderedText(page: Page, matches: (text: string) => boolean): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (!frame.url().includes('/render?')) continue;
-      const content = await frame
-        .locator('body')
-        .textContent()
-        .catch(() => null);
-      const text = (content ?? '').trim();
-      if (matches(text)) return text;
-    }
-    if (Date.now() > deadline) throw new Error('no rendered markdown matched in 30 s');
-    await sleep(250);
-  }
-}
 
 it('the Web UI finds a running backfill by FerryMigration, shows its summary and live progress, and steers it', async () => {
   const { client, taskQueue } = fixture.worker;
@@ -58,7 +47,7 @@ it('the Web UI finds a running backfill by FerryMigration, shows its summary and
   try {
     const ui = `${inject('temporalUiUrl')}/namespaces/${inject('temporalNamespace')}`;
     const filter = "FerryMigration = 'woocommerce-orders' AND FerryKind = 'backfill'";
-    await page.goto(`${ui}/workflows?query=${encodeURIComponent(filter)}`);
+    await page.goto(workflowListUrl(ui, filter));
     const runLink = page.getByRole('link', { name: handle.workflowId, exact: true });
     await runLink.waitFor({ timeout: 30_000 });
     // The filter keeps the run's partitions out of the list.
@@ -66,7 +55,7 @@ it('the Web UI finds a running backfill by FerryMigration, shows its summary and
     await page.screenshot({ path: new URL('web-ui-list.png', ARTIFACTS).pathname });
 
     await runLink.click();
-    await page.getByText('User Metadata', { exact: true }).click();
+    await openUserMetadataTab(page);
     const summary = backfillSummary('woocommerce-orders', undefined, undefined);
     expect(await renderedText(page, (text) => text.includes(summary))).toBe(summary);
     expect(await renderedText(page, (text) => text.includes('concurrency: 4'))).toContain(
@@ -78,27 +67,14 @@ it('the Web UI finds a running backfill by FerryMigration, shows its summary and
     await page.screenshot({ path: new URL('web-ui-run.png', ARTIFACTS).pathname });
 
     // Steering from the UI: its update dialog lists ferry's updates, shows a rejection, and sends a valid one.
-    await page
-      .getByRole('button', { name: /More Actions/ })
-      .first()
-      .click();
-    await page.getByText('Send an Update').filter({ visible: true }).click();
-    await page.getByTestId('update-select-button').filter({ visible: true }).click();
-    await page
-      .getByRole('option', { name: /^setConcurrency/ })
-      .filter({ visible: true })
-      .click();
-    const data = page.locator('form[method=dialog] [contenteditable=true]').filter({ visible: true });
-    const submit = page.getByTestId('confirm-modal-button').filter({ visible: true });
-    await data.fill('0');
-    await submit.click();
+    await openUpdateList(page);
+    await sendUpdate(page, 'setConcurrency', '0');
     await page
       .getByRole('alert')
       .filter({ hasText: 'concurrency must be a whole number from 1 to 64; got 0' })
       .waitFor();
     await page.screenshot({ path: new URL('web-ui-update-refused.png', ARTIFACTS).pathname });
-    await data.fill('2');
-    await submit.click();
+    await sendUpdate(page, 'setConcurrency', '2');
     while ((await handle.query(progressQuery)).control.concurrency !== 2) await sleep(200);
   } catch (error) {
     await page.screenshot({ path: new URL('web-ui-failure.png', ARTIFACTS).pathname, fullPage: true });
