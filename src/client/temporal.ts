@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { FerryConfig } from '../config.js';
+import { type FerryConfig, loadConfig } from '../config.js';
 import { describeCause, FerryError } from '../errors.js';
 import { installTemporalRuntime } from '../temporal-runtime.js';
 
@@ -29,5 +29,16 @@ export async function connectWorkerConnection(config: FerryConfig): Promise<Nati
     return await NativeConnection.connect({ address: config.temporalAddress });
   } catch (error) {
     throw unreachable(config, error);
+  }
+}
+
+/** Runs a command's body with a client on the configured Temporal, closing the connection however it ends. */
+export async function withClient<T>(body: (client: Client, config: FerryConfig) => Promise<T>): Promise<T> {
+  const config = await loadConfig();
+  const client = await connectClient(config);
+  try {
+    return await body(client, config);
+  } finally {
+    await client.connection.close();
   }
 }

@@ -128,6 +128,11 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     ...extra,
   });
 
+  // The final report must reach the parent however this run ends, even when a cancellation arrives in the same
+  // workflow task: cancelling the pending signal would end the run without a report, and the parent would wait.
+  const reportDone = (done: PartitionReport) =>
+    CancellationScope.nonCancellable(() => parent.signal(partitionDoneSignal, { childId, report: done }));
+
   // Progress goes to the parent alongside the next chunk rather than before it: waiting for the signal to be
   // delivered would add a server round trip per chunk. Reports stay in order because each waits for the last.
   let progressSent: Promise<void> = Promise.resolve();
@@ -220,11 +225,8 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
       error: cancelled ? undefined : (failure ?? (error as Error)).message,
       fatal: failure?.nonRetryable === true || NON_RETRYABLE.includes(failure?.type ?? ''),
     });
-    // The parent must hear about it even while this workflow is being cancelled.
     showDetails(cancelled ? 'Cancelled' : 'Failed');
-    await CancellationScope.nonCancellable(() =>
-      parent.signal(partitionDoneSignal, { childId, report: failed }),
-    );
+    await reportDone(failed);
     throw error;
   }
   showDetails(
@@ -232,10 +234,6 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
       ? 'Yielded its slot'
       : `${final.outcome === 'exact' ? 'Exact' : 'Mismatch'}: source ${final.sourceCount}, target ${final.targetCount}`,
   );
-  // The work is done: its report must reach the parent even if a cancellation arrives in this same workflow task
-  // (cancelling the pending signal would end this workflow as cancelled and leave the parent waiting for it).
-  await CancellationScope.nonCancellable(() =>
-    parent.signal(partitionDoneSignal, { childId, report: final }),
-  );
+  await reportDone(final);
   return final;
 }

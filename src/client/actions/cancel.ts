@@ -1,12 +1,9 @@
-import { loadConfig } from '../../config.js';
 import { printResult } from '../output.js';
 import { runningHandle } from '../run-handle.js';
-import { connectClient } from '../temporal.js';
+import { withClient } from '../temporal.js';
 
 export async function runCancel(workflowId: string, options: { json: boolean }): Promise<void> {
-  const config = await loadConfig();
-  const client = await connectClient(config);
-  try {
+  await withClient(async (client) => {
     const handle = await runningHandle(client, workflowId);
     await handle.cancel();
     printResult(
@@ -14,7 +11,5 @@ export async function runCancel(workflowId: string, options: { json: boolean }):
       { workflowId, cancelRequested: true },
       () => `cancel requested for ${workflowId}`,
     );
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

@@ -1,8 +1,7 @@
-import { loadConfig } from '../../config.js';
 import { FerryError } from '../../errors.js';
 import type { StackCheckResult } from '../../workflows/stack-check.js';
 import { printResult } from '../output.js';
-import { connectClient } from '../temporal.js';
+import { withClient } from '../temporal.js';
 
 export interface CheckOptions {
   connection: string;
@@ -10,9 +9,7 @@ export interface CheckOptions {
 }
 
 export async function runCheck(options: CheckOptions): Promise<void> {
-  const config = await loadConfig();
-  const client = await connectClient(config);
-  try {
+  await withClient(async (client, config) => {
     const queue = await client.workflowService.describeTaskQueue({
       namespace: config.namespace,
       taskQueue: { name: config.taskQueue },
@@ -35,7 +32,5 @@ export async function runCheck(options: CheckOptions): Promise<void> {
         `ok: PostgreSQL ${result.database.serverVersion} (${result.database.migrations.length} ferry migrations applied), ` +
         `${result.source.kind} connection "${result.source.connection}" sees ${result.source.orders} orders`,
     );
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

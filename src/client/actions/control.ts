@@ -1,5 +1,4 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { loadConfig } from '../../config.js';
 import { FerryError } from '../../errors.js';
 import {
   type ControlAnswer,
@@ -10,7 +9,7 @@ import {
 } from '../../workflows/control.js';
 import { note, printResult } from '../output.js';
 import { runningHandle } from '../run-handle.js';
-import { connectClient } from '../temporal.js';
+import { withClient } from '../temporal.js';
 
 /** One change asked of a running backfill; values are passed on as typed, for the workflow to judge. */
 export type ControlChange =
@@ -35,9 +34,7 @@ export async function runControl(workflowId: string, change: ControlChange, opti
       'Nothing to set: give --concurrency N and/or --rate R (requests per minute, or off)',
     );
   }
-  const config = await loadConfig();
-  const client = await connectClient(config);
-  try {
+  await withClient(async (client) => {
     const handle = await runningHandle(client, workflowId);
     let answer: ControlAnswer | undefined;
     try {
@@ -67,7 +64,5 @@ export async function runControl(workflowId: string, change: ControlChange, opti
     }
     const result = answer as ControlAnswer;
     printResult(options.json, { workflowId, ...result }, () => `${workflowId}: ${describe(result)}`);
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

@@ -1,7 +1,6 @@
-import { loadConfig } from '../../config.js';
 import { printResult } from '../output.js';
 import { type ListedState, listRuns, type RunSummary } from '../run-list.js';
-import { connectClient } from '../temporal.js';
+import { withClient } from '../temporal.js';
 
 function table(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs';
@@ -30,16 +29,12 @@ export async function runList(options: {
   limit: number;
   json: boolean;
 }): Promise<void> {
-  const config = await loadConfig();
-  const client = await connectClient(config);
-  try {
+  await withClient(async (client) => {
     const runs = await listRuns(client, {
       migration: options.migration,
       state: options.status,
       limit: options.limit,
     });
     printResult(options.json, { runs }, () => table(runs));
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

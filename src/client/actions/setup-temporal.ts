@@ -1,17 +1,14 @@
 import proto from '@temporalio/proto';
-import { loadConfig } from '../../config.js';
 import { describeCause, FerryError } from '../../errors.js';
 import { FERRY_SEARCH_ATTRIBUTES } from '../../search-attributes.js';
 import { printResult } from '../output.js';
-import { connectClient } from '../temporal.js';
+import { withClient } from '../temporal.js';
 
 const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 
 /** Registers ferry's custom search attributes on a namespace; attributes already there are left alone. */
 export async function runSetupTemporal(options: { json: boolean }): Promise<void> {
-  const config = await loadConfig();
-  const client = await connectClient(config);
-  try {
+  await withClient(async (client, config) => {
     const { operatorService } = client.connection;
     const existing = await operatorService.listSearchAttributes({ namespace: config.namespace });
     const known = new Set(Object.keys(existing.customAttributes ?? {}));
@@ -37,7 +34,5 @@ export async function runSetupTemporal(options: { json: boolean }): Promise<void
         `namespace "${config.namespace}": ${missing.length > 0 ? `added ${missing.join(', ')}` : 'nothing to add'}` +
         (present.length > 0 ? `; already present: ${present.join(', ')}` : ''),
     );
-  } finally {
-    await client.connection.close();
-  }
+  });
 }

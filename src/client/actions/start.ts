@@ -1,8 +1,7 @@
-import { loadConfig } from '../../config.js';
 import { startBackfill } from '../backfill.js';
 import { note, printResult } from '../output.js';
 import { summarize } from '../run-status.js';
-import { connectClient } from '../temporal.js';
+import { withClient } from '../temporal.js';
 import { watchRun } from '../watch.js';
 
 export interface StartOptions {
@@ -20,9 +19,7 @@ export interface StartOptions {
 }
 
 export async function runStart(migration: string, options: StartOptions): Promise<void> {
-  const config = await loadConfig();
-  const client = await connectClient(config);
-  try {
+  await withClient(async (client, config) => {
     const { watch, json, rate, ...backfillOptions } = options;
     const handle = await startBackfill(client, config.taskQueue, {
       migration,
@@ -37,7 +34,5 @@ export async function runStart(migration: string, options: StartOptions): Promis
     const status = await watchRun(client, handle.workflowId);
     printResult(json, status, () => summarize(status));
     if (status.state !== 'completed') process.exitCode = 1;
-  } finally {
-    await client.connection.close();
-  }
+  });
 }
