@@ -34,20 +34,21 @@ export interface BackfillState {
   /** Children started and not yet reported done, by workflow id. */
   running: Record<string, RunningPartition>;
   parked: ParkedPartition[];
-  control: RunControl;
+  /** Concurrency and rate limit as the operator last set them; paused is derived from pausedAtMs. */
+  control: Omit<RunControl, 'paused'>;
   finished: RecordCounts;
   partitionsDone: number;
   problems: PartitionReport[];
   fatalError: string | null;
   startedAtMs: number;
-  /** Paused time before the current pause; pausedAtMs marks when the current one began. */
+  /** Paused time before the current pause; pausedAtMs marks when the current one began (null: not paused). */
   pausedMs: number;
   pausedAtMs: number | null;
   maxHistoryEvents: number;
   continuedAsNew: number;
 }
 
-export function initialState(control: RunControl): BackfillState {
+export function initialState(control: Omit<RunControl, 'paused'>): BackfillState {
   return {
     plan: null,
     totalPartitions: 0,
@@ -61,10 +62,18 @@ export function initialState(control: RunControl): BackfillState {
     fatalError: null,
     startedAtMs: Date.now(),
     pausedMs: 0,
-    pausedAtMs: control.paused ? Date.now() : null,
+    pausedAtMs: null,
     maxHistoryEvents: 0,
     continuedAsNew: 0,
   };
+}
+
+export function isPaused(state: BackfillState): boolean {
+  return state.pausedAtMs !== null;
+}
+
+export function controlOf(state: BackfillState): RunControl {
+  return { paused: isPaused(state), ...state.control };
 }
 
 export function pausedMsOf(state: BackfillState): number {
@@ -97,15 +106,14 @@ export function progressOf(
       failed: state.problems.filter((problem) => problem.outcome === 'failed').length,
       mismatched: state.problems.filter((problem) => problem.outcome === 'mismatch').length,
     },
-    control: { ...state.control },
+    control: controlOf(state),
     records,
     sourceTotal,
     startedAt: new Date(state.startedAtMs).toISOString(),
     elapsedMs,
     pausedMs,
     recordsPerSecond: Math.round(recordsPerSecond * 10) / 10,
-    etaSeconds:
-      recordsPerSecond > 0 && !state.control.paused ? Math.round(remaining / recordsPerSecond) : null,
+    etaSeconds: recordsPerSecond > 0 && !isPaused(state) ? Math.round(remaining / recordsPerSecond) : null,
     problems: state.problems,
     maxHistoryEvents: Math.max(state.maxHistoryEvents, workflowInfo().historyLength),
     continuedAsNew: state.continuedAsNew,

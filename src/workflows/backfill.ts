@@ -18,7 +18,14 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
-import { type BackfillState, initialState, pausedMsOf, progressOf } from './backfill-state.js';
+import {
+  type BackfillState,
+  controlOf,
+  initialState,
+  isPaused,
+  pausedMsOf,
+  progressOf,
+} from './backfill-state.js';
 import {
   CONCURRENCY_RANGE,
   type ControlAnswer,
@@ -99,7 +106,6 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
   const state =
     input.state ??
     initialState({
-      paused: false,
       concurrency: input.concurrency,
       requestsPerMinute: input.requestsPerMinute ?? null,
     });
@@ -126,7 +132,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
 
   /** Brings the running partitions in line with the control: asks the excess to yield, re-splits the rate. */
   const applyControl = async () => {
-    const slots = state.control.paused ? 0 : state.control.concurrency;
+    const slots = isPaused(state) ? 0 : state.control.concurrency;
     // The latest started have done the least, so they are the ones to give their slot back.
     const active = Object.entries(state.running)
       .filter(([, child]) => !child.yielding)
@@ -148,7 +154,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
     showDetails(true);
   };
 
-  const answer = (): ControlAnswer => ({ ...state.control, runningPartitions: runningCount() });
+  const answer = (): ControlAnswer => ({ ...controlOf(state), runningPartitions: runningCount() });
 
   setHandler(progressQuery, progress, {
     description: 'Partitions and records so far, rate, ETA, and whether the run is paused',
@@ -156,8 +162,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
   setHandler(
     pauseUpdate,
     async () => {
-      if (!state.control.paused) {
-        state.control.paused = true;
+      if (!isPaused(state)) {
         state.pausedAtMs = Date.now();
         await applyControl();
       }
@@ -174,10 +179,9 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
   setHandler(
     resumeUpdate,
     () => {
-      if (state.control.paused) {
+      if (isPaused(state)) {
         state.pausedMs = pausedMsOf(state);
         state.pausedAtMs = null;
-        state.control.paused = false;
         showDetails(true);
       }
       return answer();
@@ -243,7 +247,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
 
   /** The partition to start next, if a slot is free: parked ones first, the catch-up only once all else is done. */
   const nextPartition = (): { index: number; resume?: PartitionCheckpoint } | null => {
-    if (state.control.paused || state.fatalError || runningCount() >= state.control.concurrency) return null;
+    if (isPaused(state) || state.fatalError || runningCount() >= state.control.concurrency) return null;
     const parked = state.parked[0];
     if (parked) return parked;
     if (state.nextIndex >= state.totalPartitions) return null;

@@ -146,6 +146,23 @@ describe('operators steer a running backfill', { timeout: 240_000 }, () => {
     ).toBe(0);
     const metadata = await client.workflow.getHandle(id).query(workflowMetadataQuery);
     expect(metadata.currentDetails).toContain('**Paused**');
+    // What the Web UI lists for the run: ferry's handlers, each with a description (Temporal's own start with __).
+    const ours = (list: { name?: string | null; description?: string | null }[] | null | undefined) =>
+      (list ?? []).filter((handler) => !handler.name?.startsWith('__'));
+    expect(ours(metadata.definition?.updateDefinitions).map((handler) => handler.name)).toEqual([
+      'pause',
+      'resume',
+      'setConcurrency',
+      'setRateLimit',
+    ]);
+    expect(ours(metadata.definition?.queryDefinitions).map((handler) => handler.name)).toEqual(['progress']);
+    for (const handler of [
+      ...ours(metadata.definition?.updateDefinitions),
+      ...ours(metadata.definition?.queryDefinitions),
+      ...ours(metadata.definition?.signalDefinitions),
+    ]) {
+      expect(handler.description, handler.name ?? '').toMatch(/\w{3,}/);
+    }
 
     const human = await runCli(['status', id], env);
     expect(human.stdout).toContain(`PAUSED (ferry resume ${id})`);
