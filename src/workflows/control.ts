@@ -1,6 +1,6 @@
 import { ApplicationFailure, defineUpdate } from '@temporalio/workflow';
 
-/** What an operator can change while a backfill runs; carried across continue-as-new. */
+/** What an operator can change while a backfill runs, as its progress and the updates' answers report it. */
 export interface RunControl {
   paused: boolean;
   /** Partitions running at once. */
