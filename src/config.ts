@@ -22,7 +22,7 @@ export const FERRY_ENV_VARS = [
   'FERRY_LOG_LEVEL',
   'TEMPORAL_CLI_PATH',
 ];
-export const CONNECTION_ENV_VAR = /^FERRY_CONN_[A-Z0-9_]+_(KIND|URL|KEY|SECRET)$/;
+export const CONNECTION_ENV_VAR = /^FERRY_CONN_[A-Z0-9_]+_(KIND|URL|KEY|SECRET|COMPANY_DB|USER|PASSWORD)$/;
 
 export interface FerryConfig {
   temporalAddress: string;
@@ -81,7 +81,8 @@ function connectionEnvPrefix(name: string): string {
 
 /**
  * Workflows carry only a connection's name; its address and secrets are resolved here, inside an activity,
- * from FERRY_CONN_<NAME>_{KIND,URL,KEY,SECRET} or the running dev stack.
+ * from FERRY_CONN_<NAME>_* (KIND, then URL, KEY and SECRET for WooCommerce or URL, COMPANY_DB, USER and
+ * PASSWORD for SAP) or the running dev stack.
  */
 export function resolveSourceConnection(
   name: string,
@@ -119,6 +120,8 @@ export function resolveSourceConnection(
   const fromDev = devState?.connections[name];
   if (fromDev) return fromDev;
   throw new FerryError(
-    `Connection "${name}" is not configured: set ${prefix}URL, ${prefix}KEY and ${prefix}SECRET, or start \`ferry dev\``,
+    `Connection "${name}" is not configured: set ${prefix}URL, ${prefix}KEY and ${prefix}SECRET (WooCommerce), ` +
+      `or ${prefix}KIND=sap with ${prefix}URL, ${prefix}COMPANY_DB, ${prefix}USER and ${prefix}PASSWORD (SAP), ` +
+      'or start `ferry dev`',
   );
 }

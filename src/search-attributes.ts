@@ -5,3 +5,9 @@ export const FERRY_MIGRATION = defineSearchAttributeKey('FerryMigration', Search
 export const FERRY_KIND = defineSearchAttributeKey('FerryKind', SearchAttributeType.KEYWORD);
 
 export const FERRY_SEARCH_ATTRIBUTES = [FERRY_MIGRATION, FERRY_KIND];
+
+/** Set by Temporal on every workflow a schedule starts: the time the schedule meant it to start. */
+export const SCHEDULED_START_TIME = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);

@@ -1,25 +1,13 @@
 import { heartbeat } from '@temporalio/activity';
-import { RequestPacer } from '../connectors/pacer.js';
-import type { Source } from '../connectors/source.js';
-import { getMigration } from '../migrations/registry.js';
 import type {
   ChangesRequest,
   ChangesResult,
   ChunkRequest,
   ChunkResult,
-  Migration,
   TimeWindow,
 } from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
-import { mapFailures } from './failures.js';
-
-/** What every activity that talks to the source is told: the migration, the connection and the run's pace. */
-export interface SourceInput {
-  migration: string;
-  connection: string;
-  /** This caller's share of the run's rate limit; absent when the run has none. */
-  requestsPerMinute?: number | null;
-}
+import { createSourceScope, type SourceInput } from './source-scope.js';
 
 export interface PlanInput extends SourceInput {
   from?: string;
@@ -47,26 +35,7 @@ export interface WindowCounts {
 }
 
 export function createBackfillActivities(deps: ActivityDeps) {
-  /**
-   * Looks up the migration and the connection's secrets, paces the source's requests, and maps failures for
-   * Temporal. The pacer's last slot is waited out before the activity returns, so that the caller's next
-   * activity starts within the rate too.
-   */
-  const withMigration = <T>(
-    input: SourceInput,
-    body: (migration: Migration, source: Source) => Promise<T>,
-  ): Promise<T> =>
-    mapFailures(async () => {
-      const pacer = new RequestPacer(input.requestsPerMinute, () => heartbeat());
-      const source: Source = {
-        name: input.connection,
-        connection: deps.resolveConnection(input.connection),
-        beforeRequest: () => pacer.take(),
-      };
-      const result = await body(getMigration(input.migration), source);
-      await pacer.settle();
-      return result;
-    });
+  const withMigration = createSourceScope(deps);
 
   return {
     /** Prepares the target tables and settles the range: the source's first order when no start is given. */

@@ -1,12 +1,17 @@
 import { createBackfillActivities } from './backfill.js';
 import type { ActivityDeps } from './deps.js';
 import { createStackCheckActivities } from './stack-check.js';
+import { createSyncActivities } from './sync.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { DatabaseCheck, SourceCheck } from './stack-check.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createStackCheckActivities(deps), ...createBackfillActivities(deps) };
+  return {
+    ...createStackCheckActivities(deps),
+    ...createBackfillActivities(deps),
+    ...createSyncActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

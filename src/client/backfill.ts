@@ -6,6 +6,7 @@ import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
 import type { BackfillInput, backfill } from '../workflows/backfill.js';
 import { CONCURRENCY_RANGE, RATE_RANGE } from '../workflows/control.js';
 import { backfillSummary, optionsDetails } from '../workflows/details.js';
+import { invalidOption } from './options.js';
 
 const isoInstant = z
   .string()
@@ -44,12 +45,7 @@ export type BackfillOptions = z.input<typeof backfillOptionsSchema>;
 /** Resolves the migration's defaults so that the workflow receives complete, plain options. */
 export function resolveBackfill(options: BackfillOptions): { workflowId: string; input: BackfillInput } {
   const parsed = backfillOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new FerryError(
-      `Invalid option --${String(issue?.path[0] ?? '?').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue?.message}`,
-    );
-  }
+  if (!parsed.success) throw invalidOption(parsed.error);
   const o = parsed.data;
   const migration = getMigration(o.migration);
   const day = (iso: string | undefined, fallback: string) => (iso ? iso.slice(0, 10) : fallback);

@@ -1,4 +1,5 @@
 import type { SourceConnection } from '../connectors/connection.js';
+import { LookupCache } from './lookup-cache.js';
 
 /** A source connection resolved in the worker (its secrets never travel through Temporal), with the run's pacing. */
 export interface Source {
@@ -6,9 +7,11 @@ export interface Source {
   connection: SourceConnection;
   /** Resolves when the next request may be sent under the run's rate limit. */
   beforeRequest(): Promise<void>;
+  /** Lookups already answered in this run. */
+  lookups: LookupCache;
 }
 
 /** A source with no rate limit of the run's own: checks, tests and tools. */
 export function unpacedSource(name: string, connection: SourceConnection): Source {
-  return { name, connection, beforeRequest: () => Promise.resolve() };
+  return { name, connection, beforeRequest: () => Promise.resolve(), lookups: new LookupCache() };
 }

@@ -26,8 +26,6 @@ export interface ChunkResult extends WriteCounts {
   fetched: number;
   /** The page to continue from, or null when the window is exhausted. */
   nextPage: number | null;
-  /** What the source says the window holds, as of this chunk. */
-  sourceTotal: number;
 }
 
 /**
@@ -52,6 +50,45 @@ export interface ChangesResult extends WriteCounts {
   fetched: number;
   /** Where to continue, or null when every change up to now has been copied. */
   next: ChangeCursor | null;
+}
+
+/** One chunk of an incremental sync: the records changed since an instant, plus any the migration re-reads. */
+export interface SyncRequest {
+  /** Changes stamped at or after this instant (the source's clock) are read. */
+  since: string;
+  /** Keyset position: continue after this record key; null at the start. */
+  after: number | null;
+  pageSize: number;
+  pages: number;
+}
+
+export interface SyncCounts extends WriteCounts {
+  fetched: number;
+  /** Child rows deleted because the source removed them (an order's lines). */
+  deleted: number;
+}
+
+export interface SyncChunkResult extends SyncCounts {
+  /** Where the next chunk continues, or null when this chunk was the last. */
+  next: number | null;
+}
+
+/** What a migration offers to scheduled incremental syncs. */
+export interface IncrementalSync {
+  defaultLookbackSeconds: number;
+  /** The latest change stamp at the source (its own clock), or null when it holds nothing. */
+  latestChange(source: Source): Promise<string | null>;
+  /**
+   * Fetches, transforms and writes one chunk in one transaction. On the last chunk, `finish` runs inside that
+   * same transaction (it advances the watermark), so the watermark never moves without the data before it.
+   */
+  syncChunk(
+    db: Knex,
+    source: Source,
+    request: SyncRequest,
+    finish: (trx: Knex.Transaction) => Promise<void>,
+    onPage?: () => void,
+  ): Promise<SyncChunkResult>;
 }
 
 export interface MigrationDefaults {
@@ -82,4 +119,6 @@ export interface Migration {
    */
   reconcileWindow(db: Knex, source: Source, window: TimeWindow): Promise<number>;
   countTarget(db: Knex, window: TimeWindow): Promise<number>;
+  /** Present when the migration can run as a scheduled incremental sync. */
+  incremental?: IncrementalSync;
 }

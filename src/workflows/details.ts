@@ -1,6 +1,7 @@
 import { formatCount, formatDuration } from '../format.js';
 import type { TimeWindow } from '../migrations/types.js';
 import type { BackfillProgress } from './messages.js';
+import type { SyncResult } from './sync-messages.js';
 
 /**
  * What the Temporal Web UI shows for ferry's workflows, in its markdown: a one-line summary and the options
@@ -64,3 +65,15 @@ export function partitionCurrentDetails(details: {
 
 const rateText = (requestsPerMinute: number | null) =>
   requestsPerMinute === null ? 'none' : `${formatCount(requestsPerMinute)}/min`;
+
+export function syncCurrentDetails(result: SyncResult): string {
+  const lines = [
+    `**${result.phase}** · ${formatDuration(result.durationMs)}`,
+    result.since
+      ? `changes since ${result.since} · watermark → ${result.watermark ?? 'none'}`
+      : 'reading the watermark',
+    `${formatCount(result.fetched)} fetched · ${formatCount(result.inserted)} inserted · ${formatCount(result.updated)} updated · ${formatCount(result.unchanged)} unchanged · ${formatCount(result.deleted)} lines deleted`,
+  ];
+  if (result.backfilled) lines.push(`first backfill: ${formatCount(result.backfilled.fetched)} records`);
+  return lines.join(MARKDOWN_LINE_BREAK);
+}

@@ -1,3 +1,4 @@
 export { backfill } from './backfill.js';
+export { incrementalSync } from './incremental-sync.js';
 export { partition } from './partition.js';
 export { stackCheck } from './stack-check.js';

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SapConnection } from '../../src/connectors/connection.js';
 import { SourceAuthError } from '../../src/connectors/errors.js';
-import { changedSinceFilter, SapServiceLayerClient } from '../../src/connectors/sap/client.js';
+import { SapServiceLayerClient } from '../../src/connectors/sap/client.js';
 import type { SapOrder } from '../../src/connectors/sap/order-shape.js';
+import { changedSinceFilter } from '../../src/connectors/sap/stamps.js';
 import { unpacedSource } from '../../src/connectors/source.js';
 import { type SapEmulator, startSapEmulator } from '../../src/sandbox/emulators/sap/server.js';
 
@@ -35,7 +36,7 @@ describe('SAP Service Layer client', () => {
       await control('POST', '/orders', { count: 1, at: '2026-07-02T10:00:00Z' })
     ).json()) as { docEntries: number[] };
     const onWatermark = created.docEntries[0];
-    const filter = `(${changedSinceFilter('2026-07-02', '10:00:00')}) or DocumentStatus eq 'bost_Open'`;
+    const filter = `(${changedSinceFilter('2026-07-02T10:00:00Z')}) or DocumentStatus eq 'bost_Open'`;
     const orders = await client.orders(filter, 50);
     const expected = sap.store
       .all()

@@ -3,6 +3,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { inject } from 'vitest';
 import type { SourceConnection } from '../../src/connectors/connection.js';
+import { migrateToLatest } from '../../src/target/migrate.js';
 import { createFerryWorker } from '../../src/worker.js';
 
 export interface TestWorker {
@@ -12,12 +13,17 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-/** A real worker on the shared dev server, on a task queue of its own, with the given source connections. */
+/**
+ * A real worker on the shared dev server, on a task queue of its own, with the given source connections, started
+ * the way `ferry worker` starts one.
+ */
 export async function startTestWorker(
   db: Knex,
   connections: Record<string, SourceConnection>,
   taskQueue = `test-${Math.random().toString(36).slice(2, 10)}`,
 ): Promise<TestWorker> {
+  // As `ferry worker` does before it polls: ferry's own tables (watermarks, runs) exist.
+  await migrateToLatest(db);
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
   const nativeConnection = await NativeConnection.connect({ address });

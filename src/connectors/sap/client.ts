@@ -15,11 +15,6 @@ interface SapErrorBody {
 const messageOf = (body: unknown): string | undefined =>
   (body as SapErrorBody | undefined)?.error?.message?.value;
 
-/** The filter for "changed at or after this instant", with SAP's change stamp split into a date and a time. */
-export function changedSinceFilter(date: string, time: string): string {
-  return `UpdateDate gt '${date}' or (UpdateDate eq '${date}' and UpdateTime ge '${time}')`;
-}
-
 /**
  * Talks to SAP Business One's Service Layer: one session per client, logged in on first use and again when
  * SAP says it timed out; OData collections read page by page through odata.nextLink.
@@ -104,24 +99,38 @@ export class SapServiceLayerClient {
     }
   }
 
-  /**
-   * Reads a collection page by page (`Prefer: odata.maxpagesize`), following odata.nextLink; yields each page's
-   * records as it arrives.
-   */
+  /** One page of a collection (`Prefer: odata.maxpagesize`), and the link to the next when there is more. */
+  async page<T>(pathAndQuery: string, pageSize: number): Promise<{ value: T[]; nextLink?: string }> {
+    const collection = pathAndQuery.split('?')[0] as string;
+    const response = await this.get(pathAndQuery, { prefer: `odata.maxpagesize=${pageSize}` });
+    if (!response) throw new SourceHttpError(`SAP has no collection ${collection}`, 404);
+    const page = await readJson<{ value?: T[]; 'odata.nextLink'?: string }>(
+      response,
+      `SAP ${collection} page`,
+    );
+    if (!Array.isArray(page.value)) throw new MalformedPageError(`SAP ${collection} page has no value list`);
+    return { value: page.value, nextLink: page['odata.nextLink'] };
+  }
+
+  /** Reads a collection page by page, following odata.nextLink; yields each page's records as it arrives. */
   async *pages<T>(collection: string, query: Record<string, string>, pageSize: number): AsyncGenerator<T[]> {
     let next: string | undefined = `${collection}?${new URLSearchParams(query).toString()}`;
     while (next) {
-      const response = await this.get(next, { prefer: `odata.maxpagesize=${pageSize}` });
-      if (!response) throw new SourceHttpError(`SAP has no collection ${collection}`, 404);
-      const page = await readJson<{ value?: T[]; 'odata.nextLink'?: string }>(
-        response,
-        `SAP ${collection} page`,
-      );
-      if (!Array.isArray(page.value))
-        throw new MalformedPageError(`SAP ${collection} page has no value list`);
+      const page: { value: T[]; nextLink?: string } = await this.page<T>(next, pageSize);
       yield page.value;
-      next = page['odata.nextLink'];
+      next = page.nextLink;
     }
+  }
+
+  /** How many records of a collection match the filter (`Collection/$count`). */
+  async count(collection: string, filter: string | undefined): Promise<number> {
+    const query = filter ? `?${new URLSearchParams({ $filter: filter }).toString()}` : '';
+    const response = await this.get(`${collection}/$count${query}`);
+    if (!response) throw new SourceHttpError(`SAP has no collection ${collection}`, 404);
+    const text = (await response.text()).trim();
+    if (!/^\d+$/.test(text))
+      throw new MalformedPageError(`SAP ${collection}/$count answered '${text.slice(0, 80)}'`);
+    return Number(text);
   }
 
   async orders(filter: string | undefined, pageSize = 100): Promise<SapOrder[]> {

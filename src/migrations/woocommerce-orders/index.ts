@@ -64,7 +64,6 @@ export const woocommerceOrders: Migration = {
     const filter = windowFilter(request.window);
     const rows = new OrderRowsBuilder();
     let page = request.page;
-    let sourceTotal = 0;
     let totalPages = 0;
     for (let fetched = 0; fetched < request.pages; fetched++) {
       // Creation order: orders created later land after the window's last page, so paging never repeats one.
@@ -78,13 +77,12 @@ export const woocommerceOrders: Migration = {
       });
       onPage?.();
       rows.add(result.orders);
-      sourceTotal = result.total;
       totalPages = result.totalPages;
       page++;
       if (page > totalPages) break;
     }
     const counts = await writeRows(db, rows);
-    return { ...counts, fetched: rows.orderCount, nextPage: page > totalPages ? null : page, sourceTotal };
+    return { ...counts, fetched: rows.orderCount, nextPage: page > totalPages ? null : page };
   },
 
   async copyChanges(db, source, request, onPage) {

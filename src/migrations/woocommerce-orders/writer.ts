@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { type ColumnSpec, columnArrays, unnestSql, upsertRows } from '../../target/bulk-upsert.js';
+import { recordCounts } from '../../target/record-counts.js';
 import type { WriteCounts } from '../types.js';
 import type { CustomerRow, OrderItemRow, OrderRows } from './transform.js';
 
@@ -122,16 +123,13 @@ export async function writeOrders(trx: Knex.Transaction, rows: OrderRows): Promi
     rows: rows.items,
   });
 
-  const inserted = new Set(orderResult.inserted.map(Number));
-  const changed = new Set<number>(orderResult.updated.map(Number));
-  for (const id of removedFrom) changed.add(id);
   const orderOfItem = new Map(rows.items.map((item) => [item.id, item.order_id]));
-  for (const key of [...itemResult.inserted, ...itemResult.updated])
-    changed.add(orderOfItem.get(Number(key)) as number);
-  for (const id of inserted) changed.delete(id);
-  return {
-    inserted: inserted.size,
-    updated: changed.size,
-    unchanged: rows.orders.length - inserted.size - changed.size,
-  };
+  const itemsChanged = [...itemResult.inserted, ...itemResult.updated].map((key) =>
+    orderOfItem.get(Number(key)),
+  );
+  return recordCounts(rows.orders.length, orderResult.inserted, [
+    ...orderResult.updated,
+    ...removedFrom,
+    ...itemsChanged,
+  ]);
 }

@@ -29,6 +29,33 @@ export function preferredPageSize(prefer: string | undefined): number {
   return Math.min(MAX_PAGE_SIZE, Math.max(1, Number(match[1])));
 }
 
+function applyFilter<T extends object>(
+  records: readonly T[],
+  filter: string | null,
+  known: ReadonlySet<string>,
+  entity: string,
+): readonly T[] {
+  if (!filter) return records;
+  let tree: ReturnType<typeof parseFilter>;
+  try {
+    tree = parseFilter(filter);
+  } catch (error) {
+    if (error instanceof ODataFilterError) throw new ODataQueryError(`Invalid $filter: ${error.message}`);
+    throw error;
+  }
+  checkFields(filterFields(tree), known, entity);
+  return records.filter((row) => matchesFilter(tree, row as Record<string, unknown>));
+}
+
+/** `Collection/$count?$filter=…`: how many records match. */
+export function countCollection<T extends object>(
+  records: readonly T[],
+  params: URLSearchParams,
+  options: { entity: string; known: ReadonlySet<string> },
+): number {
+  return applyFilter(records, params.get('$filter'), options.known, options.entity).length;
+}
+
 /**
  * Runs $filter, $orderby, $skip, $top and $select over a collection and cuts one page from it. The next
  * page's link repeats the query with $skip moved on, so following links reads every record once.
@@ -39,19 +66,7 @@ export function queryCollection<T extends object>(
   options: { collection: string; entity: string; known: ReadonlySet<string>; pageSize: number },
 ): ODataPage<T> {
   const { known, entity } = options;
-  let rows = records;
-  const filter = params.get('$filter');
-  if (filter) {
-    let tree: ReturnType<typeof parseFilter>;
-    try {
-      tree = parseFilter(filter);
-    } catch (error) {
-      if (error instanceof ODataFilterError) throw new ODataQueryError(`Invalid $filter: ${error.message}`);
-      throw error;
-    }
-    checkFields(filterFields(tree), known, entity);
-    rows = rows.filter((row) => matchesFilter(tree, row as Record<string, unknown>));
-  }
+  let rows = applyFilter(records, params.get('$filter'), known, entity);
   const orderby = params.get('$orderby');
   if (orderby) {
     const keys = orderby.split(',').map((part) => {

@@ -11,7 +11,7 @@ import {
   invalidControlBody,
 } from '../transport.js';
 import { generateItem, generateManufacturer, ITEMS, itemCode, MANUFACTURERS } from './order-generator.js';
-import { ODataQueryError, preferredPageSize, queryCollection } from './order-query.js';
+import { countCollection, ODataQueryError, preferredPageSize, queryCollection } from './order-query.js';
 import { type OrderChange, SapOrderStore } from './store.js';
 
 export const sapEmulatorOptionsSchema = z.object({
@@ -184,6 +184,18 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
     }
     if (req.method !== 'GET') return sapError(res, 405, -1000, `${req.method} ${path} is not supported`);
 
+    if (path === '/Orders/$count') {
+      // As the Service Layer answers it: the bare number as text.
+      let count: number;
+      try {
+        count = countCollection(store.all(), url.searchParams, { entity: 'Document', known: ORDER_FIELDS });
+      } catch (error) {
+        if (error instanceof ODataQueryError) return sapError(res, 400, -1000, error.message);
+        throw error;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' }).end(String(count));
+      return;
+    }
     if (path === '/Orders') {
       let page: ReturnType<typeof queryCollection<SapOrder>>;
       try {

@@ -1,0 +1,44 @@
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { RunLookupCaches } from '../connectors/lookup-cache.js';
+import { RequestPacer } from '../connectors/pacer.js';
+import type { Source } from '../connectors/source.js';
+import { getMigration } from '../migrations/registry.js';
+import type { Migration } from '../migrations/types.js';
+import type { ActivityDeps } from './deps.js';
+import { mapFailures } from './failures.js';
+
+/** What every activity that talks to the source is told: the migration, the connection and the run's pace. */
+export interface SourceInput {
+  migration: string;
+  connection: string;
+  /** This caller's share of the run's rate limit; absent when the run has none. */
+  requestsPerMinute?: number | null;
+}
+
+export type WithMigration = <T>(
+  input: SourceInput,
+  body: (migration: Migration, source: Source) => Promise<T>,
+) => Promise<T>;
+
+/**
+ * Runs an activity's body with its migration and source: the connection's secrets looked up in the worker,
+ * requests paced, lookups cached for the workflow run, failures mapped for Temporal. The pacer's last slot is
+ * waited out before the activity returns, so that the caller's next activity starts within the rate too.
+ */
+export function createSourceScope(deps: ActivityDeps): WithMigration {
+  const lookupCaches = new RunLookupCaches();
+  return (input, body) =>
+    mapFailures(async () => {
+      const pacer = new RequestPacer(input.requestsPerMinute, () => heartbeat());
+      const info = activityInfo();
+      const source: Source = {
+        name: input.connection,
+        connection: deps.resolveConnection(input.connection),
+        beforeRequest: () => pacer.take(),
+        lookups: lookupCaches.forRun(info.workflowExecution?.runId ?? info.activityId),
+      };
+      const result = await body(getMigration(input.migration), source);
+      await pacer.settle();
+      return result;
+    });
+}

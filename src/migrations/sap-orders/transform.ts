@@ -1,0 +1,164 @@
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import type { LookupCache } from '../../connectors/lookup-cache.js';
+import type { SapServiceLayerClient } from '../../connectors/sap/client.js';
+import type { SapOrder } from '../../connectors/sap/order-shape.js';
+import { instantOfStamp } from '../../connectors/sap/stamps.js';
+import { InvalidRecordError } from '../errors.js';
+
+export interface SalesOrderRow {
+  doc_entry: number;
+  doc_num: number;
+  card_code: string;
+  card_name: string;
+  doc_date: string;
+  doc_due_date: string;
+  doc_total: number;
+  currency: string;
+  status: string;
+  comments: string | null;
+  source_updated_at: string;
+}
+
+export interface SalesOrderLineRow {
+  doc_entry: number;
+  line_num: number;
+  item_code: string;
+  item_description: string;
+  quantity: number;
+  price: number;
+  line_total: number;
+  status: string;
+  manufacturer: string | null;
+}
+
+export interface SalesOrderRows {
+  orders: SalesOrderRow[];
+  lines: SalesOrderLineRow[];
+}
+
+/** The fields ferry asks SAP for ($select): what the target holds and nothing more. */
+export const SAP_ORDER_FIELDS = [
+  'DocEntry',
+  'DocNum',
+  'CardCode',
+  'CardName',
+  'DocDate',
+  'DocDueDate',
+  'DocTotal',
+  'DocCurrency',
+  'DocumentStatus',
+  'Comments',
+  'UpdateDate',
+  'UpdateTime',
+  'DocumentLines',
+].join(',');
+
+const sapDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a YYYY-MM-DD date');
+const status = z
+  .enum(['bost_Open', 'bost_Close'])
+  .transform((value) => (value === 'bost_Open' ? 'open' : 'closed'));
+
+const lineSchema = z.object({
+  LineNum: z.number().int().min(0),
+  ItemCode: z.string().min(1),
+  ItemDescription: z.string(),
+  Quantity: z.number(),
+  Price: z.number(),
+  LineTotal: z.number(),
+  LineStatus: status,
+});
+
+/** What ferry relies on in a sales order; anything else in the payload is ignored. */
+const orderSchema = z.object({
+  DocEntry: z.number().int().positive(),
+  DocNum: z.number().int(),
+  CardCode: z.string().min(1),
+  CardName: z.string(),
+  DocDate: sapDate,
+  DocDueDate: sapDate,
+  DocTotal: z.number(),
+  DocCurrency: z.string().min(1),
+  DocumentStatus: status,
+  Comments: z.string().nullable(),
+  UpdateDate: sapDate,
+  UpdateTime: z.string().regex(/^\d{2}:\d{2}:\d{2}$/, 'is not an HH:MM:SS time'),
+  DocumentLines: z.array(lineSchema),
+});
+
+type ParsedOrder = z.infer<typeof orderSchema>;
+
+/** Items whose manufacturer is looked up at once: enough to hide latency, few enough to spare the source. */
+const LOOKUP_CONCURRENCY = 8;
+
+/**
+ * An item's manufacturer name through two lookups (Items → Manufacturers), each asked once per run: a few
+ * hundred items share a few dozen manufacturers.
+ */
+function manufacturerOf(client: SapServiceLayerClient, lookups: LookupCache, itemCode: string) {
+  return lookups.get(`item-manufacturer:${itemCode}`, async () => {
+    const item = await client.item(itemCode);
+    if (!item || item.Manufacturer < 1) return null;
+    const code = item.Manufacturer;
+    const manufacturer = await lookups.get(`manufacturer:${code}`, () => client.manufacturer(code));
+    return manufacturer?.ManufacturerName ?? null;
+  });
+}
+
+/**
+ * Sales orders as target rows, each line with its item's manufacturer. An order that appears twice in a chunk
+ * (read again after a change) is written once, as last read.
+ */
+export async function salesOrderRows(
+  client: SapServiceLayerClient,
+  lookups: LookupCache,
+  records: readonly SapOrder[],
+): Promise<SalesOrderRows> {
+  const byEntry = new Map<number, ParsedOrder>();
+  for (const record of records) {
+    const parsed = orderSchema.safeParse(record);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InvalidRecordError(String(record.DocEntry), `${issue?.path.join('.')} ${issue?.message}`);
+    }
+    byEntry.set(parsed.data.DocEntry, parsed.data);
+  }
+  const orders = [...byEntry.values()];
+  const itemCodes = new Set(orders.flatMap((order) => order.DocumentLines.map((line) => line.ItemCode)));
+  const limit = pLimit(LOOKUP_CONCURRENCY);
+  const manufacturers = new Map(
+    await Promise.all(
+      [...itemCodes].map((code) =>
+        limit(async () => [code, await manufacturerOf(client, lookups, code)] as const),
+      ),
+    ),
+  );
+  return {
+    orders: orders.map((order) => ({
+      doc_entry: order.DocEntry,
+      doc_num: order.DocNum,
+      card_code: order.CardCode,
+      card_name: order.CardName,
+      doc_date: order.DocDate,
+      doc_due_date: order.DocDueDate,
+      doc_total: order.DocTotal,
+      currency: order.DocCurrency,
+      status: order.DocumentStatus,
+      comments: order.Comments,
+      source_updated_at: instantOfStamp(order.UpdateDate, order.UpdateTime),
+    })),
+    lines: orders.flatMap((order) =>
+      order.DocumentLines.map((line) => ({
+        doc_entry: order.DocEntry,
+        line_num: line.LineNum,
+        item_code: line.ItemCode,
+        item_description: line.ItemDescription,
+        quantity: line.Quantity,
+        price: line.Price,
+        line_total: line.LineTotal,
+        status: line.LineStatus,
+        manufacturer: manufacturers.get(line.ItemCode) ?? null,
+      })),
+    ),
+  };
+}

@@ -1,0 +1,21 @@
+import type { WriteCounts } from '../migrations/types.js';
+
+/**
+ * Per-record counts of a chunk written as a parent row and child rows: a record is inserted when its parent
+ * row is new, updated when its parent row or any child row changed (or a child was deleted), unchanged when
+ * nothing was written for it.
+ */
+export function recordCounts(
+  total: number,
+  inserted: Iterable<unknown>,
+  touched: Iterable<unknown>,
+): WriteCounts {
+  const insertedKeys = new Set([...inserted].map(Number));
+  const changed = new Set([...touched].map(Number));
+  for (const key of insertedKeys) changed.delete(key);
+  return {
+    inserted: insertedKeys.size,
+    updated: changed.size,
+    unchanged: total - insertedKeys.size - changed.size,
+  };
+}
