@@ -1,12 +1,15 @@
 import type { Client } from '@temporalio/client';
 import { formatDuration } from '../format.js';
 import { type BackfillProgress, progressQuery, type RunState } from '../workflows/messages.js';
+import { type SyncResult, syncProgressQuery } from '../workflows/sync-messages.js';
 import { noSuchRun } from './run-handle.js';
 
 export interface RunStatus extends Partial<BackfillProgress> {
   workflowId: string;
   state: RunState;
   error?: string;
+  /** An incremental sync's phase and counts (a backfill's progress is spread in instead). */
+  sync?: SyncResult;
 }
 
 const RUN_STATES: Record<string, RunState> = {
@@ -37,6 +40,14 @@ export async function readRunStatus(client: Client, workflowId: string): Promise
     throw error;
   }
   const status = description.status.name;
+  if (description.type === 'incrementalSync') {
+    if (status === 'RUNNING') {
+      return { workflowId, state: 'running', sync: await handle.query(syncProgressQuery) };
+    }
+    if (status === 'COMPLETED') {
+      return { workflowId, state: 'completed', sync: (await handle.result()) as SyncResult };
+    }
+  }
   if (status === 'RUNNING') {
     return { workflowId, ...(await handle.query(progressQuery)), state: 'running' };
   }
@@ -78,7 +89,23 @@ export function summarize(status: RunStatus): string {
           ? ` (${problem.error})`
           : ` (source ${problem.sourceCount}, target ${problem.targetCount})`),
     ),
+    status.sync ? `  ${syncLine(status.sync)}` : '',
     status.error ? `  error: ${status.error}` : '',
   ];
   return lines.filter(Boolean).join('\n');
+}
+
+/** One sync's outcome on one line, for `ferry status` and `ferry schedule describe`. */
+export function syncLine(
+  sync: Pick<SyncResult, 'fetched' | 'inserted' | 'updated' | 'unchanged' | 'deleted' | 'durationMs'> &
+    Partial<Pick<SyncResult, 'phase' | 'since'>>,
+): string {
+  return [
+    sync.phase && sync.phase !== 'completed' ? `${sync.phase}:` : '',
+    `fetched ${sync.fetched}, inserted ${sync.inserted}, updated ${sync.updated}, unchanged ${sync.unchanged}, lines deleted ${sync.deleted}`,
+    `in ${formatDuration(sync.durationMs / 1000)}`,
+    sync.since ? `(changes since ${sync.since})` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }

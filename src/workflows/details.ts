@@ -68,7 +68,7 @@ const rateText = (requestsPerMinute: number | null) =>
 
 export function syncCurrentDetails(result: SyncResult): string {
   const lines = [
-    `**${result.phase}** · ${formatDuration(result.durationMs)}`,
+    `**${result.phase}** · ${formatDuration(result.durationMs / 1000)}`,
     result.since
       ? `changes since ${result.since} · watermark → ${result.watermark ?? 'none'}`
       : 'reading the watermark',
