@@ -243,7 +243,7 @@ export async function describeSyncSchedule(client: Client, name: string): Promis
 }
 
 export type TriggerOutcome =
-  | { started: true; workflowId: string }
+  | { started: true; workflowId: string; runId: string }
   | { started: false; runningWorkflowId: string | null };
 
 const TRIGGER_NOTICE_MS = 30_000;
@@ -251,22 +251,23 @@ const TRIGGER_NOTICE_MS = 30_000;
 /**
  * Runs a schedule's sync now, under its overlap policy: while a sync is still running the trigger is skipped.
  * Temporal answers a trigger before its scheduler acts on it, so the outcome is read back from the schedule.
+ * Runs are told apart by run id: two syncs started in the same second share a workflow id.
  */
 export async function triggerSyncSchedule(client: Client, name: string): Promise<TriggerOutcome> {
   const { handle, description } = await syncSchedule(client, name);
-  const idsOf = (info: ScheduleDescription['info']) =>
+  const runsOf = (info: ScheduleDescription['info']) =>
     [...info.runningActions, ...info.recentActions.map((action) => action.action)].map(
-      (action) => action.workflow.workflowId,
+      (action) => action.workflow,
     );
-  const known = new Set(idsOf(description.info));
+  const known = new Set(runsOf(description.info).map((run) => run.firstExecutionRunId));
   const skippedBefore = description.info.numActionsSkippedOverlap;
   // The SDK's trigger allows overlap unless told otherwise; ferry's syncs never overlap.
   await handle.trigger(ScheduleOverlapPolicy.SKIP);
   const deadline = Date.now() + TRIGGER_NOTICE_MS;
   for (let delayMs = 10; Date.now() < deadline; delayMs = Math.min(200, delayMs * 2)) {
     const { info } = await handle.describe();
-    const started = idsOf(info).find((id) => !known.has(id));
-    if (started) return { started: true, workflowId: started };
+    const started = runsOf(info).find((run) => !known.has(run.firstExecutionRunId));
+    if (started) return { started: true, workflowId: started.workflowId, runId: started.firstExecutionRunId };
     if (info.numActionsSkippedOverlap > skippedBefore) {
       // The schedule's list of running actions lags; the run it skipped for is its latest.
       const latest = info.recentActions.at(-1)?.action.workflow.workflowId;

@@ -1,4 +1,5 @@
 import { formatDuration } from '../../format.js';
+import type { incrementalSync } from '../../workflows/incremental-sync.js';
 import { formatTable, note, printResult, utcSeconds } from '../output.js';
 import { syncLine } from '../run-status.js';
 import {
@@ -126,7 +127,11 @@ export async function runScheduleTrigger(name: string, options: Json & { wait: b
       return;
     }
     note(`${name}: started ${outcome.workflowId}, waiting for it to finish...`);
-    const result = await client.workflow.getHandle(outcome.workflowId).result();
+    const result = await client.workflow
+      .getHandle<typeof incrementalSync>(outcome.workflowId, undefined, {
+        firstExecutionRunId: outcome.runId,
+      })
+      .result();
     printResult(
       options.json,
       { name, started: true, workflowId: outcome.workflowId, result },
