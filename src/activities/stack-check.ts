@@ -1,4 +1,5 @@
-import { unpacedSource } from '../connectors/source.js';
+import { SapServiceLayerClient } from '../connectors/sap/client.js';
+import { type Source, unpacedSource } from '../connectors/source.js';
 import { WooCommerceClient } from '../connectors/woocommerce/client.js';
 import { appliedMigrations } from '../target/migrate.js';
 import type { ActivityDeps } from './deps.js';
@@ -15,6 +16,19 @@ export interface SourceCheck {
   orders: number;
 }
 
+/** One authenticated read of the source's orders, whatever its kind: proves the address and the credentials. */
+async function countOrders(source: Source): Promise<number> {
+  if (source.connection.kind === 'sap') {
+    const client = new SapServiceLayerClient(source);
+    try {
+      return await client.count('Orders', undefined);
+    } finally {
+      await client.logout().catch(() => undefined);
+    }
+  }
+  return new WooCommerceClient(source).countOrders();
+}
+
 export function createStackCheckActivities(deps: ActivityDeps) {
   return {
     async checkDatabase(): Promise<DatabaseCheck> {
@@ -28,8 +42,8 @@ export function createStackCheckActivities(deps: ActivityDeps) {
     checkSource(connectionName: string): Promise<SourceCheck> {
       return mapFailures(async () => {
         const connection = deps.resolveConnection(connectionName);
-        const client = new WooCommerceClient(unpacedSource(connectionName, connection));
-        return { connection: connectionName, kind: connection.kind, orders: await client.countOrders() };
+        const source = unpacedSource(connectionName, connection);
+        return { connection: connectionName, kind: connection.kind, orders: await countOrders(source) };
       });
     },
   };
