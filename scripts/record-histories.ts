@@ -1,7 +1,8 @@
 /**
  * Records real workflow histories for the replay tests: a small backfill with continue-as-new forced early,
  * so that the histories hold children, signals, queries' state and continued runs; and a backfill an operator
- * steers (pause, resume, concurrency and rate updates), with a partition that yielded its slot.
+ * steers (pause, resume, concurrency and rate updates), with a partition that yielded its slot; and SAP
+ * incremental syncs: the first (it backfills as a child) and one that continues as new.
  *
  *   npm run record:histories     (rewrites test/replay/histories/*.json; commit them with the workflow change)
  */
@@ -9,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { startBackfill } from '../src/client/backfill.js';
+import { resolveSync, type SyncOptions } from '../src/client/sync.js';
 import { withLocalRun } from '../src/sandbox/local-run.js';
 import {
   pauseUpdate,
@@ -20,77 +22,102 @@ import { type PartitionReport, progressQuery } from '../src/workflows/messages.j
 
 const OUT = new URL('../test/replay/histories/', import.meta.url);
 
-await withLocalRun({ orders: 1500, seed: 7, taskQueue: 'record' }, async ({ client }) => {
-  const handle = await startBackfill(client, 'record', {
-    migration: 'woocommerce-orders',
-    id: 'record/backfill',
-    partitionDays: 1000,
-    concurrency: 2,
-    pageSize: 20,
-    pagesPerChunk: 1,
-    maxHistoryEvents: 150,
-  });
-  await handle.result();
-  const runs: { workflowId: string; runId: string; type: string; status: string }[] = [];
-  for await (const execution of client.workflow.list({ query: "WorkflowId STARTS_WITH 'record/'" })) {
-    runs.push({
-      workflowId: execution.workflowId,
-      runId: execution.runId,
-      type: execution.type,
-      status: execution.status.name,
-    });
-  }
-  // One continued and one final run of each workflow type.
-  const kinds = [
-    { name: 'backfill', matches: (id: string) => id === 'record/backfill' },
-    { name: 'partition', matches: (id: string) => /\/p\d+$/.test(id) },
-    { name: 'catch-up', matches: (id: string) => id.endsWith('/catch-up') },
-  ];
-  for (const kind of kinds) {
-    for (const status of ['CONTINUED_AS_NEW', 'COMPLETED']) {
-      const run = runs.find((candidate) => kind.matches(candidate.workflowId) && candidate.status === status);
-      if (!run) {
-        if (kind.name === 'catch-up' && status === 'CONTINUED_AS_NEW') continue; // it has little to copy here
-        throw new Error(`no ${status} run of ${kind.name} to record`);
-      }
-      await record(client, run, `${kind.name}-${status.toLowerCase()}`);
+await withLocalRun(
+  { orders: 1500, seed: 7, sapOrders: 400, taskQueue: 'record' },
+  async ({ client, stack }) => {
+    const sync = async (workflowId: string, options: Partial<SyncOptions>) => {
+      const handle = await client.workflow.start('incrementalSync', {
+        taskQueue: 'record',
+        workflowId,
+        args: [resolveSync({ migration: 'sap-orders', backfill: { partitionDays: 1000 }, ...options })],
+      });
+      await handle.result();
+      return { workflowId, runId: handle.firstExecutionRunId };
+    };
+    await record(client, await sync('record/sync-first', {}), 'sync-first-completed');
+    for (const order of stack.sap.store.all().slice(0, 200))
+      stack.sap.store.change(order.DocEntry, 'edit-line');
+    await sync('record/sync-continued', { pageSize: 5, pagesPerChunk: 1, maxHistoryEvents: 100 });
+    for await (const execution of client.workflow.list({
+      query: "WorkflowId = 'record/sync-continued' AND ExecutionStatus = 'ContinuedAsNew'",
+    })) {
+      await record(client, execution, 'sync-continued_as_new');
+      break;
     }
-  }
 
-  const steered = await startBackfill(client, 'record', {
-    migration: 'woocommerce-orders',
-    id: 'record/steered',
-    partitionDays: 300,
-    concurrency: 2,
-    requestsPerMinute: 600,
-    pageSize: 20,
-    pagesPerChunk: 1,
-  });
-  while ((await steered.query(progressQuery)).records.fetched < 100) await sleep(100);
-  await steered.executeUpdate(pauseUpdate);
-  await steered.executeUpdate(resumeUpdate);
-  await steered.executeUpdate(setConcurrencyUpdate, { args: [1] });
-  await steered.executeUpdate(setRateLimitUpdate, { args: [null] });
-  await steered.executeUpdate(setConcurrencyUpdate, { args: [3] });
-  await steered.result();
-  await record(
-    client,
-    { workflowId: steered.workflowId, runId: (await steered.describe()).runId },
-    'steered-completed',
-  );
-  for await (const execution of client.workflow.list({
-    query: "WorkflowId STARTS_WITH 'record/steered/p' AND ExecutionStatus = 'Completed'",
-  })) {
-    const report = (await client.workflow
-      .getHandle(execution.workflowId, execution.runId)
-      .result()) as PartitionReport;
-    if (report.outcome === 'yielded') {
-      await record(client, execution, 'partition-yielded');
-      return;
+    const handle = await startBackfill(client, 'record', {
+      migration: 'woocommerce-orders',
+      id: 'record/backfill',
+      partitionDays: 1000,
+      concurrency: 2,
+      pageSize: 20,
+      pagesPerChunk: 1,
+      maxHistoryEvents: 150,
+    });
+    await handle.result();
+    const runs: { workflowId: string; runId: string; type: string; status: string }[] = [];
+    for await (const execution of client.workflow.list({ query: "WorkflowId STARTS_WITH 'record/'" })) {
+      runs.push({
+        workflowId: execution.workflowId,
+        runId: execution.runId,
+        type: execution.type,
+        status: execution.status.name,
+      });
     }
-  }
-  throw new Error('no partition of record/steered yielded its slot');
-});
+    // One continued and one final run of each workflow type.
+    const kinds = [
+      { name: 'backfill', matches: (id: string) => id === 'record/backfill' },
+      { name: 'partition', matches: (id: string) => /\/p\d+$/.test(id) },
+      { name: 'catch-up', matches: (id: string) => id.endsWith('/catch-up') },
+    ];
+    for (const kind of kinds) {
+      for (const status of ['CONTINUED_AS_NEW', 'COMPLETED']) {
+        const run = runs.find(
+          (candidate) => kind.matches(candidate.workflowId) && candidate.status === status,
+        );
+        if (!run) {
+          if (kind.name === 'catch-up' && status === 'CONTINUED_AS_NEW') continue; // it has little to copy here
+          throw new Error(`no ${status} run of ${kind.name} to record`);
+        }
+        await record(client, run, `${kind.name}-${status.toLowerCase()}`);
+      }
+    }
+
+    const steered = await startBackfill(client, 'record', {
+      migration: 'woocommerce-orders',
+      id: 'record/steered',
+      partitionDays: 300,
+      concurrency: 2,
+      requestsPerMinute: 600,
+      pageSize: 20,
+      pagesPerChunk: 1,
+    });
+    while ((await steered.query(progressQuery)).records.fetched < 100) await sleep(100);
+    await steered.executeUpdate(pauseUpdate);
+    await steered.executeUpdate(resumeUpdate);
+    await steered.executeUpdate(setConcurrencyUpdate, { args: [1] });
+    await steered.executeUpdate(setRateLimitUpdate, { args: [null] });
+    await steered.executeUpdate(setConcurrencyUpdate, { args: [3] });
+    await steered.result();
+    await record(
+      client,
+      { workflowId: steered.workflowId, runId: (await steered.describe()).runId },
+      'steered-completed',
+    );
+    for await (const execution of client.workflow.list({
+      query: "WorkflowId STARTS_WITH 'record/steered/p' AND ExecutionStatus = 'Completed'",
+    })) {
+      const report = (await client.workflow
+        .getHandle(execution.workflowId, execution.runId)
+        .result()) as PartitionReport;
+      if (report.outcome === 'yielded') {
+        await record(client, execution, 'partition-yielded');
+        return;
+      }
+    }
+    throw new Error('no partition of record/steered yielded its slot');
+  },
+);
 
 async function record(client: Client, run: { workflowId: string; runId: string }, name: string) {
   const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();

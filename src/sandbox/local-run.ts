@@ -19,7 +19,7 @@ export interface LocalRun {
  * process, for as long as the body runs; everything is stopped and removed afterwards.
  */
 export async function withLocalRun<T>(
-  options: { orders: number; seed: number; taskQueue: string },
+  options: { orders: number; seed: number; taskQueue: string; sapOrders?: number },
   body: (run: LocalRun) => Promise<T>,
 ): Promise<T> {
   installTemporalRuntime();
@@ -35,7 +35,7 @@ export async function withLocalRun<T>(
       postgresPort: 0,
       emulatorPort: 0,
       sapPort: 0,
-      sapOrders: 0,
+      sapOrders: options.sapOrders ?? 0,
       rateLimitPerMinute: 0,
     },
     { ...process.env, FERRY_HOME: home },

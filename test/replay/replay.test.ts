@@ -6,7 +6,7 @@ import { WORKFLOWS_PATH } from '../../src/workflow-bundle.js';
 
 const DIR = new URL('./histories/', import.meta.url);
 
-it('replays recorded histories of backfill and partition (continued, steered, yielded) against the current workflow code', async () => {
+it('replays recorded histories of backfill, partition (continued, steered, yielded) and incremental sync (first, continued) against the current workflow code', async () => {
   const files = (await readdir(DIR)).filter((file) => file.endsWith('.json')).sort();
   expect(files).toEqual([
     'backfill-completed.json',
@@ -16,6 +16,8 @@ it('replays recorded histories of backfill and partition (continued, steered, yi
     'partition-continued_as_new.json',
     'partition-yielded.json',
     'steered-completed.json',
+    'sync-continued_as_new.json',
+    'sync-first-completed.json',
   ]);
   const histories = await Promise.all(
     files.map(async (file) => {
