@@ -14,6 +14,30 @@ export class LookupCache {
     }
     return entry as Promise<T>;
   }
+
+  /**
+   * Values for many keys of one kind, the missing ones loaded together by one call of `loadMissing` (which
+   * answers with the values it found; a key it leaves out has the value null).
+   */
+  async getMany<T>(
+    kind: string,
+    keys: readonly string[],
+    loadMissing: (missing: string[]) => Promise<Map<string, T>>,
+  ): Promise<Map<string, T | null>> {
+    const missing = [...new Set(keys)].filter((key) => !this.entries.has(`${kind}:${key}`));
+    if (missing.length > 0) {
+      const batch = loadMissing(missing);
+      for (const key of missing) {
+        const entry = batch.then((found) => found.get(key) ?? null);
+        this.entries.set(`${kind}:${key}`, entry);
+        entry.catch(() => this.entries.delete(`${kind}:${key}`));
+      }
+    }
+    const values = await Promise.all(
+      keys.map(async (key) => [key, (await this.entries.get(`${kind}:${key}`)) as T | null] as const),
+    );
+    return new Map(values);
+  }
 }
 
 /**

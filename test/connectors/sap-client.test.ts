@@ -5,6 +5,11 @@ import { SapServiceLayerClient } from '../../src/connectors/sap/client.js';
 import type { SapOrder } from '../../src/connectors/sap/order-shape.js';
 import { changedSinceFilter } from '../../src/connectors/sap/stamps.js';
 import { unpacedSource } from '../../src/connectors/source.js';
+import {
+  generateItem,
+  generateManufacturer,
+  itemCode,
+} from '../../src/sandbox/emulators/sap/order-generator.js';
 import { type SapEmulator, startSapEmulator } from '../../src/sandbox/emulators/sap/server.js';
 
 let sap: SapEmulator;
@@ -86,15 +91,19 @@ describe('SAP Service Layer client', () => {
     );
   });
 
-  it("looks up an item's manufacturer; an unknown item is undefined", async () => {
+  it('looks up many items and manufacturers, 40 keys a request; unknown keys are absent', async () => {
     const client = new SapServiceLayerClient(unpacedSource('sap', connection));
-    const item = await client.item('A00002');
-    expect(item?.ItemCode).toBe('A00002');
-    let manufacturerCode = item?.Manufacturer ?? -1;
-    for (let n = 3; manufacturerCode < 1; n++) {
-      manufacturerCode = (await client.item(`A${String(n).padStart(5, '0')}`))?.Manufacturer ?? -1;
-    }
-    expect((await client.manufacturer(manufacturerCode))?.Code).toBe(manufacturerCode);
-    expect(await client.item('ZZZ')).toBeUndefined();
+    await client.login();
+    const codes = [...Array.from({ length: 100 }, (_, n) => itemCode(n)), 'ZZZ', "O'NEIL"];
+    const requests = sap.stats.requests;
+    const items = await client.items(codes);
+    expect(sap.stats.requests - requests).toBe(3);
+    expect(items).toEqual(Array.from({ length: 100 }, (_, n) => generateItem(5, n)));
+    const manufacturerCodes = [...new Set(items.map((item) => item.Manufacturer))].filter((code) => code > 0);
+    const manufacturers = await client.manufacturers(manufacturerCodes);
+    expect(manufacturers.map((m) => m.Code).sort((a, b) => a - b)).toEqual(
+      [...manufacturerCodes].sort((a, b) => a - b),
+    );
+    expect(manufacturers[0]).toEqual(generateManufacturer(5, manufacturers[0]?.Code as number));
   });
 });

@@ -4,6 +4,9 @@ import { connectionOfKind, type RequestContext, readJson, sendRequest, throwUnle
 import type { Source } from '../source.js';
 import type { SapItem, SapManufacturer, SapOrder } from './order-shape.js';
 
+/** Keys per lookup request: about 1 KB of $filter, well inside the URL length SAP and proxies accept. */
+const LOOKUP_BATCH = 40;
+
 /** SAP's code for a session that is missing or timed out: log in again and retry once. */
 const SESSION_EXPIRED = 301;
 
@@ -141,13 +144,38 @@ export class SapServiceLayerClient {
     return orders;
   }
 
-  async item(code: string): Promise<SapItem | undefined> {
-    const response = await this.get(`Items('${encodeURIComponent(code.replace(/'/g, "''"))}')`);
-    return response && readJson<SapItem>(response, `SAP item ${code}`);
+  /**
+   * Records of a lookup collection by key, many per request (`$filter=Key eq 'a' or Key eq 'b' …`): a chunk's few
+   * hundred item codes take a handful of requests instead of one each. Unknown keys are simply absent.
+   */
+  private async byKeys<T>(
+    collection: string,
+    key: string,
+    values: readonly (string | number)[],
+    select: string,
+  ) {
+    const found: T[] = [];
+    for (let start = 0; start < values.length; start += LOOKUP_BATCH) {
+      const filter = values
+        .slice(start, start + LOOKUP_BATCH)
+        .map((value) => `${key} eq ${typeof value === 'number' ? value : `'${value.replace(/'/g, "''")}'`}`)
+        .join(' or ');
+      for await (const page of this.pages<T>(
+        collection,
+        { $filter: filter, $select: select },
+        LOOKUP_BATCH,
+      )) {
+        found.push(...page);
+      }
+    }
+    return found;
   }
 
-  async manufacturer(code: number): Promise<SapManufacturer | undefined> {
-    const response = await this.get(`Manufacturers(${code})`);
-    return response && readJson<SapManufacturer>(response, `SAP manufacturer ${code}`);
+  items(codes: readonly string[]): Promise<SapItem[]> {
+    return this.byKeys<SapItem>('Items', 'ItemCode', codes, 'ItemCode,ItemName,Manufacturer');
+  }
+
+  manufacturers(codes: readonly number[]): Promise<SapManufacturer[]> {
+    return this.byKeys<SapManufacturer>('Manufacturers', 'Code', codes, 'Code,ManufacturerName');
   }
 }

@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { LookupCache } from '../../connectors/lookup-cache.js';
 import type { SapServiceLayerClient } from '../../connectors/sap/client.js';
@@ -88,21 +87,32 @@ const orderSchema = z.object({
 
 type ParsedOrder = z.infer<typeof orderSchema>;
 
-/** Items whose manufacturer is looked up at once: enough to hide latency, few enough to spare the source. */
-const LOOKUP_CONCURRENCY = 8;
-
 /**
- * An item's manufacturer name through two lookups (Items → Manufacturers), each asked once per run: a few
- * hundred items share a few dozen manufacturers.
+ * Each item's manufacturer name, through the item and manufacturer lookups, each key asked once per run and
+ * many keys per request: a chunk's few hundred items share a few dozen manufacturers.
  */
-function manufacturerOf(client: SapServiceLayerClient, lookups: LookupCache, itemCode: string) {
-  return lookups.get(`item-manufacturer:${itemCode}`, async () => {
-    const item = await client.item(itemCode);
-    if (!item || item.Manufacturer < 1) return null;
-    const code = item.Manufacturer;
-    const manufacturer = await lookups.get(`manufacturer:${code}`, () => client.manufacturer(code));
-    return manufacturer?.ManufacturerName ?? null;
+async function manufacturersOf(
+  client: SapServiceLayerClient,
+  lookups: LookupCache,
+  itemCodes: string[],
+): Promise<Map<string, string | null>> {
+  const itemManufacturer = await lookups.getMany('item-manufacturer', itemCodes, async (missing) => {
+    const items = await client.items(missing);
+    return new Map(items.map((item) => [item.ItemCode, item.Manufacturer]));
   });
+  const codes = [...new Set(itemManufacturer.values())].filter(
+    (code): code is number => code !== null && code > 0,
+  );
+  const names = await lookups.getMany('manufacturer', codes.map(String), async (missing) => {
+    const found = await client.manufacturers(missing.map(Number));
+    return new Map(found.map((manufacturer) => [String(manufacturer.Code), manufacturer.ManufacturerName]));
+  });
+  return new Map(
+    itemCodes.map((itemCode) => {
+      const code = itemManufacturer.get(itemCode);
+      return [itemCode, code && code > 0 ? (names.get(String(code)) ?? null) : null];
+    }),
+  );
 }
 
 /**
@@ -124,15 +134,8 @@ export async function salesOrderRows(
     byEntry.set(parsed.data.DocEntry, parsed.data);
   }
   const orders = [...byEntry.values()];
-  const itemCodes = new Set(orders.flatMap((order) => order.DocumentLines.map((line) => line.ItemCode)));
-  const limit = pLimit(LOOKUP_CONCURRENCY);
-  const manufacturers = new Map(
-    await Promise.all(
-      [...itemCodes].map((code) =>
-        limit(async () => [code, await manufacturerOf(client, lookups, code)] as const),
-      ),
-    ),
-  );
+  const itemCodes = [...new Set(orders.flatMap((order) => order.DocumentLines.map((line) => line.ItemCode)))];
+  const manufacturers = await manufacturersOf(client, lookups, itemCodes);
   return {
     orders: orders.map((order) => ({
       doc_entry: order.DocEntry,

@@ -170,6 +170,22 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
     return id;
   };
 
+  const items = Array.from({ length: ITEMS }, (_, index) => generateItem(options.seed, index));
+  const manufacturers = Array.from({ length: MANUFACTURERS }, (_, index) =>
+    generateManufacturer(options.seed, index + 1),
+  );
+  const LOOKUP_COLLECTIONS: Record<
+    string,
+    { records: object[]; entity: string; known: ReadonlySet<string> }
+  > = {
+    '/Items': { records: items, entity: 'Item', known: new Set(['ItemCode', 'ItemName', 'Manufacturer']) },
+    '/Manufacturers': {
+      records: manufacturers,
+      entity: 'Manufacturer',
+      known: new Set(['Code', 'ManufacturerName']),
+    },
+  };
+
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const key = cookieOf(req, 'B1SESSION') ?? req.socket.remoteAddress ?? 'anonymous';
     if (await traffic.intercept(req, res, key)) return;
@@ -216,6 +232,30 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
       };
       const headers = { 'preference-applied': `odata.maxpagesize=${page.pageSize}` };
       return traffic.sendPage(res, body, headers);
+    }
+    // Items and Manufacturers as collections too: a client looks up many codes with one `$filter … or …`.
+    const lookup = LOOKUP_COLLECTIONS[path];
+    if (lookup) {
+      let page: ReturnType<typeof queryCollection<object>>;
+      try {
+        page = queryCollection(lookup.records, url.searchParams, {
+          collection: path.slice(1),
+          entity: lookup.entity,
+          known: lookup.known,
+          pageSize: preferredPageSize(req.headers.prefer as string | undefined),
+        });
+      } catch (error) {
+        if (error instanceof ODataQueryError) return sapError(res, 400, -1000, error.message);
+        throw error;
+      }
+      return traffic.sendPage(
+        res,
+        {
+          value: page.value,
+          ...(page.nextLink ? { 'odata.nextLink': page.nextLink } : {}),
+        },
+        { 'preference-applied': `odata.maxpagesize=${page.pageSize}` },
+      );
     }
     const order = /^\/Orders\((\d+)\)$/.exec(path);
     if (order) {
