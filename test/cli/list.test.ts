@@ -75,7 +75,7 @@ describe('ferry list', () => {
     const unknown = await runCli(['list', '--migration', 'shopify-orders'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(
-      'ferry: Unknown migration "shopify-orders"; known migrations: woocommerce-orders',
+      'ferry: Unknown migration "shopify-orders"; known migrations: woocommerce-orders, sap-orders',
     );
     const badState = await runCli(['list', '--status', 'paused'], env);
     expect(badState.code).toBe(1);

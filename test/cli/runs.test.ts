@@ -82,7 +82,7 @@ describe('ferry start, status and cancel', () => {
   it('names the problem for an unknown migration, a bad date and an unknown run', async () => {
     const unknown = await runCli(['start', 'shopify-orders'], env);
     expect(unknown.stderr.trim()).toBe(
-      'ferry: Unknown migration "shopify-orders"; known migrations: woocommerce-orders',
+      'ferry: Unknown migration "shopify-orders"; known migrations: woocommerce-orders, sap-orders',
     );
     const badDate = await runCli(['start', 'woocommerce-orders', '--from', '2024-13-45'], env);
     expect(badDate.stderr.trim()).toMatch(/^ferry: Invalid option --from: must be a date/);
