@@ -1,6 +1,7 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { RunLookupCaches } from '../connectors/lookup-cache.js';
 import { RequestPacer } from '../connectors/pacer.js';
+import { SharedRateLimiter } from '../connectors/shared-rate-limit.js';
 import type { Source } from '../connectors/source.js';
 import { getMigration } from '../migrations/registry.js';
 import type { Migration } from '../migrations/types.js';
@@ -22,7 +23,8 @@ export type WithMigration = <T>(
 
 /**
  * Runs an activity's body with its migration and source: the connection's secrets looked up in the worker,
- * requests paced, lookups cached for the workflow run, failures mapped for Temporal. The pacer's last slot is
+ * requests paced (the run's rate, then the connection's limit across workers), lookups cached for the workflow
+ * run, failures mapped for Temporal. The pacer's last slot is
  * waited out before the activity returns, so that the caller's next activity starts within the rate too.
  */
 export function createSourceScope(deps: ActivityDeps): WithMigration {
@@ -30,11 +32,16 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
   return (input, body) =>
     mapFailures(async () => {
       const pacer = new RequestPacer(input.requestsPerMinute, () => heartbeat());
+      const shared = new SharedRateLimiter(deps.db, input.connection, () => heartbeat());
       const info = activityInfo();
       const source: Source = {
         name: input.connection,
         connection: deps.resolveConnection(input.connection),
-        beforeRequest: () => pacer.take(),
+        // The run's own pace first, then the connection's limit shared with every other worker and run.
+        beforeRequest: async () => {
+          await pacer.take();
+          await shared.take();
+        },
         lookups: lookupCaches.forRun(info.workflowExecution?.runId ?? info.activityId),
       };
       const result = await body(getMigration(input.migration), source);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import * as engineTables from './migrations/001-engine-tables.js';
+import * as rateLimits from './migrations/002-rate-limits.js';
 
 export type SchemaStep = readonly [
   name: string,
@@ -47,7 +48,10 @@ export const MIGRATIONS_TABLE = 'ferry_schema_migrations';
 
 /** Brings ferry's tables up to date; safe to call at every start and from several processes at once. */
 export function migrateToLatest(db: Knex): Promise<string[]> {
-  return applySteps(db, MIGRATIONS_TABLE, [['001-engine-tables', engineTables]]);
+  return applySteps(db, MIGRATIONS_TABLE, [
+    ['001-engine-tables', engineTables],
+    ['002-rate-limits', rateLimits],
+  ]);
 }
 
 /** Brings one migration's target tables up to date, versioned apart from ferry's own tables. */

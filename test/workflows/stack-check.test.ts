@@ -39,7 +39,10 @@ it('round-trips a workflow through the real dev server, PostgreSQL and the emula
     args: [{ connection: 'woocommerce' }],
   });
   expect(result).toEqual({
-    database: { serverVersion: expect.stringMatching(/^\d+\.\d+/), migrations: ['001-engine-tables'] },
+    database: {
+      serverVersion: expect.stringMatching(/^\d+\.\d+/),
+      migrations: ['001-engine-tables', '002-rate-limits'],
+    },
     source: { connection: 'woocommerce', kind: 'woocommerce', orders: 1234 },
   });
 });

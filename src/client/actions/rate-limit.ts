@@ -1,0 +1,45 @@
+import { loadConfig, requireDatabaseUrl } from '../../config.js';
+import { SharedRateLimiter } from '../../connectors/shared-rate-limit.js';
+import { FerryError } from '../../errors.js';
+import { connectDb } from '../../target/db.js';
+import { migrateToLatest } from '../../target/migrate.js';
+import { printResult } from '../output.js';
+
+const RATE = { min: 1, max: 60_000 };
+
+/** "600" → 600, "off" → null; anything else is refused by name. */
+function parseRate(raw: string): number | null {
+  if (raw === 'off') return null;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < RATE.min || value > RATE.max) {
+    throw new FerryError(
+      `Invalid requests per minute '${raw}': give a whole number from ${RATE.min} to ${RATE.max}, or off`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Shows or sets a connection's request limit, shared by every worker and run that uses the connection. It is
+ * kept in the target database, where every worker reserves its requests' slots.
+ */
+export async function runRateLimit(connection: string, raw: string | undefined, options: { json: boolean }) {
+  const requestsPerMinute = raw === undefined ? undefined : parseRate(raw);
+  // Two connections at least: the schema migration holds one for its lock while it works on another.
+  const db = await connectDb(requireDatabaseUrl(await loadConfig()), 3);
+  try {
+    await migrateToLatest(db);
+    if (requestsPerMinute !== undefined) await SharedRateLimiter.setLimit(db, connection, requestsPerMinute);
+    const row = await db('ferry_rate_limits')
+      .where({ connection })
+      .first<{ requests_per_minute: number | null }>();
+    const current = row?.requests_per_minute ?? null;
+    printResult(options.json, { connection, requestsPerMinute: current }, () =>
+      current === null
+        ? `connection ${connection}: no shared limit`
+        : `connection ${connection}: at most ${current} requests per minute across every worker and run`,
+    );
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from 'knex';
+
+/** Long waits are cut into slices so that an activity keeps heartbeating through them. */
+const MAX_SLICE_MS = 5_000;
+
+/** A reserved request slot: when it starts, on the database's clock, and how long the caller waits for it. */
+export interface RateSlot {
+  slotAtMs: number;
+  waitMs: number;
+}
+
+/**
+ * A source connection's request limit, shared by every worker and every run that uses the connection (issue 6):
+ * the next free slot lives in PostgreSQL (`ferry_rate_limits`), and each request reserves one by moving it on by
+ * 60/limit seconds in a single UPDATE. Slots come from the database's clock, so workers' clocks do not matter;
+ * the limit is never exceeded in any window, and an idle connection gets its next request at once (no burst).
+ */
+export class SharedRateLimiter {
+  constructor(
+    private readonly db: Knex,
+    private readonly connection: string,
+    private readonly onWait: () => void = () => undefined,
+  ) {}
+
+  /** Sets or lifts (null) the connection's limit; takes effect from the next reservation of any worker. */
+  static async setLimit(db: Knex, connection: string, requestsPerMinute: number | null): Promise<void> {
+    await db.raw(
+      `insert into ferry_rate_limits (connection, requests_per_minute) values (?, ?)
+       on conflict (connection) do update set requests_per_minute = excluded.requests_per_minute, updated_at = now()`,
+      [connection, requestsPerMinute],
+    );
+  }
+
+  /** Reserves the next slot; null when the connection has no limit. */
+  async reserve(): Promise<RateSlot | null> {
+    const { rows } = await this.db.raw<{ rows: { slot_at_ms: string; now_ms: string }[] }>(
+      `update ferry_rate_limits
+       set next_slot_at = greatest(next_slot_at, clock_timestamp()) + make_interval(secs => 60.0 / requests_per_minute),
+           reserved = reserved + 1
+       where connection = ? and requests_per_minute is not null
+       returning extract(epoch from next_slot_at - make_interval(secs => 60.0 / requests_per_minute)) * 1000 as slot_at_ms,
+                 extract(epoch from clock_timestamp()) * 1000 as now_ms`,
+      [this.connection],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const slotAtMs = Number(row.slot_at_ms);
+    return { slotAtMs, waitMs: Math.max(0, slotAtMs - Number(row.now_ms)) };
+  }
+
+  /** Resolves when this caller's request may start. */
+  async take(): Promise<void> {
+    const slot = await this.reserve();
+    const until = Date.now() + (slot?.waitMs ?? 0);
+    for (let waitMs = until - Date.now(); waitMs > 0; waitMs = until - Date.now()) {
+      this.onWait();
+      await sleep(Math.min(waitMs, MAX_SLICE_MS));
+    }
+  }
+}
