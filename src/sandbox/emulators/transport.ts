@@ -17,6 +17,11 @@ export const commonEmulatorOptions = {
 /** What an emulator counts of the traffic it served; tests and benchmarks read it. */
 export interface EmulatorStats {
   requests: number;
+  /** The most requests any sliding 60-second window has seen: what a source's per-minute limit judges. */
+  peakPerMinute: number;
+  /** When the first and the latest request arrived (ms since the epoch); null before any. */
+  firstRequestAtMs: number | null;
+  lastRequestAtMs: number | null;
   byStatus: Record<string, number>;
   resets: number;
   hangs: number;
@@ -34,7 +39,19 @@ export interface TrafficAnswers {
  * the rate limit, malformed pages, and the control routes that switch them (/stats, /faults, /rate-limit).
  */
 export class EmulatorTraffic {
-  readonly stats: EmulatorStats = { requests: 0, byStatus: {}, resets: 0, hangs: 0, malformedPages: 0 };
+  readonly stats: EmulatorStats = {
+    requests: 0,
+    peakPerMinute: 0,
+    firstRequestAtMs: null,
+    lastRequestAtMs: null,
+    byStatus: {},
+    resets: 0,
+    hangs: 0,
+    malformedPages: 0,
+  };
+  /** Arrival times of the requests of the last minute, oldest first from `windowStart`. */
+  private readonly lastMinute: number[] = [];
+  private windowStart = 0;
   private readonly limiter: SlidingWindowRateLimiter;
   faults: FaultSettings;
 
@@ -55,6 +72,7 @@ export class EmulatorTraffic {
    */
   async intercept(req: IncomingMessage, res: ServerResponse, key: string): Promise<boolean> {
     this.stats.requests++;
+    this.countArrival(Date.now());
     const fault = drawTransportFault(this.faults);
     if (fault.kind === 'reset') {
       this.stats.resets++;
@@ -80,6 +98,19 @@ export class EmulatorTraffic {
       return true;
     }
     return false;
+  }
+
+  private countArrival(nowMs: number): void {
+    this.stats.firstRequestAtMs ??= nowMs;
+    this.stats.lastRequestAtMs = nowMs;
+    this.lastMinute.push(nowMs);
+    while ((this.lastMinute[this.windowStart] as number) <= nowMs - 60_000) this.windowStart++;
+    this.stats.peakPerMinute = Math.max(this.stats.peakPerMinute, this.lastMinute.length - this.windowStart);
+    // Drop what slid out of the window now and then, not on every request.
+    if (this.windowStart > 4096) {
+      this.lastMinute.splice(0, this.windowStart);
+      this.windowStart = 0;
+    }
   }
 
   /** Sends a page of a listing, cut in half when the malformed-page fault is drawn for it. */
