@@ -3,6 +3,7 @@ import { RunLookupCaches } from '../connectors/lookup-cache.js';
 import { RequestPacer } from '../connectors/pacer.js';
 import { SharedRateLimiter } from '../connectors/shared-rate-limit.js';
 import type { Source } from '../connectors/source.js';
+import { waitAlive } from '../connectors/wait.js';
 import { getMigration } from '../migrations/registry.js';
 import type { Migration } from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
@@ -42,6 +43,7 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
           await pacer.take();
           await shared.take();
         },
+        wait: (ms) => waitAlive(Date.now() + ms, () => heartbeat()),
         lookups: lookupCaches.forRun(info.workflowExecution?.runId ?? info.activityId),
       };
       const result = await body(getMigration(input.migration), source);

@@ -23,19 +23,37 @@ export interface RequestContext {
   path: string;
 }
 
-/** Sends a request under the run's pace and a timeout; a network failure becomes a retryable SourceHttpError. */
+/** 429s answered in place, waiting as asked, before the activity's own retry takes over. */
+const RATE_LIMITED_RETRIES = 5;
+/** A longer Retry-After fails the activity with that delay instead of holding it open. */
+const MAX_IN_PLACE_WAIT_MS = 60_000;
+
+/**
+ * Sends a request under the run's pace and a timeout; a network failure becomes a retryable SourceHttpError.
+ * A 429 is waited out as its Retry-After says (seconds, an HTTP date, or 0, which still waits a second) and the
+ * request sent again, so that a chunk keeps the pages it already has; past a few in a row, or a long wait, the
+ * 429 is left to throwUnlessOk and the activity's retry.
+ */
 export async function sendRequest(
   context: RequestContext,
   url: string | URL,
   init: RequestInit,
   timeoutMs: number,
 ): Promise<Response> {
-  await context.source.beforeRequest();
-  try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    throw new SourceHttpError(`${context.system} request ${context.path} failed (${cause})`, 0);
+  for (let limited = 0; ; limited++) {
+    await context.source.beforeRequest();
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      throw new SourceHttpError(`${context.system} request ${context.path} failed (${cause})`, 0);
+    }
+    if (response.status !== 429 || limited >= RATE_LIMITED_RETRIES) return response;
+    const waitMs = parseRetryAfter(response.headers.get('retry-after'));
+    if (waitMs > MAX_IN_PLACE_WAIT_MS) return response;
+    await response.body?.cancel();
+    await context.source.wait(waitMs);
   }
 }
 

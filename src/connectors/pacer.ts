@@ -1,7 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
-/** Long waits are cut into slices so that the activity keeps heartbeating through them. */
-const MAX_SLICE_MS = 5_000;
+import { waitAlive } from './wait.js';
 
 /**
  * Spaces a run's requests evenly: each request owns a slot of 60/requestsPerMinute seconds and the next one
@@ -31,10 +28,7 @@ export class RequestPacer {
     return this.waitUntil(this.nextAtMs);
   }
 
-  private async waitUntil(atMs: number): Promise<void> {
-    for (let waitMs = atMs - Date.now(); waitMs > 0; waitMs = atMs - Date.now()) {
-      this.onWait();
-      await sleep(Math.min(waitMs, MAX_SLICE_MS));
-    }
+  private waitUntil(atMs: number): Promise<void> {
+    return waitAlive(atMs, this.onWait);
   }
 }

@@ -1,8 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
-
-/** Long waits are cut into slices so that an activity keeps heartbeating through them. */
-const MAX_SLICE_MS = 5_000;
+import { waitAlive } from './wait.js';
 
 /** A reserved request slot: when it starts, on the database's clock, and how long the caller waits for it. */
 export interface RateSlot {
@@ -52,10 +49,6 @@ export class SharedRateLimiter {
   /** Resolves when this caller's request may start. */
   async take(): Promise<void> {
     const slot = await this.reserve();
-    const until = Date.now() + (slot?.waitMs ?? 0);
-    for (let waitMs = until - Date.now(); waitMs > 0; waitMs = until - Date.now()) {
-      this.onWait();
-      await sleep(Math.min(waitMs, MAX_SLICE_MS));
-    }
+    await waitAlive(Date.now() + (slot?.waitMs ?? 0), this.onWait);
   }
 }

@@ -1,5 +1,6 @@
 import type { SourceConnection } from '../connectors/connection.js';
 import { LookupCache } from './lookup-cache.js';
+import { waitAlive } from './wait.js';
 
 /** A source connection resolved in the worker (its secrets never travel through Temporal), with the run's pacing. */
 export interface Source {
@@ -7,11 +8,19 @@ export interface Source {
   connection: SourceConnection;
   /** Resolves when the next request may be sent under the run's rate limit. */
   beforeRequest(): Promise<void>;
+  /** Waits as long as the source asked (a 429's Retry-After), staying alive meanwhile (heartbeats). */
+  wait(ms: number): Promise<void>;
   /** Lookups already answered in this run. */
   lookups: LookupCache;
 }
 
 /** A source with no rate limit of the run's own: checks, tests and tools. */
 export function unpacedSource(name: string, connection: SourceConnection): Source {
-  return { name, connection, beforeRequest: () => Promise.resolve(), lookups: new LookupCache() };
+  return {
+    name,
+    connection,
+    beforeRequest: () => Promise.resolve(),
+    wait: (ms) => waitAlive(Date.now() + ms, () => undefined),
+    lookups: new LookupCache(),
+  };
 }

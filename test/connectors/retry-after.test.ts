@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SourceRateLimitError } from '../../src/connectors/errors.js';
+import { type RequestContext, sendRequest, throwUnlessOk } from '../../src/connectors/http.js';
+import { LookupCache } from '../../src/connectors/lookup-cache.js';
+import type { Source } from '../../src/connectors/source.js';
+
+/** What the test server answers next: a Retry-After value (null: none) for a 429, or 'ok'. */
+let script: (string | null | 'ok')[] = [];
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  server = createServer((_req, res) => {
+    const next = script.length > 0 ? script.shift() : 'ok';
+    if (next === 'ok') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    res.writeHead(429, next === null ? {} : { 'retry-after': next }).end('{"code":"too_many"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** A source that records the waits the connector asks for instead of sleeping through them. */
+function recordingSource(): { source: Source; waits: number[] } {
+  const waits: number[] = [];
+  const source: Source = {
+    name: 'shop',
+    connection: { kind: 'woocommerce', baseUrl: url, consumerKey: 'k', consumerSecret: 's' },
+    beforeRequest: () => Promise.resolve(),
+    wait: async (ms) => {
+      waits.push(ms);
+    },
+    lookups: new LookupCache(),
+  };
+  return { source, waits };
+}
+
+async function send(answers: typeof script) {
+  script = [...answers];
+  const { source, waits } = recordingSource();
+  const context: RequestContext = { system: 'WooCommerce', source, path: '/orders' };
+  const response = await sendRequest(context, url, {}, 5_000);
+  const error = await throwUnlessOk(response, context).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  return { status: response.status, waits, error };
+}
+
+describe('429 and Retry-After', () => {
+  it('waits the seconds a Retry-After asks for, then sends the request again', async () => {
+    expect(await send(['7', 'ok'])).toEqual({ status: 200, waits: [7_000], error: undefined });
+  });
+
+  it('treats Retry-After: 0 and a missing header as one second, never a tight loop', async () => {
+    expect(await send(['0', '0', null, 'ok'])).toEqual({
+      status: 200,
+      waits: [1_000, 1_000, 1_000],
+      error: undefined,
+    });
+  });
+
+  it('waits until an HTTP-date Retry-After', async () => {
+    const at = new Date(Date.now() + 30_000).toUTCString(); // whole seconds
+    const { status, waits } = await send([at, 'ok']);
+    expect(status).toBe(200);
+    expect(waits[0]).toBeGreaterThan(28_000);
+    expect(waits[0]).toBeLessThanOrEqual(30_000);
+  });
+
+  it('leaves a long Retry-After, or a sixth 429 in a row, to the activity retry with the delay asked', async () => {
+    const long = await send(['600']);
+    expect(long.waits).toEqual([]);
+    expect(long.error).toBeInstanceOf(SourceRateLimitError);
+    expect((long.error as SourceRateLimitError).retryAfterMs).toBe(600_000);
+    expect((long.error as Error).message).toBe('WooCommerce rate limit on connection "shop"');
+
+    const storm = await send(['2', '2', '2', '2', '2', '3']);
+    expect(storm.waits).toEqual([2_000, 2_000, 2_000, 2_000, 2_000]);
+    expect((storm.error as SourceRateLimitError).retryAfterMs).toBe(3_000);
+  });
+});
