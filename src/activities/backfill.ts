@@ -7,7 +7,7 @@ import type {
   TimeWindow,
 } from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
-import { createSourceScope, type SourceInput } from './source-scope.js';
+import type { SourceInput, WithMigration } from './source-scope.js';
 
 export interface PlanInput extends SourceInput {
   from?: string;
@@ -34,9 +34,7 @@ export interface WindowCounts {
   targetCount: number;
 }
 
-export function createBackfillActivities(deps: ActivityDeps) {
-  const withMigration = createSourceScope(deps);
-
+export function createBackfillActivities(deps: ActivityDeps, withMigration: WithMigration) {
   return {
     /** Prepares the target tables and settles the range: the source's first order when no start is given. */
     planBackfill: (input: PlanInput): Promise<Plan> =>

@@ -1,5 +1,6 @@
 import { createBackfillActivities } from './backfill.js';
 import type { ActivityDeps } from './deps.js';
+import { createSourceScope } from './source-scope.js';
 import { createStackCheckActivities } from './stack-check.js';
 import { createSyncActivities } from './sync.js';
 
@@ -7,10 +8,11 @@ export type { ActivityDeps } from './deps.js';
 export type { DatabaseCheck, SourceCheck } from './stack-check.js';
 
 export function createActivities(deps: ActivityDeps) {
+  const withMigration = createSourceScope(deps);
   return {
     ...createStackCheckActivities(deps),
-    ...createBackfillActivities(deps),
-    ...createSyncActivities(deps),
+    ...createBackfillActivities(deps, withMigration),
+    ...createSyncActivities(deps, withMigration),
   };
 }
 

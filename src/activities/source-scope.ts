@@ -25,11 +25,18 @@ export type WithMigration = <T>(
 /**
  * Runs an activity's body with its migration and source: the connection's secrets looked up in the worker,
  * requests paced (the run's rate, then the connection's limit across workers), lookups cached for the workflow
- * run, failures mapped for Temporal. The pacer's last slot is
- * waited out before the activity returns, so that the caller's next activity starts within the rate too.
+ * run, the connection's session kept for the worker, failures mapped for Temporal. The pacer's last slot is
+ * waited out before the activity returns, so that the caller's next activity starts within the rate too. One
+ * scope per worker: every activity shares its caches.
  */
 export function createSourceScope(deps: ActivityDeps): WithMigration {
   const lookupCaches = new RunLookupCaches();
+  const sessions = new Map<string, Source['session']>();
+  const sessionOf = (connection: string) => {
+    const session = sessions.get(connection) ?? {};
+    sessions.set(connection, session);
+    return session;
+  };
   return (input, body) =>
     mapFailures(async () => {
       const pacer = new RequestPacer(input.requestsPerMinute, () => heartbeat());
@@ -45,6 +52,7 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         },
         wait: (ms) => waitAlive(Date.now() + ms, () => heartbeat()),
         lookups: lookupCaches.forRun(info.workflowExecution?.runId ?? info.activityId),
+        session: sessionOf(input.connection),
       };
       const result = await body(getMigration(input.migration), source);
       await pacer.settle();

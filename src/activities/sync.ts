@@ -1,9 +1,9 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { FerryError } from '../errors.js';
-import type { IncrementalSync, Migration, SyncChunkResult, SyncRequest } from '../migrations/types.js';
+import { incrementalOf } from '../migrations/registry.js';
+import type { SyncChunkResult, SyncRequest } from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
-import { createSourceScope, type SourceInput } from './source-scope.js';
+import type { SourceInput, WithMigration } from './source-scope.js';
 
 export interface SyncStart {
   /** The migration's watermark, or null when it has never synced (a backfill comes first). */
@@ -17,15 +17,6 @@ export interface SyncChunkInput extends SyncRequest, SourceInput {
   commitWatermark: string | null;
   /** The sync's workflow id, kept with the watermark to tell which run moved it. */
   runId: string;
-}
-
-function incrementalOf(migration: Migration): IncrementalSync {
-  if (!migration.incremental) {
-    throw new FerryError(
-      `Migration "${migration.name}" cannot run as an incremental sync; it only backfills`,
-    );
-  }
-  return migration.incremental;
 }
 
 /**
@@ -43,9 +34,7 @@ async function advanceWatermark(trx: Knex.Transaction, migration: string, waterm
   );
 }
 
-export function createSyncActivities(deps: ActivityDeps) {
-  const withMigration = createSourceScope(deps);
-
+export function createSyncActivities(deps: ActivityDeps, withMigration: WithMigration) {
   return {
     /** Prepares the target tables, reads the watermark and asks the source for its latest change stamp. */
     startSync: (input: SourceInput): Promise<SyncStart> =>

@@ -12,6 +12,11 @@ export interface Source {
   wait(ms: number): Promise<void>;
   /** Lookups already answered in this run. */
   lookups: LookupCache;
+  /**
+   * The connection's login session (SAP's B1SESSION cookie), shared by every activity of this worker on the
+   * connection: each chunk would otherwise log in again and leave one more session open at the source.
+   */
+  session: { cookie?: string };
 }
 
 /** A source with no rate limit of the run's own: checks, tests and tools. */
@@ -22,5 +27,6 @@ export function unpacedSource(name: string, connection: SourceConnection): Sourc
     beforeRequest: () => Promise.resolve(),
     wait: (ms) => waitAlive(Date.now() + ms, () => undefined),
     lookups: new LookupCache(),
+    session: {},
   };
 }

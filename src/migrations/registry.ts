@@ -1,6 +1,6 @@
 import { FerryError } from '../errors.js';
 import { sapOrders } from './sap-orders/index.js';
-import type { Migration } from './types.js';
+import type { IncrementalSync, Migration } from './types.js';
 import { woocommerceOrders } from './woocommerce-orders/index.js';
 
 const MIGRATIONS: ReadonlyMap<string, Migration> = new Map(
@@ -17,4 +17,14 @@ export function getMigration(name: string): Migration {
     throw new FerryError(`Unknown migration "${name}"; known migrations: ${migrationNames().join(', ')}`);
   }
   return migration;
+}
+
+/** What the migration offers to incremental syncs; a migration that only backfills is refused by name. */
+export function incrementalOf(migration: Migration): IncrementalSync {
+  if (!migration.incremental) {
+    throw new FerryError(
+      `Migration "${migration.name}" cannot run as an incremental sync; it only backfills`,
+    );
+  }
+  return migration.incremental;
 }

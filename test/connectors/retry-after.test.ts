@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceRateLimitError } from '../../src/connectors/errors.js';
 import { type RequestContext, sendRequest, throwUnlessOk } from '../../src/connectors/http.js';
-import { LookupCache } from '../../src/connectors/lookup-cache.js';
-import type { Source } from '../../src/connectors/source.js';
+import { type Source, unpacedSource } from '../../src/connectors/source.js';
 
 /** What the test server answers next: a Retry-After value (null: none) for a 429, or 'ok'. */
 let script: (string | null | 'ok')[] = [];
@@ -29,13 +28,10 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 function recordingSource(): { source: Source; waits: number[] } {
   const waits: number[] = [];
   const source: Source = {
-    name: 'shop',
-    connection: { kind: 'woocommerce', baseUrl: url, consumerKey: 'k', consumerSecret: 's' },
-    beforeRequest: () => Promise.resolve(),
+    ...unpacedSource('shop', { kind: 'woocommerce', baseUrl: url, consumerKey: 'k', consumerSecret: 's' }),
     wait: async (ms) => {
       waits.push(ms);
     },
-    lookups: new LookupCache(),
   };
   return { source, waits };
 }

@@ -21,6 +21,18 @@ beforeAll(async () => {
 });
 afterAll(() => sap.close());
 
+/** Every order matching the filter, read page by page through odata.nextLink. */
+async function readOrders(
+  client: SapServiceLayerClient,
+  filter?: string,
+  pageSize = 100,
+): Promise<SapOrder[]> {
+  const orders: SapOrder[] = [];
+  const query: Record<string, string> = { $orderby: 'DocEntry asc', ...(filter ? { $filter: filter } : {}) };
+  for await (const page of client.pages<SapOrder>('Orders', query, pageSize)) orders.push(...page);
+  return orders;
+}
+
 const control = (method: string, path: string, body?: unknown) =>
   fetch(`${sap.controlUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
 
@@ -28,7 +40,7 @@ describe('SAP Service Layer client', () => {
   it('logs in on first use and reads every order through odata.nextLink', async () => {
     const client = new SapServiceLayerClient(unpacedSource('sap', connection));
     const logins = sap.stats.logins;
-    const orders = await client.orders(undefined, 100);
+    const orders = await readOrders(client);
     expect(orders.map((order) => order.DocEntry)).toEqual(sap.store.all().map((order) => order.DocEntry));
     expect(orders).toEqual(sap.store.all());
     expect(sap.stats.logins - logins).toBe(1);
@@ -42,7 +54,7 @@ describe('SAP Service Layer client', () => {
     ).json()) as { docEntries: number[] };
     const onWatermark = created.docEntries[0];
     const filter = `(${changedSinceFilter('2026-07-02T10:00:00Z')}) or DocumentStatus eq 'bost_Open'`;
-    const orders = await client.orders(filter, 50);
+    const orders = await readOrders(client, filter, 50);
     const expected = sap.store
       .all()
       .filter(
@@ -68,10 +80,20 @@ describe('SAP Service Layer client', () => {
     expect(sap.stats.logins - logins).toBe(2);
   });
 
+  it("shares one session among the clients of a source, as a worker's activities do", async () => {
+    const source = unpacedSource('sap', connection);
+    const logins = sap.stats.logins;
+    await readOrders(new SapServiceLayerClient(source), "DocumentStatus eq 'bost_Open'");
+    await new SapServiceLayerClient(source).count('Orders', undefined);
+    expect(sap.stats.logins - logins).toBe(1);
+    await new SapServiceLayerClient(source).logout();
+    expect(source.session.cookie).toBeUndefined();
+  });
+
   it('fails at once on refused credentials, naming the connection', async () => {
     const client = new SapServiceLayerClient(unpacedSource('sap-prod', { ...connection, password: 'wrong' }));
     const logins = sap.stats.byStatus['401'] ?? 0;
-    const error = await client.orders(undefined).catch((caught: unknown) => caught);
+    const error = await readOrders(client).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SourceAuthError);
     expect((error as Error).message).toBe(
       'SAP connection "sap-prod" was refused (401: Login failed); check its company database, user and password',

@@ -1,8 +1,8 @@
 import type { SapConnection } from '../connection.js';
-import { MalformedPageError, SourceAuthError, SourceHttpError } from '../errors.js';
+import { MalformedPageError, SourceAuthError } from '../errors.js';
 import { connectionOfKind, type RequestContext, readJson, sendRequest, throwUnlessOk } from '../http.js';
 import type { Source } from '../source.js';
-import type { SapItem, SapManufacturer, SapOrder } from './order-shape.js';
+import type { SapItem, SapManufacturer } from './order-shape.js';
 
 /** Keys per lookup request: about 1 KB of $filter, well inside the URL length SAP and proxies accept. */
 const LOOKUP_BATCH = 40;
@@ -19,11 +19,11 @@ const messageOf = (body: unknown): string | undefined =>
   (body as SapErrorBody | undefined)?.error?.message?.value;
 
 /**
- * Talks to SAP Business One's Service Layer: one session per client, logged in on first use and again when
- * SAP says it timed out; OData collections read page by page through odata.nextLink.
+ * Talks to SAP Business One's Service Layer: the source's session (shared by the worker's activities on the
+ * connection), logged in on first use and again when SAP says it timed out; OData collections read page by
+ * page through odata.nextLink.
  */
 export class SapServiceLayerClient {
-  private sessionCookie: string | undefined;
   private readonly connection: SapConnection;
   private readonly root: string;
 
@@ -68,34 +68,31 @@ export class SapServiceLayerClient {
     if (!cookie?.startsWith('B1SESSION=')) {
       throw new MalformedPageError('SAP Login answered without a B1SESSION cookie');
     }
-    this.sessionCookie = cookie;
+    this.source.session.cookie = cookie;
   }
 
   async logout(): Promise<void> {
-    if (!this.sessionCookie) return;
-    const response = await this.send('Logout', { method: 'POST', headers: { cookie: this.sessionCookie } });
+    const { cookie } = this.source.session;
+    if (!cookie) return;
+    this.source.session.cookie = undefined;
+    const response = await this.send('Logout', { method: 'POST', headers: { cookie } });
     await response.body?.cancel();
-    this.sessionCookie = undefined;
   }
 
-  /** A GET in the session; a timed-out session is logged in again once. 404 comes back as undefined. */
-  private async get(path: string, headers: Record<string, string> = {}): Promise<Response | undefined> {
+  /** A GET in the session; a timed-out session is logged in again once. */
+  private async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      if (!this.sessionCookie) await this.login();
-      const response = await this.send(path, {
-        headers: { cookie: this.sessionCookie as string, ...headers },
-      });
+      if (!this.source.session.cookie) await this.login();
+      const cookie = this.source.session.cookie as string;
+      const response = await this.send(path, { headers: { cookie, ...headers } });
       if (response.status === 401) {
         const body = (await response.json().catch(() => ({}))) as SapErrorBody;
         if (body.error?.code === SESSION_EXPIRED && attempt === 0) {
-          this.sessionCookie = undefined;
+          // Another activity may have logged in meanwhile; only a session still ours is dropped.
+          if (this.source.session.cookie === cookie) this.source.session.cookie = undefined;
           continue;
         }
         throw this.refused(401, body);
-      }
-      if (response.status === 404) {
-        await response.body?.cancel();
-        return undefined;
       }
       await throwUnlessOk(response, this.context(path), messageOf);
       return response;
@@ -106,7 +103,6 @@ export class SapServiceLayerClient {
   async page<T>(pathAndQuery: string, pageSize: number): Promise<{ value: T[]; nextLink?: string }> {
     const collection = pathAndQuery.split('?')[0] as string;
     const response = await this.get(pathAndQuery, { prefer: `odata.maxpagesize=${pageSize}` });
-    if (!response) throw new SourceHttpError(`SAP has no collection ${collection}`, 404);
     const page = await readJson<{ value?: T[]; 'odata.nextLink'?: string }>(
       response,
       `SAP ${collection} page`,
@@ -129,19 +125,10 @@ export class SapServiceLayerClient {
   async count(collection: string, filter: string | undefined): Promise<number> {
     const query = filter ? `?${new URLSearchParams({ $filter: filter }).toString()}` : '';
     const response = await this.get(`${collection}/$count${query}`);
-    if (!response) throw new SourceHttpError(`SAP has no collection ${collection}`, 404);
     const text = (await response.text()).trim();
     if (!/^\d+$/.test(text))
       throw new MalformedPageError(`SAP ${collection}/$count answered '${text.slice(0, 80)}'`);
     return Number(text);
-  }
-
-  async orders(filter: string | undefined, pageSize = 100): Promise<SapOrder[]> {
-    const orders: SapOrder[] = [];
-    const query: Record<string, string> = { $orderby: 'DocEntry asc' };
-    if (filter) query.$filter = filter;
-    for await (const page of this.pages<SapOrder>('Orders', query, pageSize)) orders.push(...page);
-    return orders;
   }
 
   /**
