@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { SapConnection } from '../../../connectors/connection.js';
-import type { SapOrder } from '../../../connectors/sap/order-shape.js';
 import { listen, readJsonBody, sendJson } from '../http.js';
 import {
   commonEmulatorOptions,
@@ -174,16 +173,48 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
   const manufacturers = Array.from({ length: MANUFACTURERS }, (_, index) =>
     generateManufacturer(options.seed, index + 1),
   );
-  const LOOKUP_COLLECTIONS: Record<
+  /** The collections, with OData queries, paging and `$count`: orders, and the lookups read many codes at once. */
+  const COLLECTIONS: Record<
     string,
-    { records: object[]; entity: string; known: ReadonlySet<string> }
+    { records: () => readonly object[]; entity: string; known: ReadonlySet<string> }
   > = {
-    '/Items': { records: items, entity: 'Item', known: new Set(['ItemCode', 'ItemName', 'Manufacturer']) },
-    '/Manufacturers': {
-      records: manufacturers,
+    Orders: { records: () => store.all(), entity: 'Document', known: ORDER_FIELDS },
+    Items: { records: () => items, entity: 'Item', known: new Set(['ItemCode', 'ItemName', 'Manufacturer']) },
+    Manufacturers: {
+      records: () => manufacturers,
       entity: 'Manufacturer',
       known: new Set(['Code', 'ManufacturerName']),
     },
+  };
+
+  /** `/Collection` or `/Collection/$count`: a page of records, or (as SAP answers it) the bare count as text. */
+  const serveCollection = (req: IncomingMessage, res: ServerResponse, url: URL, path: string): boolean => {
+    const match = /^\/(\w+)(\/\$count)?$/.exec(path);
+    const collection = match && COLLECTIONS[match[1] as string];
+    if (!match || !collection) return false;
+    const name = match[1] as string;
+    try {
+      if (match[2]) {
+        const count = countCollection(collection.records(), url.searchParams, collection);
+        res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' }).end(String(count));
+        return true;
+      }
+      const page = queryCollection(collection.records(), url.searchParams, {
+        ...collection,
+        collection: name,
+        pageSize: preferredPageSize(req.headers.prefer as string | undefined),
+      });
+      const body = {
+        'odata.metadata': `${url.origin}${ROOT}/$metadata#${name}`,
+        value: page.value,
+        ...(page.nextLink ? { 'odata.nextLink': page.nextLink } : {}),
+      };
+      traffic.sendPage(res, body, { 'preference-applied': `odata.maxpagesize=${page.pageSize}` });
+    } catch (error) {
+      if (!(error instanceof ODataQueryError)) throw error;
+      sapError(res, 400, -1000, error.message);
+    }
+    return true;
   };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
@@ -200,63 +231,7 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
     }
     if (req.method !== 'GET') return sapError(res, 405, -1000, `${req.method} ${path} is not supported`);
 
-    if (path === '/Orders/$count') {
-      // As the Service Layer answers it: the bare number as text.
-      let count: number;
-      try {
-        count = countCollection(store.all(), url.searchParams, { entity: 'Document', known: ORDER_FIELDS });
-      } catch (error) {
-        if (error instanceof ODataQueryError) return sapError(res, 400, -1000, error.message);
-        throw error;
-      }
-      res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' }).end(String(count));
-      return;
-    }
-    if (path === '/Orders') {
-      let page: ReturnType<typeof queryCollection<SapOrder>>;
-      try {
-        page = queryCollection(store.all(), url.searchParams, {
-          collection: 'Orders',
-          entity: 'Document',
-          known: ORDER_FIELDS,
-          pageSize: preferredPageSize(req.headers.prefer as string | undefined),
-        });
-      } catch (error) {
-        if (error instanceof ODataQueryError) return sapError(res, 400, -1000, error.message);
-        throw error;
-      }
-      const body = {
-        'odata.metadata': `${url.origin}${ROOT}/$metadata#Orders`,
-        value: page.value,
-        ...(page.nextLink ? { 'odata.nextLink': page.nextLink } : {}),
-      };
-      const headers = { 'preference-applied': `odata.maxpagesize=${page.pageSize}` };
-      return traffic.sendPage(res, body, headers);
-    }
-    // Items and Manufacturers as collections too: a client looks up many codes with one `$filter … or …`.
-    const lookup = LOOKUP_COLLECTIONS[path];
-    if (lookup) {
-      let page: ReturnType<typeof queryCollection<object>>;
-      try {
-        page = queryCollection(lookup.records, url.searchParams, {
-          collection: path.slice(1),
-          entity: lookup.entity,
-          known: lookup.known,
-          pageSize: preferredPageSize(req.headers.prefer as string | undefined),
-        });
-      } catch (error) {
-        if (error instanceof ODataQueryError) return sapError(res, 400, -1000, error.message);
-        throw error;
-      }
-      return traffic.sendPage(
-        res,
-        {
-          value: page.value,
-          ...(page.nextLink ? { 'odata.nextLink': page.nextLink } : {}),
-        },
-        { 'preference-applied': `odata.maxpagesize=${page.pageSize}` },
-      );
-    }
+    if (serveCollection(req, res, url, path)) return;
     const order = /^\/Orders\((\d+)\)$/.exec(path);
     if (order) {
       const found = store.get(Number(order[1]));
@@ -269,14 +244,14 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
       const index = Number(item[1]?.slice(1)) - 1;
       const known = Number.isInteger(index) && index >= 0 && index < ITEMS && itemCode(index) === item[1];
       return known
-        ? sendJson(res, 200, generateItem(options.seed, index))
+        ? sendJson(res, 200, items[index])
         : sapError(res, 404, -2028, 'No matching records found (ODBC -2028)');
     }
     const manufacturer = /^\/Manufacturers\((\d+)\)$/.exec(path);
     if (manufacturer) {
       const code = Number(manufacturer[1]);
       return code >= 1 && code <= MANUFACTURERS
-        ? sendJson(res, 200, generateManufacturer(options.seed, code))
+        ? sendJson(res, 200, manufacturers[code - 1])
         : sapError(res, 404, -2028, 'No matching records found (ODBC -2028)');
     }
     return sapError(res, 404, -1000, `Resource not found for the segment '${path.slice(1)}'`);
