@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { startBackfill } from '../src/client/backfill.js';
+import { connectionEnv } from '../src/config.js';
 import { woocommerceOrders } from '../src/migrations/woocommerce-orders/index.js';
 import { type OrderRows, transformOrders } from '../src/migrations/woocommerce-orders/transform.js';
 import { writeOrders } from '../src/migrations/woocommerce-orders/writer.js';
@@ -91,9 +92,7 @@ async function runFerry() {
       DATABASE_URL: urlOf('ferry_run'),
       FERRY_TASK_QUEUE: 'bench',
       FERRY_HOME: join(home, 'none'),
-      FERRY_CONN_WOOCOMMERCE_URL: emulator.siteUrl,
-      FERRY_CONN_WOOCOMMERCE_KEY: emulator.consumerKey,
-      FERRY_CONN_WOOCOMMERCE_SECRET: emulator.consumerSecret,
+      ...connectionEnv('woocommerce', emulator.connection),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

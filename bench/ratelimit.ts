@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startBackfill } from '../src/client/backfill.js';
+import { connectionEnv } from '../src/config.js';
 import { SharedRateLimiter } from '../src/connectors/shared-rate-limit.js';
 import { startWooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
 import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
@@ -63,9 +64,7 @@ async function runWith(workerCount: number) {
         DATABASE_URL: databaseUrl,
         FERRY_TASK_QUEUE: taskQueue,
         FERRY_HOME: join(home, 'none'),
-        FERRY_CONN_WOOCOMMERCE_URL: emulator.siteUrl,
-        FERRY_CONN_WOOCOMMERCE_KEY: emulator.consumerKey,
-        FERRY_CONN_WOOCOMMERCE_SECRET: emulator.consumerSecret,
+        ...connectionEnv('woocommerce', emulator.connection),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     }),

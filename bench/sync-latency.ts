@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { createSyncSchedule, triggerSyncSchedule } from '../src/client/schedules.js';
+import { connectionEnv } from '../src/config.js';
 import { startSapEmulator } from '../src/sandbox/emulators/sap/server.js';
 import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
 import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
@@ -48,11 +49,7 @@ const worker = spawn(process.execPath, ['bin/ferry.js', 'worker'], {
     DATABASE_URL: postgres.databaseUrl,
     FERRY_TASK_QUEUE: 'bench',
     FERRY_HOME: join(home, 'none'),
-    FERRY_CONN_SAP_KIND: 'sap',
-    FERRY_CONN_SAP_URL: sap.connection.baseUrl,
-    FERRY_CONN_SAP_COMPANY_DB: sap.connection.companyDb,
-    FERRY_CONN_SAP_USER: sap.connection.userName,
-    FERRY_CONN_SAP_PASSWORD: sap.connection.password,
+    ...connectionEnv('sap', sap.connection),
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });

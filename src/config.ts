@@ -79,6 +79,27 @@ function connectionEnvPrefix(name: string): string {
   return `FERRY_CONN_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
 }
 
+/** Each kind's fields and the FERRY_CONN_<NAME>_ variable that sets each one. */
+const CONNECTION_VARIABLES = {
+  woocommerce: { baseUrl: 'URL', consumerKey: 'KEY', consumerSecret: 'SECRET' },
+  sap: { baseUrl: 'URL', companyDb: 'COMPANY_DB', userName: 'USER', password: 'PASSWORD' },
+} as const;
+
+/** The environment variables that configure a connection: what a worker process is started with. */
+export function connectionEnv(name: string, connection: SourceConnection): Record<string, string> {
+  const prefix = connectionEnvPrefix(name);
+  const fields = CONNECTION_VARIABLES[connection.kind] as Record<string, string>;
+  return {
+    [`${prefix}KIND`]: connection.kind,
+    ...Object.fromEntries(
+      Object.entries(fields).map(([field, suffix]) => [
+        `${prefix}${suffix}`,
+        String((connection as unknown as Record<string, unknown>)[field]),
+      ]),
+    ),
+  };
+}
+
 /**
  * Workflows carry only a connection's name; its address and secrets are resolved here, inside an activity,
  * from FERRY_CONN_<NAME>_* (KIND, then URL, KEY and SECRET for WooCommerce or URL, COMPANY_DB, USER and
@@ -92,15 +113,10 @@ export function resolveSourceConnection(
   const prefix = connectionEnvPrefix(name);
   if (env[`${prefix}URL`] !== undefined) {
     const kind = env[`${prefix}KIND`] ?? 'woocommerce';
-    // Each kind's fields and the variable that sets each one.
-    const variables: Record<string, Record<string, string>> = {
-      woocommerce: { baseUrl: 'URL', consumerKey: 'KEY', consumerSecret: 'SECRET' },
-      sap: { baseUrl: 'URL', companyDb: 'COMPANY_DB', userName: 'USER', password: 'PASSWORD' },
-    };
-    const fields = variables[kind];
+    const fields = (CONNECTION_VARIABLES as Record<string, Record<string, string>>)[kind];
     if (!fields) {
       throw new FerryError(
-        `Connection "${name}": ${prefix}KIND is "${kind}"; it must be one of ${Object.keys(variables).join(', ')}`,
+        `Connection "${name}": ${prefix}KIND is "${kind}"; it must be one of ${Object.keys(CONNECTION_VARIABLES).join(', ')}`,
       );
     }
     const parsed = sourceConnectionSchema.safeParse({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSourceConnection } from '../../src/config.js';
+import { connectionEnv, resolveSourceConnection } from '../../src/config.js';
 
 const resolve =
   (env: NodeJS.ProcessEnv, name = 'erp') =>
@@ -52,5 +52,29 @@ describe('source connections from the environment', () => {
     expect(resolve({ FERRY_CONN_ERP_KIND: 'oracle', FERRY_CONN_ERP_URL: 'https://x.example.com' })).toThrow(
       'Connection "erp": FERRY_CONN_ERP_KIND is "oracle"; it must be one of woocommerce, sap',
     );
+  });
+
+  it('writes a connection as the variables it is read back from, for either kind', () => {
+    const shop = {
+      kind: 'woocommerce' as const,
+      baseUrl: 'https://shop.example.com',
+      consumerKey: 'ck',
+      consumerSecret: 'cs',
+    };
+    const erp = {
+      kind: 'sap' as const,
+      baseUrl: 'https://sap.example.com:50000/b1s/v1',
+      companyDb: 'SBODEMO',
+      userName: 'manager',
+      password: 'secret',
+    };
+    expect(connectionEnv('shop-eu', shop)).toEqual({
+      FERRY_CONN_SHOP_EU_KIND: 'woocommerce',
+      FERRY_CONN_SHOP_EU_URL: 'https://shop.example.com',
+      FERRY_CONN_SHOP_EU_KEY: 'ck',
+      FERRY_CONN_SHOP_EU_SECRET: 'cs',
+    });
+    expect(resolveSourceConnection('shop-eu', connectionEnv('shop-eu', shop), undefined)).toEqual(shop);
+    expect(resolveSourceConnection('erp', connectionEnv('erp', erp), undefined)).toEqual(erp);
   });
 });

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -8,34 +7,20 @@ import { checksum, expectedLines, targetLines } from '../../src/migrations/wooco
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { progressQuery } from '../../src/workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { FERRY_BIN } from '../helpers/run-cli.js';
 import { listAllOrders } from '../helpers/woo-http.js';
+import { WorkerProcesses } from '../helpers/worker-process.js';
 
 let emulator: WooEmulator;
 let database: TestDatabase;
 let connection: Connection;
 let client: Client;
 const taskQueue = `crash-${Date.now()}`;
-const workers: ChildProcess[] = [];
 
-/** A real `ferry worker` process, configured only through its environment, as in production. */
-function spawnWorker(): ChildProcess {
-  const child = spawn(process.execPath, [FERRY_BIN, 'worker'], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      DATABASE_URL: database.url,
-      FERRY_TASK_QUEUE: taskQueue,
-      FERRY_HOME: '/nonexistent-ferry-home',
-      FERRY_CONN_WOOCOMMERCE_URL: emulator.siteUrl,
-      FERRY_CONN_WOOCOMMERCE_KEY: emulator.consumerKey,
-      FERRY_CONN_WOOCOMMERCE_SECRET: emulator.consumerSecret,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  workers.push(child);
-  return child;
-}
+const workers = new WorkerProcesses({
+  databaseUrl: () => database.url,
+  taskQueue,
+  connections: () => ({ woocommerce: emulator.connection }),
+});
 
 beforeAll(async () => {
   emulator = await startWooEmulator({ orders: 8000, seed: 33, faults: { latencyMs: 15 } });
@@ -44,14 +29,14 @@ beforeAll(async () => {
   client = new Client({ connection, namespace: inject('temporalNamespace') });
 });
 afterAll(async () => {
-  for (const worker of workers) worker.kill('SIGKILL');
+  workers.killAll();
   await connection.close();
   await emulator.close();
   await database.drop();
 });
 
 it('a worker killed with SIGKILL mid-backfill: a new worker finishes the run, exact and without duplicates', async () => {
-  const first = spawnWorker();
+  const first = workers.spawn();
   const handle = await startBackfill(client, taskQueue, {
     migration: 'woocommerce-orders',
     id: `test/crash-${Date.now()}`,
@@ -73,7 +58,7 @@ it('a worker killed with SIGKILL mid-backfill: a new worker finishes the run, ex
   expect(writtenBeforeCrash).toBeGreaterThan(0);
   expect(writtenBeforeCrash).toBeLessThan(8000);
 
-  spawnWorker();
+  workers.spawn();
   const report = await handle.result();
   expect(report).toMatchObject({ state: 'completed', sourceTotal: 8000, problems: [] });
   expect(report.records.fetched).toBe(8000);

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -8,8 +7,8 @@ import { type SapEmulator, startSapEmulator } from '../../src/sandbox/emulators/
 import type { incrementalSync } from '../../src/workflows/incremental-sync.js';
 import { syncProgressQuery } from '../../src/workflows/sync-messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { FERRY_BIN } from '../helpers/run-cli.js';
 import { expectedSalesOrders, sapControl, targetSalesOrders } from '../helpers/sap.js';
+import { WorkerProcesses } from '../helpers/worker-process.js';
 
 const SEED = 41;
 let sap: SapEmulator;
@@ -17,28 +16,12 @@ let database: TestDatabase;
 let connection: Connection;
 let client: Client;
 const taskQueue = `sync-crash-${Date.now()}`;
-const workers: ChildProcess[] = [];
 
-/** A real `ferry worker` process, configured only through its environment, as in production. */
-function spawnWorker(): ChildProcess {
-  const child = spawn(process.execPath, [FERRY_BIN, 'worker'], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      DATABASE_URL: database.url,
-      FERRY_TASK_QUEUE: taskQueue,
-      FERRY_HOME: '/nonexistent-ferry-home',
-      FERRY_CONN_SAP_KIND: 'sap',
-      FERRY_CONN_SAP_URL: sap.connection.baseUrl,
-      FERRY_CONN_SAP_COMPANY_DB: sap.connection.companyDb,
-      FERRY_CONN_SAP_USER: sap.connection.userName,
-      FERRY_CONN_SAP_PASSWORD: sap.connection.password,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  workers.push(child);
-  return child;
-}
+const workers = new WorkerProcesses({
+  databaseUrl: () => database.url,
+  taskQueue,
+  connections: () => ({ sap: sap.connection }),
+});
 
 beforeAll(async () => {
   sap = await startSapEmulator({ orders: 1000, seed: SEED });
@@ -47,7 +30,7 @@ beforeAll(async () => {
   client = new Client({ connection, namespace: inject('temporalNamespace') });
 });
 afterAll(async () => {
-  for (const worker of workers) worker.kill('SIGKILL');
+  workers.killAll();
   await connection?.close();
   await sap?.close();
   await database?.drop();
@@ -70,7 +53,7 @@ const startSync = (id: string) =>
 const watermarkRow = () => database.db('ferry_watermarks').where({ migration: 'sap-orders' }).first();
 
 it('a worker killed with SIGKILL mid-sync: the watermark does not move past unwritten data, and the sync ends exact', async () => {
-  const first = spawnWorker();
+  const first = workers.spawn();
   await (await startSync('first')).result();
   const before = await watermarkRow();
   expect(before).toBeDefined();
@@ -94,7 +77,7 @@ it('a worker killed with SIGKILL mid-sync: the watermark does not move past unwr
   expect(stale).toBeGreaterThan(0);
   expect(await watermarkRow()).toEqual(before);
 
-  spawnWorker();
+  workers.spawn();
   const result = await handle.result();
   expect(result.phase).toBe('completed');
   expect(result.updated).toBeGreaterThan(0);

@@ -1,0 +1,41 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { inject } from 'vitest';
+import { connectionEnv } from '../../src/config.js';
+import type { SourceConnection } from '../../src/connectors/connection.js';
+import { FERRY_BIN } from './run-cli.js';
+
+/** Real `ferry worker` processes for one test file, configured only through their environment, as in production. */
+export class WorkerProcesses {
+  private readonly started: ChildProcess[] = [];
+
+  constructor(
+    private readonly options: {
+      databaseUrl: () => string;
+      taskQueue: string;
+      connections: () => Record<string, SourceConnection>;
+    },
+  ) {}
+
+  spawn(): ChildProcess {
+    const connections = Object.entries(this.options.connections()).map(([name, connection]) =>
+      connectionEnv(name, connection),
+    );
+    const child = spawn(process.execPath, [FERRY_BIN, 'worker'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        DATABASE_URL: this.options.databaseUrl(),
+        FERRY_TASK_QUEUE: this.options.taskQueue,
+        FERRY_HOME: '/nonexistent-ferry-home',
+        ...Object.assign({}, ...connections),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.started.push(child);
+    return child;
+  }
+
+  killAll(): void {
+    for (const child of this.started) child.kill('SIGKILL');
+  }
+}
