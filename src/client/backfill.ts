@@ -8,7 +8,8 @@ import { CONCURRENCY_RANGE, RATE_RANGE } from '../workflows/control.js';
 import { backfillSummary, optionsDetails } from '../workflows/details.js';
 import { invalidOption } from './options.js';
 
-const isoInstant = z
+/** A date or an instant as the CLI takes it ('2024-01-31' is midnight UTC), as an ISO instant. */
+export const isoInstant = z
   .string()
   .refine(
     (value) => !Number.isNaN(Date.parse(value)),

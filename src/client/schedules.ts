@@ -11,6 +11,7 @@ import { FerryError } from '../errors.js';
 import { formatDuration } from '../format.js';
 import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
 import type { incrementalSync, SyncResult } from '../workflows/incremental-sync.js';
+import { isoInstant } from './backfill.js';
 import { invalidOption } from './options.js';
 import { durationMs, resolveSync, type SyncOptions } from './sync.js';
 
@@ -280,20 +281,20 @@ export async function triggerSyncSchedule(client: Client, name: string): Promise
   );
 }
 
+const pastIntervalSchema = z
+  .object({
+    from: isoInstant,
+    to: isoInstant.refine(
+      (to) => Date.parse(to) <= Date.now(),
+      'must not be in the future: a backfill replays the past',
+    ),
+  })
+  .refine((interval) => interval.from < interval.to, { message: 'must be after --from', path: ['to'] });
+
 /** Runs the schedule for a past interval (each missed time once, under its overlap policy). */
-export async function backfillSyncSchedule(
-  client: Client,
-  name: string,
-  from: string,
-  to: string,
-): Promise<void> {
+export async function backfillSyncSchedule(client: Client, name: string, from: string, to: string) {
+  const interval = pastIntervalSchema.safeParse({ from, to });
+  if (!interval.success) throw invalidOption(interval.error);
   const { handle } = await syncSchedule(client, name);
-  const start = new Date(from);
-  const end = new Date(to);
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || !(start < end)) {
-    throw new FerryError(`Invalid interval ${from} → ${to}: give two dates, --from before --to`);
-  }
-  if (end.getTime() > Date.now())
-    throw new FerryError('--to must not be in the future: a backfill replays the past');
-  await handle.backfill({ start, end });
+  await handle.backfill({ start: new Date(interval.data.from), end: new Date(interval.data.to) });
 }

@@ -1,7 +1,7 @@
 import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
-import { FerryError } from '../errors.js';
-import { getMigration } from '../migrations/registry.js';
+import { getMigration, incrementalOf } from '../migrations/registry.js';
+import { RATE_RANGE } from '../workflows/control.js';
 import type { IncrementalSyncInput } from '../workflows/incremental-sync.js';
 import { type BackfillOptions, resolveBackfill } from './backfill.js';
 import { invalidOption } from './options.js';
@@ -24,7 +24,7 @@ export const syncOptionsSchema = z.object({
   lookback: durationMs.optional(),
   pageSize: z.number().int().min(1).max(1000).optional(),
   pagesPerChunk: z.number().int().min(1).max(50).optional(),
-  requestsPerMinute: z.number().int().min(1).max(60_000).optional(),
+  requestsPerMinute: z.number().int().min(RATE_RANGE.min).max(RATE_RANGE.max).optional(),
   maxHistoryEvents: z.number().int().min(100).max(40_000).default(5_000),
 });
 
@@ -39,16 +39,12 @@ export function resolveSync(options: SyncOptions): IncrementalSyncInput {
   if (!parsed.success) throw invalidOption(parsed.error);
   const o = parsed.data;
   const migration = getMigration(o.migration);
-  if (!migration.incremental) {
-    throw new FerryError(
-      `Migration "${migration.name}" cannot run as an incremental sync; it only backfills`,
-    );
-  }
+  const incremental = incrementalOf(migration);
   const connection = o.connection ?? migration.defaultConnection;
   return {
     migration: migration.name,
     connection,
-    lookbackSeconds: Math.round((o.lookback ?? migration.incremental.defaultLookbackSeconds * 1000) / 1000),
+    lookbackSeconds: Math.round((o.lookback ?? incremental.defaultLookbackSeconds * 1000) / 1000),
     pageSize: o.pageSize ?? migration.defaults.pageSize,
     pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
     requestsPerMinute: o.requestsPerMinute ?? null,

@@ -1,19 +1,9 @@
 /**
- * A run's memory of a source's lookups (an item's manufacturer): each key is asked once per run, even when a
- * chunk asks for it from several requests at once. A failed lookup is forgotten, so a retry asks again.
+ * A run's memory of a source's lookups (an item's manufacturer): each key is asked once per run, even when two
+ * chunks ask for it at once. A failed lookup is forgotten, so a retry asks again.
  */
 export class LookupCache {
   private readonly entries = new Map<string, Promise<unknown>>();
-
-  get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = load();
-      this.entries.set(key, entry);
-      entry.catch(() => this.entries.delete(key));
-    }
-    return entry as Promise<T>;
-  }
 
   /**
    * Values for many keys of one kind, the missing ones loaded together by one call of `loadMissing` (which

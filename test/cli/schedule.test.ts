@@ -185,7 +185,9 @@ describe('ferry schedule (Temporal Schedules, real worker, SAP emulator)', () =>
       '--to',
       '2999-01-01',
     );
-    expect(future.stderr).toContain('--to must not be in the future');
+    expect(future.stderr).toContain(
+      'Invalid option --to: must not be in the future: a backfill replays the past',
+    );
   });
 
   it('delete removes it; the watermark stays', async () => {

@@ -3,17 +3,16 @@ import { SharedRateLimiter } from '../../connectors/shared-rate-limit.js';
 import { FerryError } from '../../errors.js';
 import { connectDb } from '../../target/db.js';
 import { migrateToLatest } from '../../target/migrate.js';
+import { RATE_RANGE } from '../../workflows/control.js';
 import { printResult } from '../output.js';
-
-const RATE = { min: 1, max: 60_000 };
 
 /** "600" → 600, "off" → null; anything else is refused by name. */
 function parseRate(raw: string): number | null {
   if (raw === 'off') return null;
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < RATE.min || value > RATE.max) {
+  if (!/^\d+$/.test(raw) || value < RATE_RANGE.min || value > RATE_RANGE.max) {
     throw new FerryError(
-      `Invalid requests per minute '${raw}': give a whole number from ${RATE.min} to ${RATE.max}, or off`,
+      `Invalid requests per minute '${raw}': give a whole number from ${RATE_RANGE.min} to ${RATE_RANGE.max}, or off`,
     );
   }
   return value;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { RATE_RANGE } from '../../workflows/control.js';
 import { integerIn } from '../options.js';
 
 const actions = () => import('../actions/schedule.js');
@@ -18,7 +19,11 @@ export function registerScheduleCommands(program: Command): void {
     .option('--lookback <duration>', "re-read this long before the watermark (default: the migration's, 10m)")
     .option('--name <name>', 'schedule name (default: the migration name)')
     .option('--connection <name>', "source connection (default: the migration's)")
-    .option('--rate <requests-per-minute>', 'limit on requests to the source per sync', integerIn(1, 60_000))
+    .option(
+      '--rate <requests-per-minute>',
+      'limit on requests to the source per sync',
+      integerIn(RATE_RANGE.min, RATE_RANGE.max),
+    )
     .option('--page-size <n>', 'records per source page', integerIn(1, 1000))
     .option('--pages-per-chunk <n>', 'pages written per transaction', integerIn(1, 50))
     .option('--paused', 'create it paused', false)

@@ -24,7 +24,7 @@ function windowFilter(window: TimeWindow): string {
 
 const query = (params: Record<string, string>) => `Orders?${new URLSearchParams(params).toString()}`;
 
-/** Fetches, transforms and writes a chunk's orders in one transaction; `finish` joins that transaction. */
+/** Transforms and writes a chunk's orders in one transaction; `finish` (the watermark) joins that transaction. */
 async function writeChunk(
   db: Knex,
   client: SapServiceLayerClient,
