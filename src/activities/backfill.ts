@@ -1,4 +1,3 @@
-import { heartbeat } from '@temporalio/activity';
 import type {
   ChangesRequest,
   ChangesResult,
@@ -6,6 +5,7 @@ import type {
   ChunkResult,
   TimeWindow,
 } from '../migrations/types.js';
+import { openRecordDeadLetters } from '../target/dead-letters.js';
 import type { ActivityDeps } from './deps.js';
 import type { SourceInput, WithMigration } from './source-scope.js';
 
@@ -32,6 +32,8 @@ export interface WindowInput extends SourceInput {
 export interface WindowCounts {
   sourceCount: number;
   targetCount: number;
+  /** Records of the window this partition dead-lettered and nobody resolved yet: at the source, not in the target. */
+  deadLettered: number;
 }
 
 export function createBackfillActivities(deps: ActivityDeps, withMigration: WithMigration) {
@@ -48,29 +50,32 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
 
     /** Fetches, transforms and writes one chunk in one transaction; only counts and the cursor come back. */
     copyChunk: (input: ChunkInput): Promise<ChunkResult> =>
-      // Heartbeats let Temporal notice a killed worker in seconds instead of at the chunk's timeout.
-      withMigration(input, (migration, source) =>
-        migration.copyChunk(deps.db, source, input, () => heartbeat()),
+      // Heartbeats (context.onPage) let Temporal notice a killed worker in seconds instead of at the timeout.
+      withMigration(input, (migration, source, context) =>
+        migration.copyChunk(deps.db, source, input, context),
       ),
 
     /** Copies one chunk of the records changed since the cursor; only counts and the next cursor come back. */
     copyChanges: (input: ChangesInput): Promise<ChangesResult> =>
-      withMigration(input, (migration, source) =>
-        migration.copyChanges(deps.db, source, input, () => heartbeat()),
+      withMigration(input, (migration, source, context) =>
+        migration.copyChanges(deps.db, source, input, context),
       ),
 
     /** Writes what paging cannot see (records deleted at the source) before a window is counted. */
     reconcileWindow: (input: WindowInput): Promise<number> =>
-      withMigration(input, (migration, source) => migration.reconcileWindow(deps.db, source, input.window)),
+      withMigration(input, (migration, source, context) =>
+        migration.reconcileWindow(deps.db, source, input.window, context),
+      ),
 
     /** The source's and the target's counts for a window, to find skipped or stale records. */
     countWindow: (input: WindowInput): Promise<WindowCounts> =>
-      withMigration(input, async (migration, source) => {
-        const [sourceCount, targetCount] = await Promise.all([
+      withMigration(input, async (migration, source, context) => {
+        const [sourceCount, targetCount, deadLettered] = await Promise.all([
           migration.countSource(source, input.window),
           migration.countTarget(deps.db, input.window),
+          openRecordDeadLetters(deps.db, migration.name, context.deadLetters.partitionKey),
         ]);
-        return { sourceCount, targetCount };
+        return { sourceCount, targetCount, deadLettered };
       }),
   };
 }

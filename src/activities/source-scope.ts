@@ -5,7 +5,7 @@ import { SharedRateLimiter } from '../connectors/shared-rate-limit.js';
 import type { Source } from '../connectors/source.js';
 import { waitAlive } from '../connectors/wait.js';
 import { getMigration } from '../migrations/registry.js';
-import type { Migration } from '../migrations/types.js';
+import type { ChunkContext, Migration } from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
 import { mapFailures } from './failures.js';
 
@@ -15,11 +15,15 @@ export interface SourceInput {
   connection: string;
   /** This caller's share of the run's rate limit; absent when the run has none. */
   requestsPerMinute?: number | null;
+  /** The run this activity works for (a partition's backfill); absent: the calling workflow itself. */
+  runId?: string;
+  /** Write nothing: every transaction is rolled back after its counts are taken. */
+  dryRun?: boolean;
 }
 
 export type WithMigration = <T>(
   input: SourceInput,
-  body: (migration: Migration, source: Source) => Promise<T>,
+  body: (migration: Migration, source: Source, context: ChunkContext) => Promise<T>,
 ) => Promise<T>;
 
 /**
@@ -54,7 +58,13 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         lookups: lookupCaches.forRun(info.workflowExecution?.runId ?? info.activityId),
         session: sessionOf(input.connection),
       };
-      const result = await body(getMigration(input.migration), source);
+      const workflowId = info.workflowExecution?.workflowId ?? info.activityId;
+      const context: ChunkContext = {
+        onPage: () => heartbeat(),
+        deadLetters: { runId: input.runId ?? workflowId, partitionKey: workflowId },
+        dryRun: input.dryRun ?? false,
+      };
+      const result = await body(getMigration(input.migration), source, context);
       await pacer.settle();
       return result;
     });

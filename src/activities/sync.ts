@@ -1,4 +1,3 @@
-import { heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { incrementalOf } from '../migrations/registry.js';
 import type { SyncChunkResult, SyncRequest } from '../migrations/types.js';
@@ -53,7 +52,7 @@ export function createSyncActivities(deps: ActivityDeps, withMigration: WithMigr
 
     /** One chunk of changes in one transaction; the last chunk moves the watermark in that same transaction. */
     syncChunk: (input: SyncChunkInput): Promise<SyncChunkResult> =>
-      withMigration(input, (migration, source) =>
+      withMigration(input, (migration, source, context) =>
         incrementalOf(migration).syncChunk(
           deps.db,
           source,
@@ -63,7 +62,7 @@ export function createSyncActivities(deps: ActivityDeps, withMigration: WithMigr
               await advanceWatermark(trx, migration.name, input.commitWatermark, input.runId);
             }
           },
-          () => heartbeat(),
+          context,
         ),
       ),
   };

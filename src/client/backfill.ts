@@ -35,6 +35,7 @@ export const backfillOptionsSchema = z
     catchUp: z.boolean().default(true),
     catchUpLookbackSeconds: z.number().int().min(0).max(86_400).default(60),
     id: z.string().min(1).optional(),
+    dryRun: z.boolean().default(false),
   })
   .refine((options) => !options.from || !options.to || options.from < options.to, {
     message: 'must be after --from',
@@ -51,7 +52,10 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
   const migration = getMigration(o.migration);
   const day = (iso: string | undefined, fallback: string) => (iso ? iso.slice(0, 10) : fallback);
   return {
-    workflowId: o.id ?? `ferry/${migration.name}/${day(o.from, 'start')}..${day(o.to, 'now')}`,
+    // A dry run has its own id, so that it never blocks (or is taken for) the real run of the same range.
+    workflowId:
+      o.id ??
+      `ferry/${migration.name}/${day(o.from, 'start')}..${day(o.to, 'now')}${o.dryRun ? '/dry-run' : ''}`,
     input: {
       migration: migration.name,
       connection: o.connection ?? migration.defaultConnection,
@@ -64,8 +68,10 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
       maxPasses: o.maxPasses,
       maxHistoryEvents: o.maxHistoryEvents,
-      catchUp: o.catchUp,
+      // Nothing is written in a dry run, so there is nothing to catch up on.
+      catchUp: o.catchUp && !o.dryRun,
       catchUpLookbackSeconds: o.catchUpLookbackSeconds,
+      ...(o.dryRun ? { dryRun: true } : {}),
     },
   };
 }

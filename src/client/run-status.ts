@@ -76,9 +76,18 @@ export function summarize(status: RunStatus): string {
     c
       ? `  ${c.paused ? `PAUSED (ferry resume ${status.workflowId}), ` : ''}concurrency ${c.concurrency}, rate limit ${c.requestsPerMinute === null ? 'none' : `${c.requestsPerMinute} requests/min`}`
       : '',
-    r
-      ? `  records fetched ${r.fetched} of ${status.sourceTotal ?? '?'}: inserted ${r.inserted}, updated ${r.updated}, unchanged ${r.unchanged}`
+    r && status.dryRun
+      ? `  DRY RUN, nothing written: of ${r.fetched} records fetched, ${r.inserted} would be inserted, ${r.updated} updated, ${r.unchanged} unchanged`
+      : r
+        ? `  records fetched ${r.fetched} of ${status.sourceTotal ?? '?'}: inserted ${r.inserted}, updated ${r.updated}, unchanged ${r.unchanged}`
+        : '',
+    r?.deadLettered || r?.failedPages
+      ? `  ${status.dryRun ? 'would dead-letter' : 'dead-lettered'} ${r.deadLettered ?? 0} records, ${r.failedPages ?? 0} failed pages (ferry dlq list)`
       : '',
+    ...(status.sample ?? []).map(
+      (difference) =>
+        `    ${difference.change} ${difference.key}${difference.fields.length > 0 ? `: ${difference.fields.join(', ')}` : difference.change === 'update' ? ': its lines' : ''}`,
+    ),
     status.recordsPerSecond !== undefined
       ? `  ${status.recordsPerSecond} records/s, elapsed ${formatDuration((status.elapsedMs ?? 0) / 1000)}, ETA ${formatDuration(status.etaSeconds)}`
       : '',

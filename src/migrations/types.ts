@@ -22,8 +22,46 @@ export interface ChunkRequest {
   pages: number;
 }
 
-export interface ChunkResult extends WriteCounts {
+/** A source record the transform cannot turn into rows: it is dead-lettered, the rest of its chunk written. */
+export interface RejectedRecord {
+  sourceKey: string;
+  payload: unknown;
+  reason: string;
+}
+
+/** Where a chunk's dead letters are filed: the run (backfill or sync) and the partition's workflow. */
+export interface DeadLetterScope {
+  runId: string;
+  partitionKey: string | null;
+}
+
+/** What the activity layer hands a migration's chunk besides the request. */
+export interface ChunkContext {
+  /** Called after each page fetched (heartbeats). */
+  onPage(): void;
+  deadLetters: DeadLetterScope;
+  /** Fetch, transform and write as usual, then roll the transaction back: exact counts, nothing changed. */
+  dryRun: boolean;
+}
+
+/** A record a dry run would insert or update; `fields` are the columns of its own row that would change. */
+export interface DryRunDifference {
+  key: string;
+  change: 'insert' | 'update';
+  fields: string[];
+}
+
+/** Counts of a chunk: records fetched are written (inserted, updated or unchanged) or dead-lettered. */
+export interface ChunkCounts extends WriteCounts {
   fetched: number;
+  deadLettered: number;
+  /** Pages that stayed malformed after retries: recorded as dead letters of their own, to fetch again later. */
+  failedPages: number;
+  /** A dry run's sample of what would change (keys and column names only). */
+  differences?: DryRunDifference[];
+}
+
+export interface ChunkResult extends ChunkCounts {
   /** The page to continue from, or null when the window is exhausted. */
   nextPage: number | null;
 }
@@ -46,8 +84,7 @@ export interface ChangesRequest {
   pages: number;
 }
 
-export interface ChangesResult extends WriteCounts {
-  fetched: number;
+export interface ChangesResult extends ChunkCounts {
   /** Where to continue, or null when every change up to now has been copied. */
   next: ChangeCursor | null;
 }
@@ -62,8 +99,7 @@ export interface SyncRequest {
   pages: number;
 }
 
-export interface SyncCounts extends WriteCounts {
-  fetched: number;
+export interface SyncCounts extends ChunkCounts {
   /** Child rows deleted because the source removed them (an order's lines). */
   deleted: number;
 }
@@ -87,7 +123,7 @@ export interface IncrementalSync {
     source: Source,
     request: SyncRequest,
     finish: (trx: Knex.Transaction) => Promise<void>,
-    onPage?: () => void,
+    context: ChunkContext,
   ): Promise<SyncChunkResult>;
 }
 
@@ -108,16 +144,23 @@ export interface Migration {
   prepareTarget(db: Knex): Promise<void>;
   /** The earliest creation time at the source, to plan partitions when no start is given. */
   sourceStart(source: Source): Promise<string | null>;
-  /** Fetches, transforms and writes a chunk in one transaction; calls onPage after each page fetched. */
-  copyChunk(db: Knex, source: Source, request: ChunkRequest, onPage?: () => void): Promise<ChunkResult>;
+  /** Fetches, transforms and writes a chunk in one transaction. */
+  copyChunk(db: Knex, source: Source, request: ChunkRequest, context: ChunkContext): Promise<ChunkResult>;
   /** Copies records of the window modified since the cursor (deleted ones included), a chunk at a time. */
-  copyChanges(db: Knex, source: Source, request: ChangesRequest, onPage?: () => void): Promise<ChangesResult>;
+  copyChanges(
+    db: Knex,
+    source: Source,
+    request: ChangesRequest,
+    context: ChunkContext,
+  ): Promise<ChangesResult>;
+  /** Sends dead-lettered records through the same transform and writer (`ferry dlq retry`). */
+  writeRecords(db: Knex, source: Source, records: unknown[], context: ChunkContext): Promise<ChunkCounts>;
   countSource(source: Source, window: TimeWindow): Promise<number>;
   /**
    * Brings over what paging cannot see, such as records deleted at the source (WooCommerce: trashed orders,
    * kept with status 'trash'); returns how many records it wrote.
    */
-  reconcileWindow(db: Knex, source: Source, window: TimeWindow): Promise<number>;
+  reconcileWindow(db: Knex, source: Source, window: TimeWindow, context: ChunkContext): Promise<number>;
   countTarget(db: Knex, window: TimeWindow): Promise<number>;
   /** Present when the migration can run as a scheduled incremental sync. */
   incremental?: IncrementalSync;

@@ -1,5 +1,6 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { Plan } from '../activities/backfill.js';
+import type { DryRunDifference } from '../migrations/types.js';
 import type { RunControl } from './control.js';
 import {
   addCounts,
@@ -46,6 +47,8 @@ export interface BackfillState {
   pausedAtMs: number | null;
   maxHistoryEvents: number;
   continuedAsNew: number;
+  /** A dry run's sample of differences, from the partitions' reports. */
+  sample?: DryRunDifference[];
 }
 
 export function initialState(control: Omit<RunControl, 'paused'>): BackfillState {
@@ -82,7 +85,7 @@ export function pausedMsOf(state: BackfillState): number {
 
 export function progressOf(
   state: BackfillState,
-  input: { migration: string; from?: string; to?: string },
+  input: { migration: string; from?: string; to?: string; dryRun?: boolean },
   runState: RunState,
 ): BackfillProgress {
   let records = state.finished;
@@ -117,5 +120,6 @@ export function progressOf(
     problems: state.problems,
     maxHistoryEvents: Math.max(state.maxHistoryEvents, workflowInfo().historyLength),
     continuedAsNew: state.continuedAsNew,
+    ...(input.dryRun ? { dryRun: true, sample: state.sample ?? [] } : {}),
   };
 }

@@ -48,6 +48,7 @@ import {
   partitionYieldSignal,
   progressQuery,
   type RunState,
+  SAMPLE_SIZE,
   ZERO_COUNTS,
 } from './messages.js';
 import { partition } from './partition.js';
@@ -88,6 +89,11 @@ export interface BackfillInput {
    */
   catchUp: boolean;
   catchUpLookbackSeconds: number;
+  /**
+   * Fetch and transform everything, write it in transactions that are rolled back: the report's counts are what
+   * a real run would do, and nothing changes. The caller turns the catch-up off (nothing was copied to catch up).
+   */
+  dryRun?: boolean;
   /** Carried across continue-as-new. */
   state?: BackfillState;
 }
@@ -236,7 +242,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
       } else {
         state.finished = addCounts(state.finished, report.counts);
         state.partitionsDone++;
-        if (report.outcome !== 'exact') state.problems.push(report);
+        if (report.outcome !== 'exact' && report.outcome !== 'dry-run') state.problems.push(report);
+        if (report.sample) state.sample = [...(state.sample ?? []), ...report.sample].slice(0, SAMPLE_SIZE);
         if (report.fatal && !state.fatalError) state.fatalError = report.error ?? 'a partition failed';
       }
       state.maxHistoryEvents = Math.max(state.maxHistoryEvents, report.maxHistoryEvents);
@@ -287,6 +294,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
       maxPasses: input.maxPasses,
       maxHistoryEvents: input.maxHistoryEvents,
       requestsPerMinute,
+      ...(input.dryRun ? { dryRun: true } : {}),
       state: resume,
     };
     const started = startChild(partition, {

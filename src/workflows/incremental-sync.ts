@@ -13,6 +13,7 @@ import { FERRY_KIND, FERRY_MIGRATION, SCHEDULED_START_TIME } from '../search-att
 import { type BackfillInput, type BackfillReport, backfill } from './backfill.js';
 import { syncCurrentDetails } from './details.js';
 import { historyIsLong } from './history.js';
+import { addCounts, ZERO_COUNTS } from './messages.js';
 import { NON_RETRYABLE } from './retry.js';
 import { type SyncResult, syncProgressQuery } from './sync-messages.js';
 
@@ -57,16 +58,10 @@ interface SyncResume {
   backfilled: BackfillReport['records'] | null;
 }
 
-const ZERO: SyncCounts = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+const ZERO: SyncCounts = { ...ZERO_COUNTS, deleted: 0 };
 
 function addSyncCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
-  return {
-    fetched: a.fetched + b.fetched,
-    inserted: a.inserted + b.inserted,
-    updated: a.updated + b.updated,
-    unchanged: a.unchanged + b.unchanged,
-    deleted: a.deleted + b.deleted,
-  };
+  return { ...addCounts(a, b), deleted: a.deleted + b.deleted };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ChangeCursor, TimeWindow } from '../migrations/types.js';
+import type { ChangeCursor, DryRunDifference, TimeWindow } from '../migrations/types.js';
 import type { RunControl } from './control.js';
 
 export interface RecordCounts {
@@ -7,21 +7,38 @@ export interface RecordCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Records refused by the transform, filed in ferry_dead_letters: fetched = written + deadLettered. */
+  deadLettered: number;
+  /** Pages that stayed malformed, filed in ferry_dead_letters to be fetched again. */
+  failedPages: number;
 }
 
-export const ZERO_COUNTS: RecordCounts = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
+export const ZERO_COUNTS: RecordCounts = {
+  fetched: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  deadLettered: 0,
+  failedPages: 0,
+};
 
+/** Histories recorded before dead letters existed carry counts without them: those count as 0. */
 export function addCounts(a: RecordCounts, b: RecordCounts): RecordCounts {
   return {
     fetched: a.fetched + b.fetched,
     inserted: a.inserted + b.inserted,
     updated: a.updated + b.updated,
     unchanged: a.unchanged + b.unchanged,
+    deadLettered: (a.deadLettered ?? 0) + (b.deadLettered ?? 0),
+    failedPages: (a.failedPages ?? 0) + (b.failedPages ?? 0),
   };
 }
 
-/** 'yielded': the partition gave its slot back (a pause, a lower concurrency) and resumes from `resume`. */
-export type PartitionOutcome = 'exact' | 'mismatch' | 'failed' | 'cancelled' | 'yielded';
+/**
+ * 'yielded': the partition gave its slot back (a pause, a lower concurrency) and resumes from `resume`.
+ * 'dry-run': copied in transactions that were rolled back, so there were no target counts to check.
+ */
+export type PartitionOutcome = 'exact' | 'mismatch' | 'failed' | 'cancelled' | 'yielded' | 'dry-run';
 
 /** A partition's checkpoint: where it resumes after continuing as new or after yielding its slot. */
 export interface PartitionCheckpoint {
@@ -32,7 +49,12 @@ export interface PartitionCheckpoint {
   counts: RecordCounts;
   passes: number;
   maxHistoryEvents: number;
+  /** A dry run's sample of what would change. */
+  sample?: DryRunDifference[];
 }
+
+/** How many dry-run differences a partition and a backfill keep: a sample, bounded for workflow history. */
+export const SAMPLE_SIZE = 10;
 
 export interface PartitionReport {
   index: number;
@@ -51,6 +73,7 @@ export interface PartitionReport {
   fatal?: boolean;
   /** Where a yielded partition resumes. */
   resume?: PartitionCheckpoint;
+  sample?: DryRunDifference[];
 }
 
 export interface PartitionProgressUpdate {
@@ -93,6 +116,9 @@ export interface BackfillProgress {
   problems: PartitionReport[];
   maxHistoryEvents: number;
   continuedAsNew: number;
+  /** Nothing was written: the counts say what a real run would do, and `sample` shows some of it. */
+  dryRun?: boolean;
+  sample?: DryRunDifference[];
 }
 
 /** Children report after every chunk; signals go to the parent's workflow id, so they reach its latest run. */

@@ -53,6 +53,8 @@ describe('backfill of woocommerce-orders', () => {
       inserted: 0,
       updated: 0,
       unchanged: 20_000,
+      deadLettered: 0,
+      failedPages: 0,
     });
   });
 });

@@ -14,6 +14,7 @@ export interface StartOptions {
   pagesPerChunk?: number;
   connection?: string;
   id?: string;
+  dryRun: boolean;
   watch: boolean;
   json: boolean;
 }

@@ -24,6 +24,11 @@ export function registerStartCommand(program: Command): void {
     .option('--pages-per-chunk <n>', 'pages written per transaction', integerIn(1, 50))
     .option('--connection <name>', "source connection (default: the migration's)")
     .option('--id <id>', 'workflow id (default: ferry/<migration>/<from>..<to>)')
+    .option(
+      '--dry-run',
+      'fetch and transform everything, write nothing: report what would be inserted, updated and unchanged',
+      false,
+    )
     .option('--watch', 'follow the run with a progress bar until it ends', false)
     .option('--json', 'print one JSON object', false)
     .action(async (migration, options) => (await import('../actions/start.js')).runStart(migration, options));

@@ -3,8 +3,9 @@ import { SapServiceLayerClient } from '../../connectors/sap/client.js';
 import type { SapOrder } from '../../connectors/sap/order-shape.js';
 import { changedAfterFilter, changedSinceFilter, instantOfStamp } from '../../connectors/sap/stamps.js';
 import type { Source } from '../../connectors/source.js';
+import { writeChunkTransaction } from '../../target/chunk-transaction.js';
 import { migrateTarget } from '../../target/migrate.js';
-import type { ChangeCursor, Migration, TimeWindow } from '../types.js';
+import type { ChangeCursor, ChunkContext, Migration, TimeWindow } from '../types.js';
 import * as schema from './schema.js';
 import { SAP_ORDER_FIELDS, salesOrderRows } from './transform.js';
 import { writeSalesOrders } from './writer.js';
@@ -24,21 +25,38 @@ function windowFilter(window: TimeWindow): string {
 
 const query = (params: Record<string, string>) => `Orders?${new URLSearchParams(params).toString()}`;
 
-/** Transforms and writes a chunk's orders in one transaction; `finish` (the watermark) joins that transaction. */
+const MIGRATION = 'sap-orders';
+
+/**
+ * Transforms and writes a chunk's orders in one transaction with their dead letters; `finish` (the watermark)
+ * joins that transaction.
+ */
 async function writeChunk(
   db: Knex,
   client: SapServiceLayerClient,
   source: Source,
+  context: ChunkContext,
   orders: readonly SapOrder[],
   finish?: (trx: Knex.Transaction) => Promise<void>,
 ) {
   const rows = await salesOrderRows(client, source.lookups, orders);
-  const counts = await db.transaction(async (trx) => {
-    const written = await writeSalesOrders(trx, rows);
-    await finish?.(trx);
-    return written;
+  const counts = await writeChunkTransaction(db, {
+    migration: MIGRATION,
+    context,
+    writtenKeys: rows.orders.map((order) => String(order.doc_entry)),
+    recordTable: {
+      table: 'sales_orders',
+      key: 'doc_entry',
+      keys: rows.orders.map((order) => order.doc_entry),
+    },
+    rejected: rows.rejected,
+    write: async (trx) => {
+      const written = await writeSalesOrders(trx, rows);
+      await finish?.(trx);
+      return written;
+    },
   });
-  return { ...counts, fetched: rows.orders.length };
+  return { ...counts, fetched: rows.orders.length + rows.rejected.length };
 }
 
 /**
@@ -46,12 +64,12 @@ async function writeChunk(
  * manufacturer. Partitions cut by DocDate; changes are read by SAP's UpdateDate and UpdateTime.
  */
 export const sapOrders: Migration = {
-  name: 'sap-orders',
+  name: MIGRATION,
   description: 'SAP Business One sales orders into sales_orders and sales_order_lines (+ item manufacturer)',
   defaultConnection: 'sap',
   defaults: { pageSize: 100, pagesPerChunk: 10, partitionDays: 90, concurrency: 4 },
 
-  prepareTarget: (db: Knex) => migrateTarget(db, 'sap-orders', [['001-sales-orders', schema]]),
+  prepareTarget: (db: Knex) => migrateTarget(db, MIGRATION, [['001-sales-orders', schema]]),
 
   async sourceStart(source) {
     const client = new SapServiceLayerClient(source);
@@ -62,7 +80,7 @@ export const sapOrders: Migration = {
     return value[0] ? `${value[0].DocDate}T00:00:00.000Z` : null;
   },
 
-  async copyChunk(db, source, request, onPage) {
+  async copyChunk(db, source, request, context) {
     const client = new SapServiceLayerClient(source);
     const orders: SapOrder[] = [];
     let page = request.page;
@@ -78,16 +96,17 @@ export const sapOrders: Migration = {
         }),
         request.pageSize,
       );
-      onPage?.();
+      context.onPage();
       orders.push(...result.value);
       more = result.nextLink !== undefined;
       page++;
     }
-    const counts = await writeChunk(db, client, source, orders);
+    // A malformed page is retried by the activity: $skip paging over a live store has no stable page to record.
+    const counts = await writeChunk(db, client, source, context, orders);
     return { ...counts, nextPage: more ? page : null };
   },
 
-  async copyChanges(db, source, request, onPage) {
+  async copyChanges(db, source, request, context) {
     const client = new SapServiceLayerClient(source);
     const orders: SapOrder[] = [];
     let cursor: ChangeCursor | null = request.cursor;
@@ -102,7 +121,7 @@ export const sapOrders: Migration = {
         }),
         request.pageSize,
       );
-      onPage?.();
+      context.onPage();
       orders.push(...result.value);
       const last = result.value[result.value.length - 1];
       cursor =
@@ -110,9 +129,12 @@ export const sapOrders: Migration = {
           ? { after: instantOfStamp(last.UpdateDate, last.UpdateTime), skipIds: [last.DocEntry], page: 1 }
           : null;
     }
-    const counts = await writeChunk(db, client, source, orders);
+    const counts = await writeChunk(db, client, source, context, orders);
     return { ...counts, next: cursor };
   },
+
+  writeRecords: (db, source, records, context) =>
+    writeChunk(db, new SapServiceLayerClient(source), source, context, records as SapOrder[]),
 
   // SAP never deletes a sales order (it is closed or cancelled, and stays a document): nothing to reconcile.
   reconcileWindow: async () => 0,
@@ -140,7 +162,7 @@ export const sapOrders: Migration = {
       return value[0] ? instantOfStamp(value[0].UpdateDate, value[0].UpdateTime) : null;
     },
 
-    async syncChunk(db, source, request, finish, onPage) {
+    async syncChunk(db, source, request, finish, context) {
       const client = new SapServiceLayerClient(source);
       const orders: SapOrder[] = [];
       let after = request.after ?? 0;
@@ -156,12 +178,12 @@ export const sapOrders: Migration = {
           }),
           request.pageSize,
         );
-        onPage?.();
+        context.onPage();
         orders.push(...result.value);
         after = result.value[result.value.length - 1]?.DocEntry ?? after;
         more = result.nextLink !== undefined;
       }
-      const counts = await writeChunk(db, client, source, orders, more ? undefined : finish);
+      const counts = await writeChunk(db, client, source, context, orders, more ? undefined : finish);
       return { ...counts, next: more ? after : null };
     },
   },

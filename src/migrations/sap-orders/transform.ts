@@ -3,7 +3,7 @@ import type { LookupCache } from '../../connectors/lookup-cache.js';
 import type { SapServiceLayerClient } from '../../connectors/sap/client.js';
 import type { SapOrder } from '../../connectors/sap/order-shape.js';
 import { instantOfStamp } from '../../connectors/sap/stamps.js';
-import { InvalidRecordError } from '../errors.js';
+import type { RejectedRecord } from '../types.js';
 
 export interface SalesOrderRow {
   doc_entry: number;
@@ -34,6 +34,8 @@ export interface SalesOrderLineRow {
 export interface SalesOrderRows {
   orders: SalesOrderRow[];
   lines: SalesOrderLineRow[];
+  /** Records the schema refused, with their reasons: dead-lettered while the rest is written. */
+  rejected: RejectedRecord[];
 }
 
 /** The fields ferry asks SAP for ($select): what the target holds and nothing more. */
@@ -125,18 +127,28 @@ export async function salesOrderRows(
   records: readonly SapOrder[],
 ): Promise<SalesOrderRows> {
   const byEntry = new Map<number, ParsedOrder>();
+  const rejected = new Map<string, RejectedRecord>();
   for (const record of records) {
     const parsed = orderSchema.safeParse(record);
+    const key = String(record.DocEntry);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new InvalidRecordError(String(record.DocEntry), `${issue?.path.join('.')} ${issue?.message}`);
+      byEntry.delete(record.DocEntry); // as read last
+      rejected.set(key, {
+        sourceKey: key,
+        payload: record,
+        reason: `${issue?.path.join('.')} ${issue?.message}`,
+      });
+      continue;
     }
+    rejected.delete(key);
     byEntry.set(parsed.data.DocEntry, parsed.data);
   }
   const orders = [...byEntry.values()];
   const itemCodes = [...new Set(orders.flatMap((order) => order.DocumentLines.map((line) => line.ItemCode)))];
   const manufacturers = await manufacturersOf(client, lookups, itemCodes);
   return {
+    rejected: [...rejected.values()],
     orders: orders.map((order) => ({
       doc_entry: order.DocEntry,
       doc_num: order.DocNum,

@@ -1,8 +1,18 @@
 import type { Knex } from 'knex';
 import { WOO_MAX_PAGE_SIZE, WooCommerceClient } from '../../connectors/woocommerce/client.js';
 import type { WooOrder } from '../../connectors/woocommerce/order-shape.js';
+import { writeChunkTransaction } from '../../target/chunk-transaction.js';
+import { pageKey } from '../../target/dead-letters.js';
 import { migrateTarget } from '../../target/migrate.js';
-import type { ChangeCursor, Migration, TimeWindow } from '../types.js';
+import { fetchOrGiveUp } from '../failed-pages.js';
+import type {
+  ChangeCursor,
+  ChunkContext,
+  ChunkCounts,
+  Migration,
+  RejectedRecord,
+  TimeWindow,
+} from '../types.js';
 import * as schema from './schema.js';
 import { ORDER_FIELDS, OrderRowsBuilder } from './transform.js';
 import { writeOrders } from './writer.js';
@@ -12,10 +22,26 @@ function windowFilter(window: TimeWindow): { after: string; before: string } {
   return { after: new Date(Date.parse(window.from) - 1000).toISOString(), before: window.to };
 }
 
-/** One transaction: a chunk lands whole or not at all. */
-function writeRows(db: Knex, rows: OrderRowsBuilder) {
+const MIGRATION = 'woocommerce-orders';
+
+/** One transaction: a chunk's rows and its dead letters land whole or not at all. */
+async function writeRows(
+  db: Knex,
+  context: ChunkContext,
+  rows: OrderRowsBuilder,
+  pages: { good: string[]; failed: RejectedRecord[] } = { good: [], failed: [] },
+): Promise<ChunkCounts> {
   const built = rows.build();
-  return db.transaction((trx) => writeOrders(trx, built));
+  const counts = await writeChunkTransaction(db, {
+    migration: MIGRATION,
+    context,
+    writtenKeys: [...rows.orderKeys, ...pages.good],
+    rejected: rows.rejected,
+    failedPages: pages.failed,
+    write: (trx) => writeOrders(trx, built),
+    recordTable: { table: 'orders', key: 'id', keys: rows.orderKeys },
+  });
+  return { ...counts, fetched: rows.recordCount };
 }
 
 /** Moves the keyset past a page of changes sorted by date_modified_gmt (whole seconds). */
@@ -40,12 +66,12 @@ export function nextChangeCursor(
 
 /** WooCommerce orders into customers, orders and order_items. */
 export const woocommerceOrders: Migration = {
-  name: 'woocommerce-orders',
+  name: MIGRATION,
   description: 'WooCommerce orders into customers, orders and order_items (bundles expanded)',
   defaultConnection: 'woocommerce',
   defaults: { pageSize: WOO_MAX_PAGE_SIZE, pagesPerChunk: 10, partitionDays: 90, concurrency: 4 },
 
-  prepareTarget: (db: Knex) => migrateTarget(db, 'woocommerce-orders', [['001-orders', schema]]),
+  prepareTarget: (db: Knex) => migrateTarget(db, MIGRATION, [['001-orders', schema]]),
 
   async sourceStart(source) {
     const client = new WooCommerceClient(source);
@@ -59,39 +85,48 @@ export const woocommerceOrders: Migration = {
     return orders[0] ? `${orders[0].date_created_gmt}Z` : null;
   },
 
-  async copyChunk(db, source, request, onPage) {
+  async copyChunk(db, source, request, context) {
     const client = new WooCommerceClient(source);
     const filter = windowFilter(request.window);
     const rows = new OrderRowsBuilder();
+    const pages = { good: [] as string[], failed: [] as RejectedRecord[] };
     let page = request.page;
-    let totalPages = 0;
-    for (let fetched = 0; fetched < request.pages; fetched++) {
+    // Unknown until a page arrives; a chunk whose pages all failed goes on to the next one.
+    let totalPages = Number.POSITIVE_INFINITY;
+    for (let fetched = 0; fetched < request.pages && page <= totalPages; fetched++, page++) {
+      const address = { window: request.window, page, pageSize: request.pageSize };
       // Creation order: orders created later land after the window's last page, so paging never repeats one.
-      const result = await client.listOrders({
-        page,
-        perPage: request.pageSize,
-        ...filter,
-        orderby: 'date',
-        order: 'asc',
-        fields: ORDER_FIELDS,
-      });
-      onPage?.();
-      rows.add(result.orders);
-      totalPages = result.totalPages;
-      page++;
-      if (page > totalPages) break;
+      const result = await fetchOrGiveUp(source, () =>
+        client.listOrders({
+          page,
+          perPage: request.pageSize,
+          ...filter,
+          orderby: 'date',
+          order: 'asc',
+          fields: ORDER_FIELDS,
+        }),
+      );
+      context.onPage();
+      if ('failed' in result) {
+        pages.failed.push({ sourceKey: pageKey(address), payload: address, reason: result.failed.message });
+        continue;
+      }
+      pages.good.push(pageKey(address));
+      rows.add(result.page.orders);
+      totalPages = result.page.totalPages;
     }
-    const counts = await writeRows(db, rows);
-    return { ...counts, fetched: rows.orderCount, nextPage: page > totalPages ? null : page };
+    const counts = await writeRows(db, context, rows, pages);
+    return { ...counts, nextPage: page > totalPages ? null : page };
   },
 
-  async copyChanges(db, source, request, onPage) {
+  async copyChanges(db, source, request, context) {
     const client = new WooCommerceClient(source);
     const filter = windowFilter(request.window);
     const rows = new OrderRowsBuilder();
     let cursor: ChangeCursor | null = request.cursor;
     for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
       // Trashed orders are not in this listing (status any); the partition reconciles them after its last chunk.
+      // A malformed page is retried by the activity here: the keyset cannot move past a page it has not read.
       const result = await client.listOrders({
         page: cursor.page,
         perPage: request.pageSize,
@@ -101,16 +136,19 @@ export const woocommerceOrders: Migration = {
         order: 'asc',
         fields: ORDER_FIELDS,
       });
-      onPage?.();
+      context.onPage();
       const skip = new Set(cursor.skipIds);
       rows.add(result.orders.filter((order) => !skip.has(order.id)));
       cursor = nextChangeCursor(cursor, result.orders, result.totalPages);
     }
-    const counts = await writeRows(db, rows);
-    return { ...counts, fetched: rows.orderCount, next: cursor };
+    return { ...(await writeRows(db, context, rows)), next: cursor };
   },
 
-  async reconcileWindow(db, source, window) {
+  async writeRecords(db, _source, records, context) {
+    return writeRows(db, context, new OrderRowsBuilder().add(records as WooOrder[]));
+  },
+
+  async reconcileWindow(db, source, window, context) {
     const client = new WooCommerceClient(source);
     const filter = windowFilter(window);
     let written = 0;
@@ -122,7 +160,7 @@ export const woocommerceOrders: Migration = {
         status: 'trash',
         fields: ORDER_FIELDS,
       });
-      await writeRows(db, new OrderRowsBuilder().add(result.orders));
+      await writeRows(db, context, new OrderRowsBuilder().add(result.orders));
       written += result.orders.length;
       if (page >= result.totalPages) return written;
     }

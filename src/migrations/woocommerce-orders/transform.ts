@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { WooOrder } from '../../connectors/woocommerce/order-shape.js';
-import { InvalidRecordError } from '../errors.js';
+import type { RejectedRecord } from '../types.js';
 
 export interface CustomerRow {
   email: string;
@@ -112,9 +112,25 @@ export class OrderRowsBuilder {
   // it moved), and one upsert cannot touch a row twice. The later listing is the newer one and wins.
   private readonly orders = new Map<number, OrderRow>();
   private readonly items = new Map<number, OrderItemRow[]>();
+  private readonly rejectedById = new Map<string, RejectedRecord>();
 
+  /** Orders that became rows. */
   get orderCount(): number {
     return this.orders.size;
+  }
+
+  /** Records the schema refused, each with its reason: the chunk dead-letters them and writes the rest. */
+  get rejected(): RejectedRecord[] {
+    return [...this.rejectedById.values()];
+  }
+
+  /** Every distinct record added: those that became rows plus those refused. */
+  get recordCount(): number {
+    return this.orders.size + this.rejectedById.size;
+  }
+
+  get orderKeys(): string[] {
+    return [...this.orders.keys()].map(String);
   }
 
   add(records: readonly WooOrder[]): this {
@@ -124,10 +140,20 @@ export class OrderRowsBuilder {
 
   private addOne(record: WooOrder): void {
     const parsed = orderSchema.safeParse(record);
+    const key = String(record.id);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new InvalidRecordError(String(record.id), `${issue?.path.join('.')} ${issue?.message}`);
+      // The later listing wins, as for good records: an order broken since it was listed is not written.
+      this.orders.delete(record.id);
+      this.items.delete(record.id);
+      this.rejectedById.set(key, {
+        sourceKey: key,
+        payload: record,
+        reason: `${issue?.path.join('.')} ${issue?.message}`,
+      });
+      return;
     }
+    this.rejectedById.delete(key);
     const order = parsed.data;
     const email = order.billing.email.toLowerCase();
     const wooCustomerId = order.customer_id === 0 ? null : order.customer_id;

@@ -16,6 +16,11 @@ export const faultSettingsSchema = z
     malformedPageRate: z.number().min(0).max(1),
     /** Share of records that are broken (fixed per record, like real bad data). */
     malformedRecordRate: z.number().min(0).max(1),
+    /**
+     * Records that break the page they are on, every time (a plugin that writes a PHP warning into one order's
+     * JSON): the page is sent truncated however often it is asked for.
+     */
+    pageBreakingIds: z.array(z.number().int().positive()).max(1000),
   })
   .strict();
 
@@ -29,6 +34,7 @@ export const NO_FAULTS: FaultSettings = {
   resetRate: 0,
   malformedPageRate: 0,
   malformedRecordRate: 0,
+  pageBreakingIds: [],
 };
 
 export type TransportFault =

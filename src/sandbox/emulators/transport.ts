@@ -113,9 +113,19 @@ export class EmulatorTraffic {
     }
   }
 
-  /** Sends a page of a listing, cut in half when the malformed-page fault is drawn for it. */
-  sendPage(res: ServerResponse, body: unknown, headers: Record<string, string>): void {
-    if (Math.random() < this.faults.malformedPageRate) {
+  /**
+   * Sends a page of a listing, cut in half when the malformed-page fault is drawn for it or when it holds one of
+   * the page-breaking records (`ids`: the records on the page).
+   */
+  sendPage(
+    res: ServerResponse,
+    body: unknown,
+    headers: Record<string, string>,
+    ids: readonly number[],
+  ): void {
+    const broken =
+      this.faults.pageBreakingIds.length > 0 && ids.some((id) => this.faults.pageBreakingIds.includes(id));
+    if (broken || Math.random() < this.faults.malformedPageRate) {
       this.stats.malformedPages++;
       const text = JSON.stringify(body);
       res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...headers });

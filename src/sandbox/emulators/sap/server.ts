@@ -209,7 +209,12 @@ export async function startSapEmulator(input: SapEmulatorOptions = {}): Promise<
         value: page.value,
         ...(page.nextLink ? { 'odata.nextLink': page.nextLink } : {}),
       };
-      traffic.sendPage(res, body, { 'preference-applied': `odata.maxpagesize=${page.pageSize}` });
+      traffic.sendPage(
+        res,
+        body,
+        { 'preference-applied': `odata.maxpagesize=${page.pageSize}` },
+        page.value.map((record) => Number((record as { DocEntry?: number }).DocEntry)),
+      );
     } catch (error) {
       if (!(error instanceof ODataQueryError)) throw error;
       sapError(res, 400, -1000, error.message);

@@ -166,7 +166,12 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       const order = store.order(index);
       return fields ? pickFields(order as unknown as Record<string, unknown>, fields) : order;
     });
-    traffic.sendPage(res, body, headers);
+    traffic.sendPage(
+      res,
+      body,
+      headers,
+      page.indices.map((index) => index + 1),
+    );
   };
 
   const server: RunningHttpServer = await listen(

@@ -1,0 +1,106 @@
+import type { Knex } from 'knex';
+import type {
+  ChunkContext,
+  ChunkCounts,
+  DryRunDifference,
+  RejectedRecord,
+  WriteCounts,
+} from '../migrations/types.js';
+import { fileDeadLetters, resolveDeadLetters } from './dead-letters.js';
+
+export interface ChunkWrite<C extends WriteCounts> {
+  migration: string;
+  context: ChunkContext;
+  /** Keys of the records being written: their open dead letters, if any, are resolved. */
+  writtenKeys: readonly string[];
+  rejected: readonly RejectedRecord[];
+  /** Pages that stayed malformed: filed like records, keyed by their address, to be fetched again. */
+  failedPages?: readonly RejectedRecord[];
+  write(trx: Knex.Transaction): Promise<C>;
+  /** The table that holds one row per record, compared before and after a dry run's write for its sample. */
+  recordTable?: { table: string; key: string; keys: readonly (string | number)[] };
+}
+
+/** Differences a dry run samples per chunk: enough to show what would change, bounded for workflow history. */
+const DIFFERENCES_PER_CHUNK = 3;
+
+/** Rows by key, values as text so that dates and numerics compare as PostgreSQL returns them. */
+async function rowsByKey(
+  trx: Knex.Transaction,
+  recordTable: NonNullable<ChunkWrite<WriteCounts>['recordTable']>,
+): Promise<Map<string, Record<string, string | null>>> {
+  const { rows } = await trx.raw<{ rows: { key: string; row: Record<string, string | null> }[] }>(
+    `select t.??::text as key, to_jsonb(t) as row from ?? t where t.??::text = any(?::text[])`,
+    [recordTable.key, recordTable.table, recordTable.key, recordTable.keys.map(String)],
+  );
+  return new Map(rows.map((row) => [row.key, row.row]));
+}
+
+/**
+ * Which records a dry run would insert, and which fields of the record's own row it would change (an empty list:
+ * only its child rows, such as an order's lines). Record keys and column names only: values stay in the database.
+ */
+function sampleDifferences(
+  before: Map<string, Record<string, unknown>>,
+  after: Map<string, Record<string, unknown>>,
+): DryRunDifference[] {
+  const differences: DryRunDifference[] = [];
+  for (const [key, row] of after) {
+    if (differences.length >= DIFFERENCES_PER_CHUNK) break;
+    const old = before.get(key);
+    if (!old) {
+      differences.push({ key, change: 'insert', fields: [] });
+      continue;
+    }
+    const fields = Object.keys(row).filter(
+      (field) => JSON.stringify(row[field]) !== JSON.stringify(old[field]),
+    );
+    if (fields.length > 0) differences.push({ key, change: 'update', fields });
+  }
+  return differences;
+}
+
+/**
+ * One chunk in one transaction: its rows, its dead letters, and whatever the caller's `write` adds (a sync's
+ * watermark), so that none lands without the others. A dry run does all of it and rolls back, so its counts are
+ * what a real run would report.
+ */
+export async function writeChunkTransaction<C extends WriteCounts>(
+  db: Knex,
+  chunk: ChunkWrite<C>,
+): Promise<C & Pick<ChunkCounts, 'deadLettered' | 'failedPages' | 'differences'>> {
+  const trx = await db.transaction();
+  const sampled = chunk.context.dryRun ? chunk.recordTable : undefined;
+  try {
+    const before = sampled ? await rowsByKey(trx, sampled) : undefined;
+    const counts = await chunk.write(trx);
+    const differences =
+      sampled && before ? sampleDifferences(before, await rowsByKey(trx, sampled)) : undefined;
+    await resolveDeadLetters(trx, chunk.migration, chunk.writtenKeys);
+    await fileDeadLetters(
+      trx,
+      chunk.migration,
+      chunk.context.deadLetters,
+      'InvalidRecordError',
+      chunk.rejected,
+    );
+    await fileDeadLetters(
+      trx,
+      chunk.migration,
+      chunk.context.deadLetters,
+      'MalformedPageError',
+      chunk.failedPages ?? [],
+    );
+    if (chunk.context.dryRun) await trx.rollback();
+    else await trx.commit();
+    return {
+      ...counts,
+      deadLettered: chunk.rejected.length,
+      failedPages: chunk.failedPages?.length ?? 0,
+      ...(differences ? { differences } : {}),
+    };
+  } catch (error) {
+    if (!trx.isCompleted()) await trx.rollback();
+    throw error;
+  }
+}

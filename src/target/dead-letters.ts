@@ -1,0 +1,97 @@
+import type { Knex } from 'knex';
+import type { DeadLetterScope, RejectedRecord } from '../migrations/types.js';
+
+/** What the dead-letter table holds for one record or page, as `ferry dlq` shows it. */
+export interface DeadLetter {
+  id: number;
+  runId: string;
+  migration: string;
+  partitionKey: string | null;
+  sourceKey: string;
+  payload: unknown;
+  errorClass: string;
+  errorMessage: string;
+  attempts: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  resolvedAt: Date | null;
+}
+
+/** Source keys of failed pages start with this, so they never meet a record's key. */
+export const PAGE_KEY_PREFIX = 'page:';
+
+/**
+ * Files rejected records (or failed pages) in the chunk's transaction. A key seen before counts one more attempt
+ * and is open again, with this run's reason, so the table holds one row per record however often it fails.
+ */
+export async function fileDeadLetters(
+  trx: Knex.Transaction,
+  migration: string,
+  scope: DeadLetterScope,
+  errorClass: string,
+  rejected: readonly RejectedRecord[],
+): Promise<void> {
+  if (rejected.length === 0) return;
+  await trx.raw(
+    `insert into ferry_dead_letters (run_id, migration, partition_key, source_key, payload, error_class, error_message)
+     select ?, ?, ?, input.source_key, input.payload, ?, input.reason
+     from unnest(?::text[], ?::jsonb[], ?::text[]) as input (source_key, payload, reason)
+     on conflict (migration, source_key) do update set
+       run_id = excluded.run_id,
+       partition_key = excluded.partition_key,
+       payload = excluded.payload,
+       error_class = excluded.error_class,
+       error_message = excluded.error_message,
+       attempts = ferry_dead_letters.attempts + 1,
+       last_seen_at = now(),
+       resolved_at = null`,
+    [
+      scope.runId,
+      migration,
+      scope.partitionKey,
+      errorClass,
+      rejected.map((record) => record.sourceKey),
+      rejected.map((record) => JSON.stringify(record.payload ?? null)),
+      rejected.map((record) => record.reason),
+    ],
+  );
+}
+
+/** Records written at last (fixed at the source, or retried) close their dead letters in the same transaction. */
+export async function resolveDeadLetters(
+  trx: Knex.Transaction,
+  migration: string,
+  sourceKeys: readonly string[],
+): Promise<void> {
+  if (sourceKeys.length === 0) return;
+  await trx.raw(
+    `update ferry_dead_letters set resolved_at = now()
+     where migration = ? and source_key = any(?::text[]) and resolved_at is null`,
+    [migration, [...sourceKeys]],
+  );
+}
+
+/** A page of a window's listing, as a failed page's dead letter names it. */
+export interface PageAddress {
+  window: { from: string; to: string };
+  page: number;
+  pageSize: number;
+}
+
+export function pageKey(address: PageAddress): string {
+  return `${PAGE_KEY_PREFIX}${address.window.from}..${address.window.to}#${address.page}/${address.pageSize}`;
+}
+
+/** Unresolved dead letters of records (not pages) filed by one partition. */
+export async function openRecordDeadLetters(
+  db: Knex,
+  migration: string,
+  partitionKey: string | null,
+): Promise<number> {
+  const row = await db('ferry_dead_letters')
+    .where({ migration, partition_key: partitionKey, resolved_at: null })
+    .andWhereNot('source_key', 'like', `${PAGE_KEY_PREFIX}%`)
+    .count<{ count: string }[]>({ count: '*' })
+    .first();
+  return Number(row?.count ?? 0);
+}
