@@ -22,7 +22,8 @@ export const FERRY_ENV_VARS = [
   'FERRY_LOG_LEVEL',
   'TEMPORAL_CLI_PATH',
 ];
-export const CONNECTION_ENV_VAR = /^FERRY_CONN_[A-Z0-9_]+_(KIND|URL|KEY|SECRET|COMPANY_DB|USER|PASSWORD)$/;
+export const CONNECTION_ENV_VAR =
+  /^FERRY_CONN_[A-Z0-9_]+_(KIND|URL|KEY|SECRET|COMPANY_DB|USER|PASSWORD|TIMEOUT_SECONDS)$/;
 
 export interface FerryConfig {
   temporalAddress: string;
@@ -81,8 +82,19 @@ function connectionEnvPrefix(name: string): string {
 
 /** Each kind's fields and the FERRY_CONN_<NAME>_ variable that sets each one. */
 const CONNECTION_VARIABLES = {
-  woocommerce: { baseUrl: 'URL', consumerKey: 'KEY', consumerSecret: 'SECRET' },
-  sap: { baseUrl: 'URL', companyDb: 'COMPANY_DB', userName: 'USER', password: 'PASSWORD' },
+  woocommerce: {
+    baseUrl: 'URL',
+    consumerKey: 'KEY',
+    consumerSecret: 'SECRET',
+    requestTimeoutSeconds: 'TIMEOUT_SECONDS',
+  },
+  sap: {
+    baseUrl: 'URL',
+    companyDb: 'COMPANY_DB',
+    userName: 'USER',
+    password: 'PASSWORD',
+    requestTimeoutSeconds: 'TIMEOUT_SECONDS',
+  },
 } as const;
 
 /** The environment variables that configure a connection: what a worker process is started with. */
@@ -92,10 +104,10 @@ export function connectionEnv(name: string, connection: SourceConnection): Recor
   return {
     [`${prefix}KIND`]: connection.kind,
     ...Object.fromEntries(
-      Object.entries(fields).map(([field, suffix]) => [
-        `${prefix}${suffix}`,
-        String((connection as unknown as Record<string, unknown>)[field]),
-      ]),
+      Object.entries(fields)
+        .map(([field, suffix]) => [suffix, (connection as unknown as Record<string, unknown>)[field]])
+        .filter(([, value]) => value !== undefined)
+        .map(([suffix, value]) => [`${prefix}${suffix}`, String(value)]),
     ),
   };
 }

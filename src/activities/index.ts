@@ -1,4 +1,5 @@
 import { createBackfillActivities } from './backfill.js';
+import { createDeadLetterActivities } from './dead-letters.js';
 import type { ActivityDeps } from './deps.js';
 import { createSourceScope } from './source-scope.js';
 import { createStackCheckActivities } from './stack-check.js';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStackCheckActivities(deps),
     ...createBackfillActivities(deps, withMigration),
     ...createSyncActivities(deps, withMigration),
+    ...createDeadLetterActivities(deps, withMigration),
   };
 }
 

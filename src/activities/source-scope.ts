@@ -1,4 +1,5 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
+import { AdaptivePace } from '../connectors/adaptive-pace.js';
 import { RunLookupCaches } from '../connectors/lookup-cache.js';
 import { RequestPacer } from '../connectors/pacer.js';
 import { SharedRateLimiter } from '../connectors/shared-rate-limit.js';
@@ -21,6 +22,19 @@ export interface SourceInput {
   dryRun?: boolean;
 }
 
+/** What a worker keeps per source connection, made on first use. */
+class PerConnection<T> {
+  private readonly byName = new Map<string, T>();
+  constructor(private readonly make: () => T) {}
+  of(connection: string): T {
+    const found = this.byName.get(connection);
+    if (found !== undefined) return found;
+    const made = this.make();
+    this.byName.set(connection, made);
+    return made;
+  }
+}
+
 export type WithMigration = <T>(
   input: SourceInput,
   body: (migration: Migration, source: Source, context: ChunkContext) => Promise<T>,
@@ -35,28 +49,28 @@ export type WithMigration = <T>(
  */
 export function createSourceScope(deps: ActivityDeps): WithMigration {
   const lookupCaches = new RunLookupCaches();
-  const sessions = new Map<string, Source['session']>();
-  const sessionOf = (connection: string) => {
-    const session = sessions.get(connection) ?? {};
-    sessions.set(connection, session);
-    return session;
-  };
+  const sessions = new PerConnection<Source['session']>(() => ({}));
+  const adaptivePaces = new PerConnection(() => new AdaptivePace());
   return (input, body) =>
     mapFailures(async () => {
       const pacer = new RequestPacer(input.requestsPerMinute, () => heartbeat());
       const shared = new SharedRateLimiter(deps.db, input.connection, () => heartbeat());
       const info = activityInfo();
+      const adaptive = adaptivePaces.of(input.connection);
       const source: Source = {
         name: input.connection,
         connection: deps.resolveConnection(input.connection),
-        // The run's own pace first, then the connection's limit shared with every other worker and run.
+        // The run's own pace, the pace the source's 429s taught this worker, then the connection's limit shared
+        // with every other worker and run.
         beforeRequest: async () => {
           await pacer.take();
+          await waitAlive(adaptive.reserve(), () => heartbeat());
           await shared.take();
         },
+        onRateLimited: () => adaptive.onRateLimited(),
         wait: (ms) => waitAlive(Date.now() + ms, () => heartbeat()),
         lookups: lookupCaches.forRun(info.workflowExecution?.runId ?? info.activityId),
-        session: sessionOf(input.connection),
+        session: sessions.of(input.connection),
       };
       const workflowId = info.workflowExecution?.workflowId ?? info.activityId;
       const context: ChunkContext = {

@@ -96,7 +96,9 @@ export function summarize(status: RunStatus): string {
         `  partition ${problem.index} ${problem.window.from}..${problem.window.to}: ${problem.outcome}` +
         (problem.error
           ? ` (${problem.error})`
-          : ` (source ${problem.sourceCount}, target ${problem.targetCount})`),
+          : ` (source ${problem.sourceCount}, target ${problem.targetCount}` +
+            `${problem.counts.deadLettered ? `, ${problem.counts.deadLettered} dead-lettered` : ''}` +
+            `${problem.counts.failedPages ? `, ${problem.counts.failedPages} failed pages` : ''})`),
     ),
     status.sync ? `  ${syncLine(status.sync)}` : '',
     status.error ? `  error: ${status.error}` : '',

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** How long one request may take before it counts as hung and is sent again; 60 s when not given. */
+const requestTimeoutSeconds = z.coerce.number().int().min(1).max(600).optional();
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
+
 /** A WooCommerce store's REST API, reached with a consumer key and secret. */
 export const wooConnectionSchema = z.object({
   kind: z.literal('woocommerce'),
@@ -7,6 +11,7 @@ export const wooConnectionSchema = z.object({
   baseUrl: z.url(),
   consumerKey: z.string().min(1),
   consumerSecret: z.string().min(1),
+  requestTimeoutSeconds,
 });
 
 /** An SAP Business One company, reached through its Service Layer with a session login. */
@@ -17,6 +22,7 @@ export const sapConnectionSchema = z.object({
   companyDb: z.string().min(1),
   userName: z.string().min(1),
   password: z.string().min(1),
+  requestTimeoutSeconds,
 });
 
 /** Where a source is and the secrets to reach it; resolved in the worker, never sent through Temporal. */

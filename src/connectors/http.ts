@@ -1,5 +1,5 @@
 import { FerryError } from '../errors.js';
-import type { SourceConnection } from './connection.js';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type SourceConnection } from './connection.js';
 import { MalformedPageError, parseRetryAfter, SourceHttpError, SourceRateLimitError } from './errors.js';
 import type { Source } from './source.js';
 
@@ -27,33 +27,62 @@ export interface RequestContext {
 const RATE_LIMITED_RETRIES = 5;
 /** A longer Retry-After fails the activity with that delay instead of holding it open. */
 const MAX_IN_PLACE_WAIT_MS = 60_000;
+/** 5xx, timeouts and resets sent again in place, so a chunk keeps the pages it already has. */
+const TRANSIENT_RETRIES = 4;
+const TRANSIENT_BASE_MS = 500;
+const TRANSIENT_CAP_MS = 10_000;
+const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
 
 /**
- * Sends a request under the run's pace and a timeout; a network failure becomes a retryable SourceHttpError.
- * A 429 is waited out as its Retry-After says (seconds, an HTTP date, or 0, which still waits a second) and the
- * request sent again, so that a chunk keeps the pages it already has; past a few in a row, or a long wait, the
- * 429 is left to throwUnlessOk and the activity's retry.
+ * "Full jitter" backoff: a random wait up to an exponentially growing cap, so that workers that failed together
+ * do not come back together.
+ */
+export function transientBackoffMs(retry: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(TRANSIENT_CAP_MS, TRANSIENT_BASE_MS * 2 ** retry));
+}
+
+/**
+ * Sends a request under the run's pace and the connection's timeout. A 5xx, a timeout or a reset is sent again
+ * after a jittered backoff; a 429 is waited out as its Retry-After says (seconds, an HTTP date, or 0, which
+ * still waits a second) and reported to the source's pace (`onRateLimited`), which slows down. Either way the
+ * chunk keeps the pages it already has. Past a few in a row, or a long Retry-After, the failure is left to
+ * throwUnlessOk and the activity's retry.
  */
 export async function sendRequest(
   context: RequestContext,
   url: string | URL,
   init: RequestInit,
-  timeoutMs: number,
 ): Promise<Response> {
-  for (let limited = 0; ; limited++) {
-    await context.source.beforeRequest();
+  const { source } = context;
+  const timeoutMs = (source.connection.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
+  let limited = 0;
+  let transient = 0;
+  for (;;) {
+    await source.beforeRequest();
     let response: Response;
     try {
       response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new SourceHttpError(`${context.system} request ${context.path} failed (${cause})`, 0);
+      if (transient >= TRANSIENT_RETRIES) {
+        throw new SourceHttpError(`${context.system} request ${context.path} failed (${cause})`, 0);
+      }
+      await source.wait(transientBackoffMs(transient++));
+      continue;
     }
-    if (response.status !== 429 || limited >= RATE_LIMITED_RETRIES) return response;
+    if (TRANSIENT_STATUSES.has(response.status) && transient < TRANSIENT_RETRIES) {
+      await response.body?.cancel();
+      await source.wait(transientBackoffMs(transient++));
+      continue;
+    }
+    if (response.status !== 429) return response;
+    source.onRateLimited();
+    if (limited >= RATE_LIMITED_RETRIES) return response;
     const waitMs = parseRetryAfter(response.headers.get('retry-after'));
     if (waitMs > MAX_IN_PLACE_WAIT_MS) return response;
     await response.body?.cancel();
-    await context.source.wait(waitMs);
+    await source.wait(waitMs);
+    limited++;
   }
 }
 

@@ -8,6 +8,8 @@ export interface Source {
   connection: SourceConnection;
   /** Resolves when the next request may be sent under the run's rate limit. */
   beforeRequest(): Promise<void>;
+  /** The source answered 429: its real limit is below the pace; the pace slows down (AIMD). */
+  onRateLimited(): void;
   /** Waits as long as the source asked (a 429's Retry-After), staying alive meanwhile (heartbeats). */
   wait(ms: number): Promise<void>;
   /** Lookups already answered in this run. */
@@ -25,6 +27,7 @@ export function unpacedSource(name: string, connection: SourceConnection): Sourc
     name,
     connection,
     beforeRequest: () => Promise.resolve(),
+    onRateLimited: () => undefined,
     wait: (ms) => waitAlive(Date.now() + ms, () => undefined),
     lookups: new LookupCache(),
     session: {},

@@ -153,7 +153,11 @@ export interface Migration {
     request: ChangesRequest,
     context: ChunkContext,
   ): Promise<ChangesResult>;
-  /** Sends dead-lettered records through the same transform and writer (`ferry dlq retry`). */
+  /** The target table with one row per source record, and its key (the source's record key). */
+  recordTable: { table: string; key: string };
+  /** The source's current version of these records; keys the source no longer has are left out. */
+  fetchByKeys(source: Source, keys: readonly string[]): Promise<unknown[]>;
+  /** Sends records through the same transform and writer as a chunk (`ferry dlq retry`, `ferry verify`). */
   writeRecords(db: Knex, source: Source, records: unknown[], context: ChunkContext): Promise<ChunkCounts>;
   countSource(source: Source, window: TimeWindow): Promise<number>;
   /**

@@ -15,6 +15,73 @@ export interface DeadLetter {
   firstSeenAt: Date;
   lastSeenAt: Date;
   resolvedAt: Date | null;
+  resolution: 'written' | 'discarded' | null;
+}
+
+/** Which dead letters an operator means: `ferry dlq list|retry|discard` filters. */
+export interface DeadLetterFilter {
+  migration?: string;
+  runId?: string;
+  errorClass?: string;
+  ids?: number[];
+  /** open (the default), resolved, or all. */
+  state?: 'open' | 'resolved' | 'all';
+}
+
+const COLUMNS = {
+  id: 'id',
+  runId: 'run_id',
+  migration: 'migration',
+  partitionKey: 'partition_key',
+  sourceKey: 'source_key',
+  payload: 'payload',
+  errorClass: 'error_class',
+  errorMessage: 'error_message',
+  attempts: 'attempts',
+  firstSeenAt: 'first_seen_at',
+  lastSeenAt: 'last_seen_at',
+  resolvedAt: 'resolved_at',
+  resolution: 'resolution',
+} as const;
+
+function filtered(db: Knex, filter: DeadLetterFilter) {
+  const query = db('ferry_dead_letters');
+  if (filter.migration) query.where('migration', filter.migration);
+  if (filter.runId) query.where('run_id', filter.runId);
+  if (filter.errorClass) query.where('error_class', filter.errorClass);
+  if (filter.ids) query.whereIn('id', filter.ids);
+  const state = filter.state ?? 'open';
+  if (state === 'open') query.whereNull('resolved_at');
+  if (state === 'resolved') query.whereNotNull('resolved_at');
+  return query;
+}
+
+/** Dead letters in id order, after `afterId`; payloads only when asked (they can be large). */
+export async function listDeadLetters(
+  db: Knex,
+  filter: DeadLetterFilter,
+  page: { afterId?: number; limit: number; withPayload?: boolean },
+): Promise<DeadLetter[]> {
+  const { payload, ...withoutPayload } = COLUMNS;
+  const rows = await filtered(db, filter)
+    .where('id', '>', page.afterId ?? 0)
+    .orderBy('id')
+    .limit(page.limit)
+    .select(page.withPayload ? COLUMNS : withoutPayload);
+  return rows.map((row: DeadLetter) => ({ ...row, id: Number(row.id) }));
+}
+
+export async function countDeadLetters(db: Knex, filter: DeadLetterFilter): Promise<number> {
+  const row = await filtered(db, filter).count<{ count: string }[]>({ count: '*' }).first();
+  return Number(row?.count ?? 0);
+}
+
+/** Closes open dead letters without writing them: the operator decided they are not wanted. */
+export async function discardDeadLetters(db: Knex, filter: DeadLetterFilter): Promise<number> {
+  return filtered(db, { ...filter, state: 'open' }).update({
+    resolved_at: db.fn.now(),
+    resolution: 'discarded',
+  });
 }
 
 /** Source keys of failed pages start with this, so they never meet a record's key. */
@@ -44,7 +111,8 @@ export async function fileDeadLetters(
        error_message = excluded.error_message,
        attempts = ferry_dead_letters.attempts + 1,
        last_seen_at = now(),
-       resolved_at = null`,
+       resolved_at = null,
+       resolution = null`,
     [
       scope.runId,
       migration,
@@ -65,7 +133,7 @@ export async function resolveDeadLetters(
 ): Promise<void> {
   if (sourceKeys.length === 0) return;
   await trx.raw(
-    `update ferry_dead_letters set resolved_at = now()
+    `update ferry_dead_letters set resolved_at = now(), resolution = 'written'
      where migration = ? and source_key = any(?::text[]) and resolved_at is null`,
     [migration, [...sourceKeys]],
   );

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import * as engineTables from './migrations/001-engine-tables.js';
 import * as rateLimits from './migrations/002-rate-limits.js';
+import * as deadLetterResolution from './migrations/003-dead-letter-resolution.js';
 
 export type SchemaStep = readonly [
   name: string,
@@ -51,6 +52,7 @@ export function migrateToLatest(db: Knex): Promise<string[]> {
   return applySteps(db, MIGRATIONS_TABLE, [
     ['001-engine-tables', engineTables],
     ['002-rate-limits', rateLimits],
+    ['003-dead-letter-resolution', deadLetterResolution],
   ]);
 }
 

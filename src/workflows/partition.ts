@@ -25,18 +25,10 @@ import {
   SAMPLE_SIZE,
   ZERO_COUNTS,
 } from './messages.js';
-import { NON_RETRYABLE } from './retry.js';
+import { CHUNK_ACTIVITY_OPTIONS, NON_RETRYABLE } from './retry.js';
 
-const { copyChanges, copyChunk, countWindow, reconcileWindow } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
+const { copyChanges, copyChunk, countWindow, reconcileWindow } =
+  proxyActivities<Activities>(CHUNK_ACTIVITY_OPTIONS);
 
 export interface PartitionInput {
   /** The backfill that started this partition; it receives progress and the final report by signal. */
@@ -204,6 +196,7 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
   try {
     showDetails();
     for (;;) {
+      const failedPagesBefore = state.counts.failedPages ?? 0;
       const copied = input.changesSince ? await copyChangesSince(input.changesSince) : await copyPages();
       if (!copied) {
         final = report('yielded', { resume: { ...state } });
@@ -226,7 +219,10 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
         final = report('exact', { sourceCount, targetCount });
         break;
       }
-      if (state.passes >= input.maxPasses || input.changesSince) {
+      // A page that stayed malformed through its tries would fail again in another pass: it waits, filed as a
+      // dead letter, for `ferry dlq retry`.
+      const pagesFailed = (state.counts.failedPages ?? 0) > failedPagesBefore;
+      if (state.passes >= input.maxPasses || input.changesSince || pagesFailed) {
         final = report('mismatch', { sourceCount, targetCount });
         break;
       }

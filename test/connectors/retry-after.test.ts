@@ -1,18 +1,31 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SourceRateLimitError } from '../../src/connectors/errors.js';
-import { type RequestContext, sendRequest, throwUnlessOk } from '../../src/connectors/http.js';
+import { SourceHttpError, SourceRateLimitError } from '../../src/connectors/errors.js';
+import {
+  type RequestContext,
+  sendRequest,
+  throwUnlessOk,
+  transientBackoffMs,
+} from '../../src/connectors/http.js';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
 
-/** What the test server answers next: a Retry-After value (null: none) for a 429, or 'ok'. */
-let script: (string | null | 'ok')[] = [];
+/**
+ * What the test server answers next: a Retry-After value (null: none) for a 429, 'ok', a server error ('503'
+ * as `{ status: 503 }`), or a request it never answers ('hang').
+ */
+let script: (string | null | 'ok' | 'hang' | { status: number })[] = [];
 let server: Server;
 let url: string;
 
 beforeAll(async () => {
   server = createServer((_req, res) => {
     const next = script.length > 0 ? script.shift() : 'ok';
+    if (next === 'hang') return;
+    if (typeof next === 'object' && next !== null) {
+      res.writeHead(next.status).end('{"code":"internal_error"}');
+      return;
+    }
     if (next === 'ok') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       return;
@@ -25,32 +38,45 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** A source that records the waits the connector asks for instead of sleeping through them. */
-function recordingSource(): { source: Source; waits: number[] } {
+function recordingSource(): { source: Source; waits: number[]; rateLimited: number[] } {
   const waits: number[] = [];
+  const rateLimited: number[] = [];
   const source: Source = {
-    ...unpacedSource('shop', { kind: 'woocommerce', baseUrl: url, consumerKey: 'k', consumerSecret: 's' }),
+    ...unpacedSource('shop', {
+      kind: 'woocommerce',
+      baseUrl: url,
+      consumerKey: 'k',
+      consumerSecret: 's',
+      requestTimeoutSeconds: 1,
+    }),
     wait: async (ms) => {
       waits.push(ms);
     },
+    onRateLimited: () => rateLimited.push(waits.length),
   };
-  return { source, waits };
+  return { source, waits, rateLimited };
 }
 
 async function send(answers: typeof script) {
   script = [...answers];
-  const { source, waits } = recordingSource();
+  const { source, waits, rateLimited } = recordingSource();
   const context: RequestContext = { system: 'WooCommerce', source, path: '/orders' };
-  const response = await sendRequest(context, url, {}, 5_000);
+  const response = await sendRequest(context, url, {});
   const error = await throwUnlessOk(response, context).then(
     () => undefined,
     (caught: unknown) => caught,
   );
-  return { status: response.status, waits, error };
+  return { status: response.status, waits, error, rateLimited: rateLimited.length };
 }
 
 describe('429 and Retry-After', () => {
   it('waits the seconds a Retry-After asks for, then sends the request again', async () => {
-    expect(await send(['7', 'ok'])).toEqual({ status: 200, waits: [7_000], error: undefined });
+    expect(await send(['7', 'ok'])).toEqual({
+      status: 200,
+      waits: [7_000],
+      error: undefined,
+      rateLimited: 1,
+    });
   });
 
   it('treats Retry-After: 0 and a missing header as one second, never a tight loop', async () => {
@@ -58,6 +84,7 @@ describe('429 and Retry-After', () => {
       status: 200,
       waits: [1_000, 1_000, 1_000],
       error: undefined,
+      rateLimited: 3,
     });
   });
 
@@ -79,5 +106,33 @@ describe('429 and Retry-After', () => {
     const storm = await send(['2', '2', '2', '2', '2', '3']);
     expect(storm.waits).toEqual([2_000, 2_000, 2_000, 2_000, 2_000]);
     expect((storm.error as SourceRateLimitError).retryAfterMs).toBe(3_000);
+  });
+});
+
+describe('5xx, timeouts and resets', () => {
+  it('sends the request again after a jittered, growing backoff, keeping what the chunk has', async () => {
+    const { status, waits, error } = await send([{ status: 503 }, { status: 500 }, 'hang', 'ok']);
+    expect({ status, error }).toEqual({ status: 200, error: undefined });
+    expect(waits).toHaveLength(3);
+    // Full jitter: each wait is somewhere below its cap (500 ms, 1 s, 2 s).
+    waits.forEach((wait, retry) => {
+      expect(wait).toBeGreaterThanOrEqual(0);
+      expect(wait).toBeLessThan(500 * 2 ** retry);
+    });
+  });
+
+  it('gives up after four retries and leaves the error to the activity retry', async () => {
+    const { status, waits, error } = await send(Array.from({ length: 5 }, () => ({ status: 502 })));
+    expect(status).toBe(502);
+    expect(waits).toHaveLength(4);
+    expect(error).toBeInstanceOf(SourceHttpError);
+    expect((error as Error).message).toBe('WooCommerce answered 502 for /orders');
+  });
+
+  it('spreads backoffs between zero and a cap that doubles up to ten seconds', () => {
+    expect([0, 1, 2, 3, 4, 5, 6].map((retry) => transientBackoffMs(retry, () => 0.999_999))).toEqual([
+      499, 999, 1_999, 3_999, 7_999, 9_999, 9_999,
+    ]);
+    expect(transientBackoffMs(3, () => 0)).toBe(0);
   });
 });

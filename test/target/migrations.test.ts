@@ -12,12 +12,20 @@ afterAll(() => database.drop());
 
 it('creates ferry tables and applies idempotently, also when called concurrently', async () => {
   const { db } = database;
-  expect(await migrateToLatest(db)).toEqual(['001-engine-tables', '002-rate-limits']);
+  expect(await migrateToLatest(db)).toEqual([
+    '001-engine-tables',
+    '002-rate-limits',
+    '003-dead-letter-resolution',
+  ]);
   expect(await migrateToLatest(db)).toEqual([]);
   // Workers starting together each migrate at start: knex's lock table serialises them.
   const again = await Promise.all([migrateToLatest(db), migrateToLatest(db)]);
   expect(again).toEqual([[], []]);
-  expect(await appliedMigrations(db)).toEqual(['001-engine-tables', '002-rate-limits']);
+  expect(await appliedMigrations(db)).toEqual([
+    '001-engine-tables',
+    '002-rate-limits',
+    '003-dead-letter-resolution',
+  ]);
 
   const tables = await db('information_schema.tables')
     .where({ table_schema: 'public' })
@@ -42,7 +50,7 @@ it('prepares a fresh target once when several processes start on it at the same 
   const pools = Array.from({ length: 4 }, () => createDb(fresh.url, 3));
   try {
     const applied = await Promise.all(pools.map((pool) => migrateToLatest(pool)));
-    expect(applied.flat()).toEqual(['001-engine-tables', '002-rate-limits']);
+    expect(applied.flat()).toEqual(['001-engine-tables', '002-rate-limits', '003-dead-letter-resolution']);
     await Promise.all(pools.map((pool) => woocommerceOrders.prepareTarget(pool)));
     expect(await fresh.db('ferry_target_woocommerce_orders').pluck('name')).toEqual(['001-orders']);
     expect(await fresh.db('ferry_schema_migrations_lock').count({ n: '*' }).first()).toEqual({ n: '1' });

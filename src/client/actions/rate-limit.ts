@@ -1,9 +1,7 @@
-import { loadConfig, requireDatabaseUrl } from '../../config.js';
 import { SharedRateLimiter } from '../../connectors/shared-rate-limit.js';
 import { FerryError } from '../../errors.js';
-import { connectDb } from '../../target/db.js';
-import { migrateToLatest } from '../../target/migrate.js';
 import { RATE_RANGE } from '../../workflows/control.js';
+import { withDatabase } from '../database.js';
 import { printResult } from '../output.js';
 
 /** "600" → 600, "off" → null; anything else is refused by name. */
@@ -24,10 +22,7 @@ function parseRate(raw: string): number | null {
  */
 export async function runRateLimit(connection: string, raw: string | undefined, options: { json: boolean }) {
   const requestsPerMinute = raw === undefined ? undefined : parseRate(raw);
-  // Two connections at least: the schema migration holds one for its lock while it works on another.
-  const db = await connectDb(requireDatabaseUrl(await loadConfig()), 3);
-  try {
-    await migrateToLatest(db);
+  await withDatabase(async (db) => {
     if (requestsPerMinute !== undefined) await SharedRateLimiter.setLimit(db, connection, requestsPerMinute);
     const row = await db('ferry_rate_limits')
       .where({ connection })
@@ -38,7 +33,5 @@ export async function runRateLimit(connection: string, raw: string | undefined, 
         ? `connection ${connection}: no shared limit`
         : `connection ${connection}: at most ${current} requests per minute across every worker and run`,
     );
-  } finally {
-    await db.destroy();
-  }
+  });
 }

@@ -27,10 +27,7 @@ export class SapServiceLayerClient {
   private readonly connection: SapConnection;
   private readonly root: string;
 
-  constructor(
-    private readonly source: Source,
-    private readonly timeoutMs = 60_000,
-  ) {
+  constructor(private readonly source: Source) {
     this.connection = connectionOfKind(source, 'sap');
     this.root = this.connection.baseUrl.replace(/\/$/, '');
   }
@@ -40,7 +37,7 @@ export class SapServiceLayerClient {
   }
 
   private send(path: string, init: RequestInit): Promise<Response> {
-    return sendRequest(this.context(path), `${this.root}/${path}`, init, this.timeoutMs);
+    return sendRequest(this.context(path), `${this.root}/${path}`, init);
   }
 
   private refused(status: number, body: SapErrorBody): SourceAuthError {

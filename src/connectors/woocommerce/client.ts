@@ -5,6 +5,17 @@ import type { Source } from '../source.js';
 import type { WooOrder } from './order-shape.js';
 
 const API_PATH = '/wp-json/wc/v3';
+/** Every core order status, trash included: WooCommerce's "any" leaves trashed orders out. */
+export const WOO_ORDER_STATUSES = [
+  'pending',
+  'processing',
+  'on-hold',
+  'completed',
+  'cancelled',
+  'refunded',
+  'failed',
+  'trash',
+] as const;
 export const WOO_MAX_PAGE_SIZE = 100;
 
 export interface OrderPageRequest {
@@ -20,6 +31,8 @@ export interface OrderPageRequest {
   orderby?: 'date' | 'id' | 'modified';
   order?: 'asc' | 'desc';
   status?: string;
+  /** Only these order ids. */
+  include?: readonly number[];
   /** Only these fields of each order (WordPress's `_fields`): less for the store to send and for us to parse. */
   fields?: readonly string[];
 }
@@ -37,10 +50,7 @@ export class WooCommerceClient {
 
   private readonly connection: WooConnection;
 
-  constructor(
-    private readonly source: Source,
-    private readonly timeoutMs = 60_000,
-  ) {
+  constructor(private readonly source: Source) {
     this.connection = connectionOfKind(source, 'woocommerce');
     const { consumerKey, consumerSecret } = this.connection;
     this.authorization = `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
@@ -50,12 +60,9 @@ export class WooCommerceClient {
     const url = new URL(`${this.connection.baseUrl.replace(/\/$/, '')}${API_PATH}${path}`);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
     const context = { system: 'WooCommerce', source: this.source, path: url.pathname };
-    const response = await sendRequest(
-      context,
-      url,
-      { headers: { authorization: this.authorization, accept: 'application/json' } },
-      this.timeoutMs,
-    );
+    const response = await sendRequest(context, url, {
+      headers: { authorization: this.authorization, accept: 'application/json' },
+    });
     if (response.status === 401 || response.status === 403) {
       const body = (await response.json().catch(() => ({}))) as { message?: string };
       throw new SourceAuthError(
@@ -88,6 +95,7 @@ export class WooCommerceClient {
     if (request.modifiedBefore) params.modified_before = request.modifiedBefore;
     if (request.status) params.status = request.status;
     if (request.fields) params._fields = request.fields.join(',');
+    if (request.include) params.include = request.include.join(',');
     const response = await this.get('/orders', params);
     const orders = await readJson<unknown>(response, `WooCommerce page ${request.page}`);
     if (!Array.isArray(orders))

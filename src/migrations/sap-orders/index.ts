@@ -26,6 +26,7 @@ function windowFilter(window: TimeWindow): string {
 const query = (params: Record<string, string>) => `Orders?${new URLSearchParams(params).toString()}`;
 
 const MIGRATION = 'sap-orders';
+const FETCH_BY_KEY_BATCH = 40;
 
 /**
  * Transforms and writes a chunk's orders in one transaction with their dead letters; `finish` (the watermark)
@@ -44,11 +45,7 @@ async function writeChunk(
     migration: MIGRATION,
     context,
     writtenKeys: rows.orders.map((order) => String(order.doc_entry)),
-    recordTable: {
-      table: 'sales_orders',
-      key: 'doc_entry',
-      keys: rows.orders.map((order) => order.doc_entry),
-    },
+    recordTable: { ...sapOrders.recordTable, keys: rows.orders.map((order) => order.doc_entry) },
     rejected: rows.rejected,
     write: async (trx) => {
       const written = await writeSalesOrders(trx, rows);
@@ -131,6 +128,28 @@ export const sapOrders: Migration = {
     }
     const counts = await writeChunk(db, client, source, context, orders);
     return { ...counts, next: cursor };
+  },
+
+  recordTable: { table: 'sales_orders', key: 'doc_entry' },
+
+  async fetchByKeys(source, keys) {
+    const client = new SapServiceLayerClient(source);
+    const entries = keys.map(Number).filter((entry) => Number.isInteger(entry) && entry > 0);
+    const found: SapOrder[] = [];
+    // A filter of a few dozen comparisons stays well inside the Service Layer's URL limits; one page holds it.
+    for (let start = 0; start < entries.length; start += FETCH_BY_KEY_BATCH) {
+      const batch = entries.slice(start, start + FETCH_BY_KEY_BATCH);
+      const { value } = await client.page<SapOrder>(
+        query({
+          $filter: batch.map((entry) => `DocEntry eq ${entry}`).join(' or '),
+          $select: SAP_ORDER_FIELDS,
+          $orderby: 'DocEntry asc',
+        }),
+        FETCH_BY_KEY_BATCH,
+      );
+      found.push(...value);
+    }
+    return found;
   },
 
   writeRecords: (db, source, records, context) =>

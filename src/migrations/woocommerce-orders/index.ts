@@ -1,5 +1,9 @@
 import type { Knex } from 'knex';
-import { WOO_MAX_PAGE_SIZE, WooCommerceClient } from '../../connectors/woocommerce/client.js';
+import {
+  WOO_MAX_PAGE_SIZE,
+  WOO_ORDER_STATUSES,
+  WooCommerceClient,
+} from '../../connectors/woocommerce/client.js';
 import type { WooOrder } from '../../connectors/woocommerce/order-shape.js';
 import { writeChunkTransaction } from '../../target/chunk-transaction.js';
 import { pageKey } from '../../target/dead-letters.js';
@@ -39,7 +43,7 @@ async function writeRows(
     rejected: rows.rejected,
     failedPages: pages.failed,
     write: (trx) => writeOrders(trx, built),
-    recordTable: { table: 'orders', key: 'id', keys: rows.orderKeys },
+    recordTable: { ...woocommerceOrders.recordTable, keys: rows.orderKeys },
   });
   return { ...counts, fetched: rows.recordCount };
 }
@@ -142,6 +146,26 @@ export const woocommerceOrders: Migration = {
       cursor = nextChangeCursor(cursor, result.orders, result.totalPages);
     }
     return { ...(await writeRows(db, context, rows)), next: cursor };
+  },
+
+  recordTable: { table: 'orders', key: 'id' },
+
+  async fetchByKeys(source, keys) {
+    const client = new WooCommerceClient(source);
+    const ids = keys.map(Number).filter((id) => Number.isInteger(id) && id > 0);
+    const found: WooOrder[] = [];
+    for (let start = 0; start < ids.length; start += WOO_MAX_PAGE_SIZE) {
+      const include = ids.slice(start, start + WOO_MAX_PAGE_SIZE);
+      const page = await client.listOrders({
+        page: 1,
+        perPage: WOO_MAX_PAGE_SIZE,
+        include,
+        status: WOO_ORDER_STATUSES.join(','),
+        fields: ORDER_FIELDS,
+      });
+      found.push(...page.orders);
+    }
+    return found;
   },
 
   async writeRecords(db, _source, records, context) {

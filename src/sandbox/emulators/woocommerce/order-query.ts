@@ -12,6 +12,8 @@ export interface OrderQuery {
   modifiedBeforeMs?: number;
   /** undefined means WooCommerce's "any": every status but trash. */
   statuses?: ReadonlySet<string>;
+  /** Only these order ids (WooCommerce's `include`). */
+  include?: readonly number[];
 }
 
 export type ParseResult = { ok: true; query: OrderQuery } | { ok: false; params: Record<string, string> };
@@ -65,6 +67,9 @@ export function parseOrderQuery(params: URLSearchParams): ParseResult {
     const unknown = [...statuses].filter((status) => !ORDER_STATUSES.includes(status));
     if (unknown.length > 0) problems.status = `status[0] is not one of any, ${ORDER_STATUSES.join(', ')}`;
   }
+  const rawInclude = params.get('include');
+  const include = rawInclude?.split(',').map(parseInteger);
+  if (include?.some((id) => id === undefined)) problems.include = 'include[0] is not of type integer.';
   if (Object.keys(problems).length > 0) return { ok: false, params: problems };
   return {
     ok: true,
@@ -78,6 +83,7 @@ export function parseOrderQuery(params: URLSearchParams): ParseResult {
       modifiedAfterMs: dates.modified_after,
       modifiedBeforeMs: dates.modified_before,
       statuses,
+      include: include as number[] | undefined,
     },
   };
 }
@@ -120,6 +126,7 @@ function createdRange(store: OrderStore, query: OrderQuery): [number, number] {
 export function runOrderQuery(store: OrderStore, query: OrderQuery): OrderPage {
   const [lo, hi] = createdRange(store, query);
   const offset = (query.page - 1) * query.perPage;
+  if (query.include) return includedPage(store, lo, hi, offset, query, query.include);
   const needsScan =
     query.statuses !== undefined ||
     query.orderby === 'modified' ||
@@ -127,6 +134,30 @@ export function runOrderQuery(store: OrderStore, query: OrderQuery): OrderPage {
     query.modifiedBeforeMs !== undefined;
   if (!needsScan) return rangePage(store, lo, hi, offset, query);
   return scanPage(store, lo, hi, offset, query);
+}
+
+/** The listed ids that exist and pass the other filters, in the requested order. */
+function includedPage(
+  store: OrderStore,
+  lo: number,
+  hi: number,
+  offset: number,
+  query: OrderQuery,
+  include: readonly number[],
+): OrderPage {
+  const direction = query.order === 'asc' ? 1 : -1;
+  const indices = [...new Set(include.map((id) => id - 1))]
+    .filter((index) => index >= lo && index < hi && index < store.size && matchesOrder(store, query, index))
+    .sort((a, b) => direction * (a - b));
+  return { total: indices.length, indices: indices.slice(offset, offset + query.perPage) };
+}
+
+function matchesOrder(store: OrderStore, query: OrderQuery, index: number): boolean {
+  const state = store.state(index);
+  if (query.statuses ? !query.statuses.has(state.status) : state.status === 'trash') return false;
+  if (query.modifiedAfterMs !== undefined && !(state.modifiedMs > query.modifiedAfterMs)) return false;
+  if (query.modifiedBeforeMs !== undefined && !(state.modifiedMs < query.modifiedBeforeMs)) return false;
+  return true;
 }
 
 function rangePage(store: OrderStore, lo: number, hi: number, offset: number, query: OrderQuery): OrderPage {
@@ -162,13 +193,7 @@ function scanPage(store: OrderStore, lo: number, hi: number, offset: number, que
     const bound = query.modifiedBeforeMs;
     scanHi = firstCreated(store, scanLo, scanHi, (ms) => ms >= bound);
   }
-  const matches = (index: number): boolean => {
-    const state = store.state(index);
-    if (query.statuses ? !query.statuses.has(state.status) : state.status === 'trash') return false;
-    if (query.modifiedAfterMs !== undefined && !(state.modifiedMs > query.modifiedAfterMs)) return false;
-    if (query.modifiedBeforeMs !== undefined && !(state.modifiedMs < query.modifiedBeforeMs)) return false;
-    return true;
-  };
+  const matches = (index: number) => matchesOrder(store, query, index);
   const candidates = new Set<number>();
   for (const index of store.revisedIndices())
     if (index >= lo && index < hi && (index < scanLo || index >= scanHi)) candidates.add(index);
