@@ -6,22 +6,13 @@
  *
  *   npm run bench:ratelimit -- [--limit 600] [--seconds 90] [--workers 1,2,4] [--json]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import { startBackfill } from '../src/client/backfill.js';
 import { connectionEnv } from '../src/config.js';
 import { SharedRateLimiter } from '../src/connectors/shared-rate-limit.js';
 import { startWooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
-import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
-import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
-import { startTemporalDevServer } from '../src/sandbox/temporal-server.js';
 import { createDb } from '../src/target/db.js';
-import { migrateToLatest } from '../src/target/migrate.js';
+import { startBenchStack } from './lib/stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,38 +28,21 @@ const orders = Math.round((limit * Number(values.seconds)) / 60) * 100;
 const workerCounts = (values.workers as string).split(',').map(Number);
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-const home = await mkdtemp(join(tmpdir(), 'ferry-bench-ratelimit-'));
-await chmod(home, 0o755);
-const postgres = await startEmbeddedPostgres({ dataDir: join(home, 'postgres'), fresh: true });
-const temporal = await startTemporalDevServer({ cli: await resolveTemporalCli() });
-const connection = await Connection.connect({ address: temporal.address });
-const client = new Client({ connection, namespace: temporal.namespace });
+const stack = await startBenchStack('ratelimit');
+const { client } = stack;
 
 async function runWith(workerCount: number) {
   const emulator = await startWooEmulator({ orders, seed: 1, rateLimitPerMinute: limit });
-  const name = `ratelimit_${workerCount}`;
-  const admin = createDb(postgres.databaseUrl, 1);
-  await admin.raw(`create database ${name}`);
-  await admin.destroy();
-  const databaseUrl = postgres.databaseUrl.replace(/\/ferry$/, `/${name}`);
-  const db = createDb(databaseUrl, 3);
-  await migrateToLatest(db);
+  const databaseUrl = await stack.createDatabase(`ratelimit_${workerCount}`);
+  const db = createDb(databaseUrl, 1);
   await SharedRateLimiter.setLimit(db, 'woocommerce', limit);
   await db.destroy();
   const taskQueue = `bench-${workerCount}`;
-  const workers: ChildProcess[] = Array.from({ length: workerCount }, () =>
-    spawn(process.execPath, ['bin/ferry.js', 'worker'], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: temporal.address,
-        DATABASE_URL: databaseUrl,
-        FERRY_TASK_QUEUE: taskQueue,
-        FERRY_HOME: join(home, 'none'),
-        ...connectionEnv('woocommerce', emulator.connection),
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
-  );
+  const stopWorkers = stack.startWorkers(workerCount, {
+    databaseUrl,
+    taskQueue,
+    env: connectionEnv('woocommerce', emulator.connection),
+  });
   try {
     const handle = await startBackfill(client, taskQueue, {
       migration: 'woocommerce-orders',
@@ -93,8 +67,7 @@ async function runWith(workerCount: number) {
       durationSeconds: Math.round(report.elapsedMs / 1000),
     };
   } finally {
-    for (const worker of workers) worker.kill('SIGTERM');
-    await Promise.all(workers.map((worker) => once(worker, 'exit')));
+    await stopWorkers();
     await emulator.close();
   }
 }
@@ -127,8 +100,5 @@ try {
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
-  await connection.close();
-  await temporal.stop();
-  await postgres.stop();
-  await rm(home, { recursive: true, force: true });
+  await stack.stop();
 }

@@ -32,7 +32,7 @@ export interface WindowInput extends SourceInput {
 export interface WindowCounts {
   sourceCount: number;
   targetCount: number;
-  /** Records of the window this partition dead-lettered and nobody resolved yet: at the source, not in the target. */
+  /** Records dead-lettered by chunks of this window and not resolved since: at the source, not in the target. */
   deadLettered: number;
 }
 
@@ -69,11 +69,11 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
 
     /** The source's and the target's counts for a window, to find skipped or stale records. */
     countWindow: (input: WindowInput): Promise<WindowCounts> =>
-      withMigration(input, async (migration, source, context) => {
+      withMigration(input, async (migration, source) => {
         const [sourceCount, targetCount, deadLettered] = await Promise.all([
           migration.countSource(source, input.window),
           migration.countTarget(deps.db, input.window),
-          openRecordDeadLetters(deps.db, migration.name, context.deadLetters.partitionKey),
+          openRecordDeadLetters(deps.db, migration.name, input.window),
         ]);
         return { sourceCount, targetCount, deadLettered };
       }),

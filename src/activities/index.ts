@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps.js';
 import { createSourceScope } from './source-scope.js';
 import { createStackCheckActivities } from './stack-check.js';
 import { createSyncActivities } from './sync.js';
+import { createVerifyActivities } from './verify.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { DatabaseCheck, SourceCheck } from './stack-check.js';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackfillActivities(deps, withMigration),
     ...createSyncActivities(deps, withMigration),
     ...createDeadLetterActivities(deps, withMigration),
+    ...createVerifyActivities(deps, withMigration),
   };
 }
 

@@ -6,7 +6,7 @@ import { SharedRateLimiter } from '../connectors/shared-rate-limit.js';
 import type { Source } from '../connectors/source.js';
 import { waitAlive } from '../connectors/wait.js';
 import { getMigration } from '../migrations/registry.js';
-import type { ChunkContext, Migration } from '../migrations/types.js';
+import type { ChunkContext, Migration, TimeWindow } from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
 import { mapFailures } from './failures.js';
 
@@ -75,7 +75,11 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
       const workflowId = info.workflowExecution?.workflowId ?? info.activityId;
       const context: ChunkContext = {
         onPage: () => heartbeat(),
-        deadLetters: { runId: input.runId ?? workflowId, partitionKey: workflowId },
+        deadLetters: {
+          runId: input.runId ?? workflowId,
+          partitionKey: workflowId,
+          ...('window' in input ? { window: (input as { window: TimeWindow }).window } : {}),
+        },
         dryRun: input.dryRun ?? false,
       };
       const result = await body(getMigration(input.migration), source, context);

@@ -36,6 +36,7 @@ export const backfillOptionsSchema = z
     catchUpLookbackSeconds: z.number().int().min(0).max(86_400).default(60),
     id: z.string().min(1).optional(),
     dryRun: z.boolean().default(false),
+    verifySample: z.number().int().min(0).max(100_000).optional(),
   })
   .refine((options) => !options.from || !options.to || options.from < options.to, {
     message: 'must be after --from',
@@ -72,6 +73,7 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       catchUp: o.catchUp && !o.dryRun,
       catchUpLookbackSeconds: o.catchUpLookbackSeconds,
       ...(o.dryRun ? { dryRun: true } : {}),
+      ...(o.verifySample !== undefined ? { verifySample: o.verifySample } : {}),
     },
   };
 }

@@ -15,6 +15,7 @@ import { registerScheduleCommands } from './commands/schedule.js';
 import { registerSetupTemporalCommand } from './commands/setup-temporal.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerVerifyCommand } from './commands/verify.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 const program = new Command('ferry')
@@ -42,6 +43,7 @@ registerCancelCommand(program);
 registerScheduleCommands(program);
 registerRateLimitCommand(program);
 registerDeadLetterCommands(program);
+registerVerifyCommand(program);
 registerDemoCommand(program);
 registerCheckCommand(program);
 registerProvisionCommand(program);

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { SampleResult } from '../activities/verify.js';
 import { formatDuration } from '../format.js';
 import { type BackfillProgress, progressQuery, type RunState } from '../workflows/messages.js';
 import { type SyncResult, syncProgressQuery } from '../workflows/sync-messages.js';
@@ -100,6 +101,7 @@ export function summarize(status: RunStatus): string {
             `${problem.counts.deadLettered ? `, ${problem.counts.deadLettered} dead-lettered` : ''}` +
             `${problem.counts.failedPages ? `, ${problem.counts.failedPages} failed pages` : ''})`),
     ),
+    status.verification ? `  ${verificationLine(status.workflowId, status.verification)}` : '',
     status.sync ? `  ${syncLine(status.sync)}` : '',
     status.error ? `  error: ${status.error}` : '',
   ];
@@ -119,4 +121,12 @@ export function syncLine(
   ]
     .filter(Boolean)
     .join(' ');
+}
+
+/** The backfill's final sample check on one line. */
+export function verificationLine(workflowId: string, sample: SampleResult): string {
+  const wrong = sample.differences.length + sample.notAtSource.length;
+  return wrong === 0
+    ? `verified: ${sample.sampled} random records equal the source field by field`
+    : `verification: ${wrong} of ${sample.sampled} sampled records differ from the source; see \`ferry verify ${workflowId}\``;
 }

@@ -29,10 +29,12 @@ export interface RejectedRecord {
   reason: string;
 }
 
-/** Where a chunk's dead letters are filed: the run (backfill or sync) and the partition's workflow. */
+/** Where a chunk's dead letters are filed: the run (backfill or sync), the partition's workflow, the window. */
 export interface DeadLetterScope {
   runId: string;
   partitionKey: string | null;
+  /** The chunk's window, when it has one: that window's count check accounts for these letters. */
+  window?: TimeWindow;
 }
 
 /** What the activity layer hands a migration's chunk besides the request. */
@@ -42,6 +44,8 @@ export interface ChunkContext {
   deadLetters: DeadLetterScope;
   /** Fetch, transform and write as usual, then roll the transaction back: exact counts, nothing changed. */
   dryRun: boolean;
+  /** How many differences a dry-run chunk lists (3 unless told: a sample; verification lists them all). */
+  differencesLimit?: number;
 }
 
 /** A record a dry run would insert or update; `fields` are the columns of its own row that would change. */
@@ -155,6 +159,8 @@ export interface Migration {
   ): Promise<ChangesResult>;
   /** The target table with one row per source record, and its key (the source's record key). */
   recordTable: { table: string; key: string };
+  /** The field of a source record that holds that key (WooCommerce `id`, SAP `DocEntry`). */
+  recordKeyField: string;
   /** The source's current version of these records; keys the source no longer has are left out. */
   fetchByKeys(source: Source, keys: readonly string[]): Promise<unknown[]>;
   /** Sends records through the same transform and writer as a chunk (`ferry dlq retry`, `ferry verify`). */

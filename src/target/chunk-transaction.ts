@@ -43,10 +43,11 @@ async function rowsByKey(
 function sampleDifferences(
   before: Map<string, Record<string, unknown>>,
   after: Map<string, Record<string, unknown>>,
+  limit: number,
 ): DryRunDifference[] {
   const differences: DryRunDifference[] = [];
   for (const [key, row] of after) {
-    if (differences.length >= DIFFERENCES_PER_CHUNK) break;
+    if (differences.length >= limit) break;
     const old = before.get(key);
     if (!old) {
       differences.push({ key, change: 'insert', fields: [] });
@@ -75,7 +76,13 @@ export async function writeChunkTransaction<C extends WriteCounts>(
     const before = sampled ? await rowsByKey(trx, sampled) : undefined;
     const counts = await chunk.write(trx);
     const differences =
-      sampled && before ? sampleDifferences(before, await rowsByKey(trx, sampled)) : undefined;
+      sampled && before
+        ? sampleDifferences(
+            before,
+            await rowsByKey(trx, sampled),
+            chunk.context.differencesLimit ?? DIFFERENCES_PER_CHUNK,
+          )
+        : undefined;
     await resolveDeadLetters(trx, chunk.migration, chunk.writtenKeys);
     await fileDeadLetters(
       trx,

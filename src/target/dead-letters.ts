@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DeadLetterScope, RejectedRecord } from '../migrations/types.js';
+import type { DeadLetterScope, RejectedRecord, TimeWindow } from '../migrations/types.js';
 
 /** What the dead-letter table holds for one record or page, as `ferry dlq` shows it. */
 export interface DeadLetter {
@@ -100,12 +100,15 @@ export async function fileDeadLetters(
 ): Promise<void> {
   if (rejected.length === 0) return;
   await trx.raw(
-    `insert into ferry_dead_letters (run_id, migration, partition_key, source_key, payload, error_class, error_message)
-     select ?, ?, ?, input.source_key, input.payload, ?, input.reason
+    `insert into ferry_dead_letters
+       (run_id, migration, partition_key, window_from, window_to, source_key, payload, error_class, error_message)
+     select ?, ?, ?, ?::timestamptz, ?::timestamptz, input.source_key, input.payload, ?, input.reason
      from unnest(?::text[], ?::jsonb[], ?::text[]) as input (source_key, payload, reason)
      on conflict (migration, source_key) do update set
        run_id = excluded.run_id,
        partition_key = excluded.partition_key,
+       window_from = excluded.window_from,
+       window_to = excluded.window_to,
        payload = excluded.payload,
        error_class = excluded.error_class,
        error_message = excluded.error_message,
@@ -117,6 +120,8 @@ export async function fileDeadLetters(
       scope.runId,
       migration,
       scope.partitionKey,
+      scope.window?.from ?? null,
+      scope.window?.to ?? null,
       errorClass,
       rejected.map((record) => record.sourceKey),
       rejected.map((record) => JSON.stringify(record.payload ?? null)),
@@ -150,14 +155,16 @@ export function pageKey(address: PageAddress): string {
   return `${PAGE_KEY_PREFIX}${address.window.from}..${address.window.to}#${address.page}/${address.pageSize}`;
 }
 
-/** Unresolved dead letters of records (not pages) filed by one partition. */
+/** Unresolved dead letters of records (not pages) filed by chunks of windows that lie within `window`. */
 export async function openRecordDeadLetters(
   db: Knex,
   migration: string,
-  partitionKey: string | null,
+  window: TimeWindow,
 ): Promise<number> {
   const row = await db('ferry_dead_letters')
-    .where({ migration, partition_key: partitionKey, resolved_at: null })
+    .where({ migration, resolved_at: null })
+    .andWhere('window_from', '>=', window.from)
+    .andWhere('window_to', '<=', window.to)
     .andWhereNot('source_key', 'like', `${PAGE_KEY_PREFIX}%`)
     .count<{ count: string }[]>({ count: '*' })
     .first();

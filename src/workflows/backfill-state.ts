@@ -1,5 +1,6 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { Plan } from '../activities/backfill.js';
+import type { SampleResult } from '../activities/verify.js';
 import type { DryRunDifference } from '../migrations/types.js';
 import type { RunControl } from './control.js';
 import {
@@ -49,6 +50,8 @@ export interface BackfillState {
   continuedAsNew: number;
   /** A dry run's sample of differences, from the partitions' reports. */
   sample?: DryRunDifference[];
+  /** The final check of a random sample against the source. */
+  verification?: SampleResult;
 }
 
 export function initialState(control: Omit<RunControl, 'paused'>): BackfillState {
@@ -121,5 +124,6 @@ export function progressOf(
     maxHistoryEvents: Math.max(state.maxHistoryEvents, workflowInfo().historyLength),
     continuedAsNew: state.continuedAsNew,
     ...(input.dryRun ? { dryRun: true, sample: state.sample ?? [] } : {}),
+    ...(state.verification ? { verification: state.verification } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { SampleResult } from '../activities/verify.js';
 import type { ChangeCursor, DryRunDifference, TimeWindow } from '../migrations/types.js';
 import type { RunControl } from './control.js';
 
@@ -119,6 +120,8 @@ export interface BackfillProgress {
   /** Nothing was written: the counts say what a real run would do, and `sample` shows some of it. */
   dryRun?: boolean;
   sample?: DryRunDifference[];
+  /** The run's final check: a random sample of the target compared field by field with the source. */
+  verification?: SampleResult;
 }
 
 /** Children report after every chunk; signals go to the parent's workflow id, so they reach its latest run. */

@@ -13,3 +13,8 @@ export function windowAt(from: string, to: string, partitionDays: number, index:
   const end = Math.min(start + partitionDays * DAY_MS, Date.parse(to));
   return { from: new Date(start).toISOString(), to: new Date(end).toISOString() };
 }
+
+/** A window partition's workflow id under its backfill: dead letters are filed under it. */
+export function partitionIdOf(backfillId: string, index: number): string {
+  return `${backfillId}/p${String(index).padStart(4, '0')}`;
+}

@@ -15,6 +15,7 @@ export interface StartOptions {
   connection?: string;
   id?: string;
   dryRun: boolean;
+  verifySample?: number;
   watch: boolean;
   json: boolean;
 }

@@ -29,6 +29,11 @@ export function registerStartCommand(program: Command): void {
       'fetch and transform everything, write nothing: report what would be inserted, updated and unchanged',
       false,
     )
+    .option(
+      '--verify-sample <n>',
+      'records compared field by field with the source at the end (default: 100; 0: none)',
+      integerIn(0, 100_000),
+    )
     .option('--watch', 'follow the run with a progress bar until it ends', false)
     .option('--json', 'print one JSON object', false)
     .action(async (migration, options) => (await import('../actions/start.js')).runStart(migration, options));

@@ -131,6 +131,7 @@ export const sapOrders: Migration = {
   },
 
   recordTable: { table: 'sales_orders', key: 'doc_entry' },
+  recordKeyField: 'DocEntry',
 
   async fetchByKeys(source, keys) {
     const client = new SapServiceLayerClient(source);

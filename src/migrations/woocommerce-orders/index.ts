@@ -149,6 +149,7 @@ export const woocommerceOrders: Migration = {
   },
 
   recordTable: { table: 'orders', key: 'id' },
+  recordKeyField: 'id',
 
   async fetchByKeys(source, keys) {
     const client = new WooCommerceClient(source);

@@ -1,9 +1,14 @@
 import type { Knex } from 'knex';
 
-/** How a dead letter was closed: written at last (a later run or `ferry dlq retry`) or discarded by an operator. */
+/**
+ * How a dead letter was closed (written at last by a later run or `ferry dlq retry`, or discarded by an operator),
+ * and the window of the chunk that filed it: a window's count check accounts for the letters filed within it.
+ */
 export async function up(db: Knex): Promise<void> {
   await db.schema.alterTable('ferry_dead_letters', (table) => {
     table.text('resolution').comment('written | discarded; null while open');
+    table.timestamp('window_from', { useTz: true });
+    table.timestamp('window_to', { useTz: true });
     table.index(['migration', 'resolved_at', 'id']);
   });
 }
@@ -11,6 +16,6 @@ export async function up(db: Knex): Promise<void> {
 export async function down(db: Knex): Promise<void> {
   await db.schema.alterTable('ferry_dead_letters', (table) => {
     table.dropIndex(['migration', 'resolved_at', 'id']);
-    table.dropColumn('resolution');
+    table.dropColumns('resolution', 'window_from', 'window_to');
   });
 }
