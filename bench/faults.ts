@@ -1,13 +1,13 @@
 /**
  * Hostile sources (issue 6), two runs against the WooCommerce emulator, each by one `ferry worker` process:
  *
- * 1. faults: a backfill of 100,000 orders with 5% 5xx, 2% hung requests, a 429 storm (the store allows 300
- *    requests a minute for 30 s), one page that is always malformed and 0.1% malformed records. Checks that the
+ * 1. faults: a backfill of 100,000 orders with 5% 5xx, 2% hung requests, a 429 storm (every request answered 429
+ *    with Retry-After: 0 for 15 s), one page that is always malformed and 0.1% malformed records. Checks that the
  *    run completes, that fetched = written + dead-lettered exactly, that every good record is exact in the target
  *    and every dead letter has a reason; then turns the faults off, runs `ferry dlq retry` and checks that the
  *    target equals the source.
- * 2. lowered-limit: a backfill with no ferry limit against a store that allows 1,200 requests a minute, lowered
- *    to 300 a minute 20 s in. Reports the 429s and the request rate per 15 s before and after, so the adaptive
+ * 2. lowered-limit: a backfill with no ferry limit against a store that allows 600 requests a minute, lowered
+ *    to 120 a minute 20 s in. Reports the 429s and the request rate per 15 s before and after, so the adaptive
  *    slow-down (AIMD) shows, and whether the run completed.
  *
  *   npm run bench:faults -- [--orders 100000] [--json]
@@ -85,10 +85,10 @@ async function faultRun() {
       concurrency: 4,
     });
     await sleep(10_000);
-    log('429 storm: 300 requests a minute for 30 s');
-    await control(emulator, '/rate-limit', { requestsPerMinute: 300 });
-    await sleep(30_000);
-    await control(emulator, '/rate-limit', { requestsPerMinute: 0 });
+    log('429 storm: every request answered 429 (Retry-After: 0) for 15 s');
+    await control(emulator, '/faults', { tooManyRequestsRate: 1, stormRetryAfter: '0' });
+    await sleep(15_000);
+    await control(emulator, '/faults', { tooManyRequestsRate: 0 });
     const report = await handle.result();
     const backfillSeconds = Math.round((Date.now() - startedAt) / 1000);
     const stats = structuredClone(emulator.stats);
@@ -154,9 +154,9 @@ async function faultRun() {
 }
 
 async function loweredLimitRun() {
-  const limitBefore = 1200;
-  const limitAfter = 300;
-  const emulator = await startWooEmulator({ orders: 60_000, seed: 7, rateLimitPerMinute: limitBefore });
+  const limitBefore = 600;
+  const limitAfter = 120;
+  const emulator = await startWooEmulator({ orders: 40_000, seed: 7, rateLimitPerMinute: limitBefore });
   const { taskQueue, stop } = await workerFor('lowered', emulator);
   try {
     const startedAt = Date.now();
@@ -226,7 +226,7 @@ try {
   );
   const faults = await faultRun();
   log(JSON.stringify(faults));
-  log('lowered-limit: the store lowers its limit from 1200 to 300 requests a minute mid-run...');
+  log('lowered-limit: the store lowers its limit from 600 to 120 requests a minute mid-run...');
   const lowered = await loweredLimitRun();
   log(JSON.stringify(lowered));
   process.stdout.write(

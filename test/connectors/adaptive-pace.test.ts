@@ -39,7 +39,7 @@ describe('AdaptivePace (AIMD on 429s)', () => {
     const gaps = [clock.send(), clock.send(), clock.send()];
     // A second at 60 a minute, a little less as the pace grows back meanwhile.
     for (const gap of gaps) {
-      expect(gap).toBeGreaterThan(980);
+      expect(gap).toBeGreaterThan(950);
       expect(gap).toBeLessThanOrEqual(1_000);
     }
   });
@@ -53,21 +53,31 @@ describe('AdaptivePace (AIMD on 429s)', () => {
     clock.pace.onRateLimited();
     clock.pace.onRateLimited(); // same moment: an answer to a request sent before the cut
     expect(clock.pace.pace).toBeCloseTo(60, 0);
-    clock.advance(3_000);
+    // Five intervals at 60 a minute: 5 s before another 429 counts.
+    clock.advance(4_000);
+    clock.pace.onRateLimited();
+    expect(clock.pace.pace).toBeCloseTo(60, 0);
+    clock.advance(1_000);
     clock.pace.onRateLimited();
     expect(clock.pace.pace).toBeCloseTo(30, 0);
-    // A minute without a 429 adds a quarter of 30.
-    clock.advance(60_000);
+    // Thirty seconds without a 429 add a quarter of the ceiling (120 a minute, where the 429s began).
+    clock.advance(30_000);
     clock.send();
-    expect(clock.pace.pace).toBeCloseTo(37.5, 0);
+    expect(clock.pace.pace).toBeCloseTo(60, 0);
   });
 
-  it('lifts the pace once it has grown to four times where it was cut, with no 429 since', () => {
+  it('lifts the pace once it is back at the rate where the 429s began, with no 429 since', () => {
     const clock = pacedClock();
-    clock.send();
+    for (let i = 0; i < 120; i++) {
+      clock.send();
+      clock.advance(500);
+    }
     clock.pace.onRateLimited();
     expect(clock.pace.pace).not.toBeNull();
-    clock.advance(12 * 60_000);
+    clock.advance(59_000);
+    clock.send();
+    expect(clock.pace.pace).not.toBeNull();
+    clock.advance(2_000);
     clock.send();
     expect(clock.pace.pace).toBeNull();
     expect(clock.send()).toBe(0);

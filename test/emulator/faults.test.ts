@@ -27,6 +27,24 @@ describe('fault switches', () => {
     expect([...statuses].sort()).toEqual([502, 503]);
   });
 
+  it('tooManyRequestsRate answers 429 with the storm Retry-After, whatever the rate limit', async () => {
+    await control(emulator, 'PUT', '/faults', { tooManyRequestsRate: 1, stormRetryAfter: '0' });
+    const response = await wooGet(emulator, '/orders');
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('0');
+  });
+
+  it('pageBreakingIds sends every page holding one of those orders truncated', async () => {
+    const { orders } = await listOrders(emulator, { per_page: 10, orderby: 'id', order: 'asc' });
+    await control(emulator, 'PUT', '/faults', { pageBreakingIds: [orders[3]?.id] });
+    for (let n = 0; n < 3; n++) {
+      const broken = await wooGet(emulator, '/orders', { per_page: 10, orderby: 'id', order: 'asc' });
+      await expect(broken.json()).rejects.toThrow();
+    }
+    const next = await listOrders(emulator, { per_page: 10, page: 2, orderby: 'id', order: 'asc' });
+    expect(next.orders).toHaveLength(10);
+  });
+
   it('latencyMs delays every API response', async () => {
     await control(emulator, 'PUT', '/faults', { latencyMs: 400 });
     const started = performance.now();

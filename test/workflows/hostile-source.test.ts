@@ -55,11 +55,11 @@ describe('a backfill from a hostile source', () => {
       concurrency: 4,
       id: `test/hostile/${Date.now()}`,
     });
-    // A 429 storm a few seconds in: the store allows 60 requests a minute for ten seconds.
+    // A 429 storm a few seconds in: every request is answered 429 (Retry-After: 0) for five seconds.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    await control(emulator, 'PUT', '/rate-limit', { requestsPerMinute: 60 });
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
-    await control(emulator, 'PUT', '/rate-limit', { requestsPerMinute: 0 });
+    await control(emulator, 'PUT', '/faults', { tooManyRequestsRate: 1, stormRetryAfter: '0' });
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await control(emulator, 'PUT', '/faults', { tooManyRequestsRate: 0 });
     const report: BackfillProgress = await handle.result();
     const stats = (await control(emulator, 'GET', '/stats')).body as { byStatus: Record<string, number> };
     await control(emulator, 'PUT', '/faults', FAULTS_OFF);

@@ -10,6 +10,9 @@ export const faultSettingsSchema = z
     latencyMs: z.number().int().min(0).max(600_000),
     /** Share of requests that are never answered (until the client gives up). */
     hangRate: z.number().min(0).max(1),
+    /** Share of requests answered 429 whatever the rate (a storm when 1), with `stormRetryAfter` as Retry-After. */
+    tooManyRequestsRate: z.number().min(0).max(1),
+    stormRetryAfter: z.string(),
     /** Share of requests whose connection is reset without a response. */
     resetRate: z.number().min(0).max(1),
     /** Share of list pages sent as truncated JSON. */
@@ -31,6 +34,8 @@ export const NO_FAULTS: FaultSettings = {
   errorStatuses: [500, 502, 503],
   latencyMs: 0,
   hangRate: 0,
+  tooManyRequestsRate: 0,
+  stormRetryAfter: '1',
   resetRate: 0,
   malformedPageRate: 0,
   malformedRecordRate: 0,

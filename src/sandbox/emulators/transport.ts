@@ -91,6 +91,11 @@ export class EmulatorTraffic {
       this.answers.serverError(res, fault.status);
       return true;
     }
+    if (Math.random() < this.faults.tooManyRequestsRate) {
+      res.setHeader('Retry-After', this.faults.stormRetryAfter);
+      this.answers.tooManyRequests(res);
+      return true;
+    }
     const decision = this.limiter.take(key);
     if (!decision.allowed) {
       res.setHeader('Retry-After', String(decision.retryAfterSeconds));
