@@ -4,13 +4,21 @@
  * steers (pause, resume, concurrency and rate updates), with a partition that yielded its slot; and SAP
  * incremental syncs: the first (it backfills as a child) and one that continues as new.
  *
- *   npm run record:histories     (rewrites test/replay/histories/*.json; commit them with the workflow change)
+ * With `--hostile` it records only the issue-6 workflows, next to the others: a backfill whose records were
+ * partly dead-lettered and that ends with its sample check, the dead-letter retry, a verification that repairs,
+ * and a dry run's partition.
+ *
+ *   npm run record:histories [-- --hostile]   (rewrites test/replay/histories/*.json; commit them with the change)
  */
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
 import { startBackfill } from '../src/client/backfill.js';
+import { retryDeadLetters } from '../src/client/dead-letters.js';
 import { resolveSync, type SyncOptions } from '../src/client/sync.js';
+import { resolveVerify, runVerification } from '../src/client/verify.js';
+import type { WooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
 import { withLocalRun } from '../src/sandbox/local-run.js';
 import {
   pauseUpdate,
@@ -22,9 +30,15 @@ import { type PartitionReport, progressQuery } from '../src/workflows/messages.j
 
 const OUT = new URL('../test/replay/histories/', import.meta.url);
 
+const hostileOnly = process.argv.includes('--hostile');
+
 await withLocalRun(
   { orders: 1500, seed: 7, sapOrders: 400, taskQueue: 'record' },
   async ({ client, stack }) => {
+    if (hostileOnly) {
+      await recordHostile(client, stack.emulator, stack.db);
+      return;
+    }
     const sync = async (workflowId: string, options: Partial<SyncOptions>) => {
       const handle = await client.workflow.start('incrementalSync', {
         taskQueue: 'record',
@@ -128,4 +142,46 @@ async function record(client: Client, run: { workflowId: string; runId: string }
     `${JSON.stringify({ workflowId: run.workflowId, runId: run.runId, history }, null, 1)}\n`,
   );
   process.stderr.write(`recorded ${run.workflowId} (${run.runId}) -> ${file.pathname}\n`);
+}
+
+async function recordHostile(client: Client, emulator: WooEmulator, db: Knex) {
+  const faults = (body: unknown) =>
+    fetch(`${emulator.controlUrl}/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const options = { migration: 'woocommerce-orders', partitionDays: 1000, concurrency: 2, pageSize: 50 };
+  const dry = await startBackfill(client, 'record', { ...options, id: 'record/dry', dryRun: true });
+  await dry.result();
+  await record(client, await lastRun(client, `${dry.workflowId}/p0000`), 'dry-run-partition-completed');
+
+  await faults({ malformedRecordRate: 0.01 });
+  const verified = await startBackfill(client, 'record', { ...options, id: 'record/verified' });
+  await verified.result();
+  await record(client, await lastRun(client, verified.workflowId), 'backfill-verified-completed');
+
+  await faults({ malformedRecordRate: 0 });
+  const retried = await retryDeadLetters(client, 'record', { migration: 'woocommerce-orders', filter: {} });
+  await record(client, await lastRun(client, retried.workflowId), 'dlq-retry-completed');
+
+  const [changed] = await db('orders').orderBy('id').limit(1).select('id');
+  await db('orders')
+    .where({ id: changed.id })
+    .update({ total: db.raw('total + 1') });
+  await db('order_items')
+    .where({ order_id: changed.id + 1 })
+    .delete();
+  await db('orders')
+    .where({ id: changed.id + 1 })
+    .delete();
+  const input = await resolveVerify(client, verified.workflowId, { sample: 2000, repair: true });
+  const report = await runVerification(client, 'record', input);
+  if (!report.afterRepair?.length) throw new Error('the verification found nothing to repair');
+  await record(client, await lastRun(client, report.workflowId), 'verify-repaired-completed');
+}
+
+async function lastRun(client: Client, workflowId: string) {
+  const { runId } = await client.workflow.getHandle(workflowId).describe();
+  return { workflowId, runId };
 }

@@ -1,29 +1,35 @@
 /** Never slower than this: a source that throttles everything still gets a request now and then. */
 const MIN_REQUESTS_PER_MINUTE = 1;
-/** Additive increase: per minute without a 429, the pace grows by this share of the rate where the 429s began. */
-const INCREASE_PER_MINUTE = 0.5;
+/** A cut goes to this share of what the source let through over the last minute. */
+const UNDER_LIMIT = 0.9;
+/** Additive increase: per minute of sending without a 429, the pace grows by this share of where it was cut to. */
+const INCREASE_PER_MINUTE = 0.25;
 /** 429s already in flight when the pace was cut say nothing new: none counts for this many intervals (≥ 2 s). */
 const SETTLE_INTERVALS = 5;
 const MIN_SETTLE_MS = 2_000;
-/** The window a first 429's rate is measured over. */
+/** The window the source's per-minute limit is judged over. */
 const WINDOW_MS = 60_000;
 
 /**
- * AIMD pacing for a source whose real limit is below what ferry was told (or when ferry was told none). The first
- * 429 halves the rate measured over the last minute (the ceiling); each later one halves the pace again, once the
- * requests already on their way have been answered (multiplicative decrease). Every minute without a 429 adds half
- * the ceiling (additive increase), so a short storm of 429s costs a minute or two, and a lowered limit is followed
- * in a saw-tooth below it. Back at the ceiling, the pace is lifted. One per worker and connection; `now` is
- * injectable for tests.
+ * AIMD pacing for a source whose real limit is below what ferry was told (or when ferry was told none). A 429 cuts
+ * the pace to 90% of the requests the source let through over the last minute, which against a per-minute limit
+ * is just under it, or halves it when that says nothing lower (multiplicative decrease); 429s of requests already
+ * in flight are not counted again. Every minute of sending without a 429 adds a quarter of the pace it was cut to
+ * (additive increase), so a lowered limit is followed in a shallow saw-tooth below it and a short storm costs a
+ * minute or two. Back at the rate where the 429s began, the pace is lifted. One per worker and connection; `now`
+ * is injectable for tests.
  */
 export class AdaptivePace {
   private requestsPerMinute: number | null = null;
   private ceiling = 0;
+  private cutTo = 0;
   private cutAtMs = Number.NEGATIVE_INFINITY;
   private grownAtMs = 0;
   private nextAtMs = 0;
   private readonly sent: number[] = [];
   private oldest = 0;
+  /** 429s answered within the last minute: sent less these is what the source let through. */
+  private readonly limited: number[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -43,7 +49,10 @@ export class AdaptivePace {
       this.oldest = 0;
     }
     if (this.requestsPerMinute === null) return now;
-    this.requestsPerMinute += ((now - this.grownAtMs) / 60_000) * INCREASE_PER_MINUTE * this.ceiling;
+    // Growth is earned by sending: time spent waiting (a long Retry-After, an idle worker) adds at most two
+    // intervals' worth, or the pace would be back at the ceiling the moment a wait ends.
+    const earnedMs = Math.min(now - this.grownAtMs, (2 * 60_000) / this.requestsPerMinute);
+    this.requestsPerMinute += (earnedMs / 60_000) * INCREASE_PER_MINUTE * this.cutTo;
     this.grownAtMs = now;
     if (this.requestsPerMinute >= this.ceiling) {
       this.requestsPerMinute = null;
@@ -61,9 +70,17 @@ export class AdaptivePace {
       this.requestsPerMinute === null
         ? 0
         : Math.max(MIN_SETTLE_MS, (SETTLE_INTERVALS * 60_000) / this.requestsPerMinute);
+    this.limited.push(now);
+    while ((this.limited[0] as number) <= now - WINDOW_MS) this.limited.shift();
     if (now - this.cutAtMs < settleMs) return;
     if (this.requestsPerMinute === null) this.ceiling = this.measuredPerMinute(now);
-    this.requestsPerMinute = Math.max(MIN_REQUESTS_PER_MINUTE, (this.requestsPerMinute ?? this.ceiling) / 2);
+    const current = this.requestsPerMinute ?? this.ceiling;
+    const letThrough = UNDER_LIMIT * (this.sent.length - this.oldest - this.limited.length);
+    this.requestsPerMinute = Math.max(
+      MIN_REQUESTS_PER_MINUTE,
+      letThrough < current ? letThrough : current / 2,
+    );
+    this.cutTo = this.requestsPerMinute;
     this.cutAtMs = now;
     this.grownAtMs = now;
     this.nextAtMs = Math.max(this.nextAtMs, now + 60_000 / this.requestsPerMinute);

@@ -16,6 +16,13 @@ function pacedClock() {
       now = Math.max(now, at);
       return waited;
     },
+    /** Sends at the pace for this long (10 a second when there is no pace). */
+    sendFor(ms: number) {
+      const until = now + ms;
+      while (now < until) {
+        if (this.send() === 0) now += 100;
+      }
+    },
   };
 }
 
@@ -26,59 +33,70 @@ describe('AdaptivePace (AIMD on 429s)', () => {
     expect(clock.pace.pace).toBeNull();
   });
 
-  it('halves the measured rate on the first 429 and spaces requests by it', () => {
+  it('cuts to 90% of what the source let through over the last minute, and spaces requests by it', () => {
     const clock = pacedClock();
-    // 120 requests over the last minute: 2 a second.
-    for (let i = 0; i < 120; i++) {
+    // Two requests a second; the minute before the refused one holds 119 that got through.
+    for (let i = 0; i < 121; i++) {
       clock.send();
       clock.advance(500);
     }
     clock.pace.onRateLimited();
-    expect(clock.pace.pace).toBeCloseTo(60, 0);
+    expect(clock.pace.pace).toBeCloseTo(0.9 * 119, 5);
     clock.send();
     const gaps = [clock.send(), clock.send(), clock.send()];
-    // A second at 60 a minute, a little less as the pace grows back meanwhile.
+    // 60/107.1 s apart, a little less as the pace grows back meanwhile.
     for (const gap of gaps) {
-      expect(gap).toBeGreaterThan(950);
-      expect(gap).toBeLessThanOrEqual(1_000);
+      expect(gap).toBeGreaterThan(550);
+      expect(gap).toBeLessThanOrEqual(561);
     }
   });
 
-  it('ignores the 429s already in flight, halves again on a later one, and grows back additively', () => {
+  it('ignores the 429s already in flight, cuts again on a later one, and grows back additively', () => {
     const clock = pacedClock();
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 121; i++) {
       clock.send();
       clock.advance(500);
     }
     clock.pace.onRateLimited();
     clock.pace.onRateLimited(); // same moment: an answer to a request sent before the cut
-    expect(clock.pace.pace).toBeCloseTo(60, 0);
-    // Five intervals at 60 a minute: 5 s before another 429 counts.
-    clock.advance(4_000);
+    expect(clock.pace.pace).toBeCloseTo(107.1, 5);
+    // Six seconds at 107 a minute, then a 429: 90% of what got through in the minute before it.
+    clock.sendFor(6_000);
     clock.pace.onRateLimited();
-    expect(clock.pace.pace).toBeCloseTo(60, 0);
-    clock.advance(1_000);
-    clock.pace.onRateLimited();
-    expect(clock.pace.pace).toBeCloseTo(30, 0);
-    // Thirty seconds without a 429 add a quarter of the ceiling (120 a minute, where the 429s began).
-    clock.advance(30_000);
-    clock.send();
-    expect(clock.pace.pace).toBeCloseTo(60, 0);
+    expect(clock.pace.pace).toBeGreaterThan(100);
+    expect(clock.pace.pace).toBeLessThan(106);
+    const cut = clock.pace.pace as number;
+    // Half a minute of sending without a 429 adds an eighth of where it was cut to (a quarter a minute).
+    clock.sendFor(30_000);
+    expect(clock.pace.pace).toBeGreaterThan(cut * 1.12);
+    expect(clock.pace.pace).toBeLessThan(cut * 1.13);
   });
 
-  it('lifts the pace once it is back at the rate where the 429s began, with no 429 since', () => {
+  it('earns no growth while it waits: after a long Retry-After the pace is where it was cut', () => {
     const clock = pacedClock();
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 121; i++) {
       clock.send();
       clock.advance(500);
     }
     clock.pace.onRateLimited();
-    expect(clock.pace.pace).not.toBeNull();
-    clock.advance(59_000);
+    clock.advance(60_000);
     clock.send();
+    // At most two intervals (about 1.1 s at 107 a minute) earned.
+    expect(clock.pace.pace).toBeLessThan(107.7);
+  });
+
+  it('lifts the pace once it is back at the rate where the 429s began, with no 429 since', () => {
+    const clock = pacedClock();
+    // 30 requests in 15 s (124 a minute over the span), and a 429: cut to 27 a minute, then + 6.75 a minute.
+    for (let i = 0; i < 31; i++) {
+      clock.send();
+      clock.advance(500);
+    }
+    clock.pace.onRateLimited();
+    expect(clock.pace.pace).toBeCloseTo(27, 5);
+    clock.sendFor(60_000);
     expect(clock.pace.pace).not.toBeNull();
-    clock.advance(2_000);
-    clock.send();
+    clock.sendFor(15 * 60_000);
     expect(clock.pace.pace).toBeNull();
     expect(clock.send()).toBe(0);
   });
