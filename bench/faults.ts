@@ -198,7 +198,8 @@ async function loweredLimitRun() {
     }
     const report = await handle.result();
     const after = intervals.filter((interval) => interval.atSeconds > 30);
-    const lastMinute = after.slice(-4);
+    // Two minutes after the store lowered its limit, to the last whole interval before the run ended.
+    const settled = intervals.filter((interval) => interval.atSeconds > 140).slice(0, -1);
     const sum = (list: typeof intervals, key: 'ok' | 'tooMany' | 'requests') =>
       list.reduce((total, interval) => total + interval[key], 0);
     return {
@@ -210,10 +211,16 @@ async function loweredLimitRun() {
       seconds: Math.round((Date.now() - startedAt) / 1000),
       intervals,
       tooManyRequestsAfterLowering: sum(after, 'tooMany'),
-      lastMinute: {
-        okPerMinute: Math.round((sum(lastMinute, 'ok') * 60) / (lastMinute.length * 15)),
+      settled: {
+        fromSecond: settled[0]?.atSeconds ?? null,
+        toSecond: settled.at(-1)?.atSeconds ?? null,
+        okPerMinute: Math.round((sum(settled, 'ok') * 60) / Math.max(1, settled.length * 15)),
+        okToLimit:
+          Math.round(((sum(settled, 'ok') * 60) / Math.max(1, settled.length * 15) / limitAfter) * 1000) /
+          1000,
+        tooManyRequests: sum(settled, 'tooMany'),
         tooManyShare:
-          Math.round((sum(lastMinute, 'tooMany') / Math.max(1, sum(lastMinute, 'requests'))) * 1000) / 1000,
+          Math.round((sum(settled, 'tooMany') / Math.max(1, sum(settled, 'requests'))) * 1000) / 1000,
       },
     };
   } finally {

@@ -72,14 +72,14 @@ describe('AdaptivePace (AIMD on 429s)', () => {
     expect(clock.pace.pace).toBeLessThan(cut * 1.13);
   });
 
-  it('earns no growth while it waits: after a long Retry-After the pace is where it was cut', () => {
+  it('earns no growth while it waits: after a long wait the pace is where it was cut', () => {
     const clock = pacedClock();
     for (let i = 0; i < 121; i++) {
       clock.send();
       clock.advance(500);
     }
     clock.pace.onRateLimited();
-    clock.advance(60_000);
+    clock.advance(50_000);
     clock.send();
     // At most two intervals (about 1.1 s at 107 a minute) earned.
     expect(clock.pace.pace).toBeLessThan(107.7);
@@ -87,17 +87,34 @@ describe('AdaptivePace (AIMD on 429s)', () => {
 
   it('lifts the pace once it is back at the rate where the 429s began, with no 429 since', () => {
     const clock = pacedClock();
-    // 30 requests in 15 s (124 a minute over the span), and a 429: cut to 27 a minute, then + 6.75 a minute.
+    // 31 requests in 15.5 s (120 a minute), 30 of them let through: cut to 90% of 116, then + 26 a minute.
     for (let i = 0; i < 31; i++) {
       clock.send();
       clock.advance(500);
     }
     clock.pace.onRateLimited();
-    expect(clock.pace.pace).toBeCloseTo(27, 5);
-    clock.sendFor(60_000);
+    expect(clock.pace.pace).toBeCloseTo((0.9 * 30 * 60) / 15.5, 5);
+    clock.sendFor(10_000);
     expect(clock.pace.pace).not.toBeNull();
-    clock.sendFor(15 * 60_000);
+    clock.sendFor(30_000);
     expect(clock.pace.pace).toBeNull();
     expect(clock.send()).toBe(0);
+  });
+
+  it('lifts a crushed pace after a minute without a 429, however low it went', () => {
+    const clock = pacedClock();
+    clock.send();
+    clock.advance(1_000);
+    clock.send();
+    // A storm: every request refused for 20 s.
+    for (let i = 0; i < 20; i++) {
+      clock.advance(1_000);
+      clock.send();
+      clock.pace.onRateLimited();
+    }
+    expect(clock.pace.pace).toBeLessThan(10);
+    clock.advance(61_000);
+    expect(clock.send()).toBe(0);
+    expect(clock.pace.pace).toBeNull();
   });
 });
