@@ -6,18 +6,22 @@ import { WORKFLOWS_PATH } from '../../src/workflow-bundle.js';
 
 const DIR = new URL('./histories/', import.meta.url);
 
-it('replays recorded histories of backfill, partition (continued, steered, yielded) and incremental sync (first, continued) against the current workflow code', async () => {
+it('replays recorded histories of backfill (continued, verified), partition (continued, steered, yielded, dry run), incremental sync (first, continued), dead-letter retry and verify (repairing) against the current workflow code', async () => {
   const files = (await readdir(DIR)).filter((file) => file.endsWith('.json')).sort();
   expect(files).toEqual([
     'backfill-completed.json',
     'backfill-continued_as_new.json',
+    'backfill-verified-completed.json',
     'catch-up-completed.json',
+    'dlq-retry-completed.json',
+    'dry-run-partition-completed.json',
     'partition-completed.json',
     'partition-continued_as_new.json',
     'partition-yielded.json',
     'steered-completed.json',
     'sync-continued_as_new.json',
     'sync-first-completed.json',
+    'verify-repaired-completed.json',
   ]);
   const histories = await Promise.all(
     files.map(async (file) => {
