@@ -2,7 +2,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { FerryError } from '../errors.js';
 import { getMigration } from '../migrations/registry.js';
-import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
+import { ferrySearchAttributes } from '../search-attributes.js';
 import type { BackfillInput, backfill } from '../workflows/backfill.js';
 import { CONCURRENCY_RANGE, RATE_RANGE } from '../workflows/control.js';
 import { backfillSummary, optionsDetails } from '../workflows/details.js';
@@ -90,10 +90,7 @@ export async function startBackfill(
       taskQueue,
       workflowId,
       args: [input],
-      typedSearchAttributes: [
-        { key: FERRY_MIGRATION, value: input.migration },
-        { key: FERRY_KIND, value: 'backfill' },
-      ],
+      typedSearchAttributes: ferrySearchAttributes(input.migration, 'backfill'),
       // What the Web UI shows above the run: the migration and range, then every option it runs with.
       staticSummary: backfillSummary(input.migration, input.from, input.to),
       staticDetails: optionsDetails({ ...input, requestsPerMinute: input.requestsPerMinute ?? 'none' }),

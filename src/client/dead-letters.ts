@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { RetryCounts } from '../activities/dead-letters.js';
 import { getMigration } from '../migrations/registry.js';
-import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
+import { ferrySearchAttributes } from '../search-attributes.js';
 import type { DeadLetterFilter } from '../target/dead-letters.js';
 import type { deadLetterRetry } from '../workflows/dead-letter-retry.js';
 
@@ -26,10 +26,7 @@ export async function retryDeadLetters(
   const handle = await client.workflow.start<typeof deadLetterRetry>('deadLetterRetry', {
     taskQueue,
     workflowId,
-    typedSearchAttributes: [
-      { key: FERRY_MIGRATION, value: migration.name },
-      { key: FERRY_KIND, value: 'dlq-retry' },
-    ],
+    typedSearchAttributes: ferrySearchAttributes(migration.name, 'dlq-retry'),
     args: [
       {
         migration: migration.name,

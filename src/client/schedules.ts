@@ -9,7 +9,7 @@ import {
 import { z } from 'zod';
 import { FerryError } from '../errors.js';
 import { formatDuration } from '../format.js';
-import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
+import { ferrySearchAttributes } from '../search-attributes.js';
 import type { incrementalSync, SyncResult } from '../workflows/incremental-sync.js';
 import { isoInstant } from './backfill.js';
 import { invalidOption } from './options.js';
@@ -83,10 +83,7 @@ export async function createSyncSchedule(
         workflowId: `ferry/sync/${scheduleId}`,
         taskQueue,
         args: [input],
-        typedSearchAttributes: [
-          { key: FERRY_MIGRATION, value: input.migration },
-          { key: FERRY_KIND, value: 'incremental' },
-        ],
+        typedSearchAttributes: ferrySearchAttributes(input.migration, 'incremental'),
         staticSummary: `${input.migration} incremental sync every ${options.every} (schedule ${scheduleId})`,
       },
       policies: {

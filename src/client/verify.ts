@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { FerryError } from '../errors.js';
 import { getMigration, migrationNames } from '../migrations/registry.js';
-import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
+import { ferrySearchAttributes } from '../search-attributes.js';
 import type { BackfillInput } from '../workflows/backfill.js';
 import type { VerifyInput, VerifyReport, verify } from '../workflows/verify.js';
 import { noSuchRun } from './run-handle.js';
@@ -78,10 +78,7 @@ export async function runVerification(
   const handle = await client.workflow.start<typeof verify>('verify', {
     taskQueue,
     workflowId,
-    typedSearchAttributes: [
-      { key: FERRY_MIGRATION, value: input.migration },
-      { key: FERRY_KIND, value: 'verify' },
-    ],
+    typedSearchAttributes: ferrySearchAttributes(input.migration, 'verify'),
     args: [input],
   });
   return { workflowId, ...(await handle.result()) };

@@ -18,7 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
+import { ferrySearchAttributes } from '../search-attributes.js';
 import {
   type BackfillState,
   controlOf,
@@ -309,10 +309,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
     const started = startChild(partition, {
       workflowId: childId,
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: FERRY_MIGRATION, value: input.migration },
-        { key: FERRY_KIND, value: 'partition' },
-      ],
+      typedSearchAttributes: ferrySearchAttributes(input.migration, 'partition'),
       staticSummary: partitionSummary(index, state.totalPartitions, window, catchUp),
       staticDetails: optionsDetails({
         ...args,

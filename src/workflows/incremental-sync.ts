@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { SyncCounts } from '../migrations/types.js';
-import { FERRY_KIND, FERRY_MIGRATION, SCHEDULED_START_TIME } from '../search-attributes.js';
+import { ferrySearchAttributes, SCHEDULED_START_TIME } from '../search-attributes.js';
 import { type BackfillInput, type BackfillReport, backfill } from './backfill.js';
 import { syncCurrentDetails } from './details.js';
 import { historyIsLong } from './history.js';
@@ -118,10 +118,7 @@ export async function incrementalSync(input: IncrementalSyncInput): Promise<Sync
       const report = await executeChild(backfill, {
         workflowId: `${workflowInfo().workflowId}/backfill`,
         args: [input.backfill],
-        typedSearchAttributes: [
-          { key: FERRY_MIGRATION, value: input.migration },
-          { key: FERRY_KIND, value: 'backfill' },
-        ],
+        typedSearchAttributes: ferrySearchAttributes(input.migration, 'backfill'),
         staticSummary: `First backfill of ${input.migration}, before its first incremental sync`,
       });
       if (report.problems.length > 0) {

@@ -2,7 +2,7 @@ import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflo
 import type { Activities } from '../activities/index.js';
 import type { SampleResult } from '../activities/verify.js';
 import type { TimeWindow } from '../migrations/types.js';
-import { FERRY_KIND, FERRY_MIGRATION } from '../search-attributes.js';
+import { ferrySearchAttributes } from '../search-attributes.js';
 import { backfill } from './backfill.js';
 import { CHUNK_ACTIVITY_OPTIONS } from './retry.js';
 import { windowAt, windowCount } from './windows.js';
@@ -70,10 +70,7 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
     for (const check of differing) {
       await executeChild(backfill, {
         workflowId: `${workflowInfo().workflowId}/repair-p${String(check.index).padStart(4, '0')}`,
-        typedSearchAttributes: [
-          { key: FERRY_MIGRATION, value: input.migration },
-          { key: FERRY_KIND, value: 'backfill' },
-        ],
+        typedSearchAttributes: ferrySearchAttributes(input.migration, 'backfill'),
         args: [
           {
             ...source,
