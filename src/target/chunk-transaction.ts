@@ -24,13 +24,16 @@ export interface ChunkWrite<C extends WriteCounts> {
 /** Differences a dry run samples per chunk: enough to show what would change, bounded for workflow history. */
 const DIFFERENCES_PER_CHUNK = 3;
 
-/** Rows by key, values as text so that dates and numerics compare as PostgreSQL returns them. */
+/**
+ * Rows by key, as jsonb so that dates and numerics compare as PostgreSQL renders them. The key column is compared
+ * uncast, so its primary-key index serves the lookup.
+ */
 async function rowsByKey(
   trx: Knex.Transaction,
   recordTable: NonNullable<ChunkWrite<WriteCounts>['recordTable']>,
 ): Promise<Map<string, Record<string, string | null>>> {
   const { rows } = await trx.raw<{ rows: { key: string; row: Record<string, string | null> }[] }>(
-    `select t.??::text as key, to_jsonb(t) as row from ?? t where t.??::text = any(?::text[])`,
+    'select t.??::text as key, to_jsonb(t) as row from ?? t where t.?? = any(?)',
     [recordTable.key, recordTable.table, recordTable.key, recordTable.keys.map(String)],
   );
   return new Map(rows.map((row) => [row.key, row.row]));
