@@ -21,9 +21,13 @@ export interface Plan {
   sourceTotal: number;
 }
 
-export interface ChunkInput extends ChunkRequest, SourceInput {}
+export interface ChunkInput extends ChunkRequest, SourceInput {
+  window: TimeWindow;
+}
 
-export interface ChangesInput extends ChangesRequest, SourceInput {}
+export interface ChangesInput extends ChangesRequest, SourceInput {
+  window: TimeWindow;
+}
 
 export interface WindowInput extends SourceInput {
   window: TimeWindow;

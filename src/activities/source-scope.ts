@@ -20,6 +20,8 @@ export interface SourceInput {
   runId?: string;
   /** Write nothing: every transaction is rolled back after its counts are taken. */
   dryRun?: boolean;
+  /** The window a chunk belongs to, when it has one: its dead letters are filed under it. */
+  window?: TimeWindow;
 }
 
 /** What a worker keeps per source connection, made on first use. */
@@ -78,7 +80,7 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         deadLetters: {
           runId: input.runId ?? workflowId,
           partitionKey: workflowId,
-          ...('window' in input ? { window: (input as { window: TimeWindow }).window } : {}),
+          ...(input.window ? { window: input.window } : {}),
         },
         dryRun: input.dryRun ?? false,
       };

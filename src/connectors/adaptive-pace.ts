@@ -15,10 +15,10 @@ const QUIET_MS = 60_000;
 /**
  * AIMD pacing for a source whose real limit is below what ferry was told (or when ferry was told none). A 429 cuts
  * the pace to 90% of the requests the source let through over the last minute, which against a per-minute limit
- * is just under it (multiplicative decrease); 429s of requests already in flight are not counted again. Every minute of sending without a 429 adds a quarter of the pace it was cut to
- * (additive increase), so a lowered limit is followed in a shallow saw-tooth below it. Back at the rate where the
- * 429s began, or after a minute without a 429 (a storm that passed), the pace is lifted. One per worker and connection; `now`
- * is injectable for tests.
+ * is just under it (multiplicative decrease); 429s of requests already in flight are not counted again. Every
+ * minute of sending without a 429 adds a quarter of the pace it was cut to (additive increase), so a lowered limit
+ * is followed in a shallow saw-tooth below it. Back at the rate where the 429s began, or after a minute without a
+ * 429 (a storm that passed), the pace is lifted. One per worker and connection; `now` is injectable for tests.
  */
 export class AdaptivePace {
   private requestsPerMinute: number | null = null;
