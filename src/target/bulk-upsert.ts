@@ -36,27 +36,29 @@ export function unnestSql(columns: readonly ColumnSpec[]): string {
 /**
  * One statement per table and chunk: insert the rows, update only those whose values differ, leave equal
  * rows untouched (no new tuple, no trigger, no WAL). `xmax = 0` tells an inserted tuple from an updated one.
+ * Its bind parameters are `columnArrays(columns, rows)`.
  */
+export function upsertSql(table: string, columns: readonly ColumnSpec[], key: readonly string[]): string {
+  const names = columns.map((column) => quote(column.name));
+  const quotedTable = quote(table);
+  const compared = columns.filter((column) => !key.includes(column.name)).map((column) => quote(column.name));
+  return `
+    insert into ${quotedTable} (${names.join(', ')})
+    select * from ${unnestSql(columns)}
+    on conflict (${key.map(quote).join(', ')}) do update
+      set ${compared.map((name) => `${name} = excluded.${name}`).join(', ')}
+      where (${compared.map((name) => `${quotedTable}.${name}`).join(', ')})
+        is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
+    returning ${quote(key[0] as string)} as key, (xmax = 0) as inserted`;
+}
+
 export async function upsertRows<Row>(
   db: Knex | Knex.Transaction,
   spec: UpsertSpec<Row>,
 ): Promise<UpsertResult> {
   if (spec.rows.length === 0) return { inserted: [], updated: [] };
-  const names = spec.columns.map((column) => quote(column.name));
-  const table = quote(spec.table);
-  const compared = spec.columns
-    .filter((column) => !spec.key.includes(column.name))
-    .map((column) => quote(column.name));
-  const sql = `
-    insert into ${table} (${names.join(', ')})
-    select * from ${unnestSql(spec.columns)}
-    on conflict (${spec.key.map(quote).join(', ')}) do update
-      set ${compared.map((name) => `${name} = excluded.${name}`).join(', ')}
-      where (${compared.map((name) => `${table}.${name}`).join(', ')})
-        is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
-    returning ${quote(spec.key[0] as string)} as key, (xmax = 0) as inserted`;
   const result = await db.raw<{ rows: { key: unknown; inserted: boolean }[] }>(
-    sql,
+    upsertSql(spec.table, spec.columns, spec.key),
     columnArrays(spec.columns, spec.rows) as Knex.RawBinding[],
   );
   const inserted: unknown[] = [];

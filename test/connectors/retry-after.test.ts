@@ -2,12 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceHttpError, SourceRateLimitError } from '../../src/connectors/errors.js';
-import {
-  type RequestContext,
-  sendRequest,
-  throwUnlessOk,
-  transientBackoffMs,
-} from '../../src/connectors/http.js';
+import { type RequestContext, sendRequest, throwUnlessOk } from '../../src/connectors/http.js';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
 
 /**
@@ -127,12 +122,5 @@ describe('5xx, timeouts and resets', () => {
     expect(waits).toHaveLength(4);
     expect(error).toBeInstanceOf(SourceHttpError);
     expect((error as Error).message).toBe('WooCommerce answered 502 for /orders');
-  });
-
-  it('spreads backoffs between zero and a cap that doubles up to ten seconds', () => {
-    expect([0, 1, 2, 3, 4, 5, 6].map((retry) => transientBackoffMs(retry, () => 0.999_999))).toEqual([
-      499, 999, 1_999, 3_999, 7_999, 9_999, 9_999,
-    ]);
-    expect(transientBackoffMs(3, () => 0)).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import type { ChunkContext, ChunkResult, TimeWindow } from '../../src/migrations/types.js';
@@ -36,6 +36,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
   await database.drop();
+});
+// Each test starts from an empty target and copies what it needs: none leans on another having run first.
+beforeEach(async () => {
+  await database.db.raw('truncate order_items, orders, customers');
 });
 
 /** Copies a whole window chunk by chunk, as a partition does, and adds up the counts. */
@@ -93,6 +97,7 @@ describe('woocommerce-orders', () => {
   });
 
   it('updates only what changed at the source, deleting lines the source removed', async () => {
+    await copyWindow(everything);
     const changed = [10, 11, 12, 13, 14, 15];
     for (const id of changed) await control(emulator, 'POST', `/orders/${id}/modify`);
     const result = await copyWindow(everything);
@@ -101,6 +106,7 @@ describe('woocommerce-orders', () => {
   });
 
   it('counts the source and the target of a window alike, with its bounds included and excluded', async () => {
+    await copyWindow(everything);
     const orders = await listAllOrders(emulator, { order: 'asc' });
     const from = `${orders[100]?.date_created_gmt}Z`;
     const to = `${orders[400]?.date_created_gmt}Z`;

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { postgresDataDir } from '../../src/sandbox/postgres.js';
+import { postgresDataDir } from '../../../src/sandbox/postgres.js';
 
 it('keeps PostgreSQL data in FERRY_HOME when the postgres user can reach it, else in a temp directory of its own', async () => {
   const open = await mkdtemp(join(tmpdir(), 'ferry-open-'));

@@ -4,7 +4,7 @@ import {
   matchesFilter,
   ODataFilterError,
   parseFilter,
-} from '../../src/sandbox/emulators/sap/odata-filter.js';
+} from '../../../src/sandbox/emulators/sap/odata-filter.js';
 
 const order = {
   DocEntry: 17,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptivePace } from '../../src/connectors/adaptive-pace.js';
+import { AdaptivePace } from '../../../src/connectors/adaptive-pace.js';
 
 /** A pace on a clock the test moves; `send` reserves a request and moves the clock to its start. */
 function pacedClock() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionEnv, resolveSourceConnection } from '../../src/config.js';
+import { connectionEnv, resolveSourceConnection } from '../../../src/config.js';
 
 const resolve =
   (env: NodeJS.ProcessEnv, name = 'erp') =>
