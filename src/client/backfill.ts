@@ -8,16 +8,33 @@ import { CONCURRENCY_RANGE, RATE_RANGE } from '../workflows/control.js';
 import { backfillSummary, optionsDetails } from '../workflows/details.js';
 import { invalidOption } from './options.js';
 
-/** A date or an instant as the CLI takes it ('2024-01-31' is midnight UTC), as an ISO instant. */
-export const isoInstant = z
-  .string()
-  .refine(
-    (value) => !Number.isNaN(Date.parse(value)),
-    'must be a date such as 2024-01-31 or 2024-01-31T12:00:00Z',
-  )
-  .transform((value) =>
-    new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value).toISOString(),
-  );
+const CALENDAR_DATE = z.iso.date();
+const INSTANT = z.iso.datetime({ offset: true });
+
+/**
+ * A date or an instant as the CLI takes it, as an ISO instant: '2024-01-31' is midnight UTC, an instant needs its
+ * offset. Strict on purpose: Date.parse reads 2024-02-30 as March 1 and 2024-1-5 in the local time zone.
+ */
+export const isoInstant = z.string().transform((value, context) => {
+  if (CALENDAR_DATE.safeParse(value).success) return `${value}T00:00:00.000Z`;
+  if (INSTANT.safeParse(value).success) return new Date(value).toISOString();
+  context.addIssue({
+    code: 'custom',
+    message: `'${value}' is not a date such as 2024-01-31 or an instant such as 2024-01-31T12:00:00Z`,
+  });
+  return z.NEVER;
+});
+
+/** For a schema with --from and --to: --to must come after --from, and the message shows both. */
+export function toAfterFrom(range: { from?: string; to?: string }, context: z.RefinementCtx): void {
+  if (range.from && range.to && range.from >= range.to) {
+    context.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: `${range.to} is not after --from ${range.from}`,
+    });
+  }
+}
 
 export const backfillOptionsSchema = z
   .object({
@@ -38,10 +55,7 @@ export const backfillOptionsSchema = z
     dryRun: z.boolean().default(false),
     verifySample: z.number().int().min(0).max(100_000).optional(),
   })
-  .refine((options) => !options.from || !options.to || options.from < options.to, {
-    message: 'must be after --from',
-    path: ['to'],
-  });
+  .superRefine(toAfterFrom);
 
 export type BackfillOptions = z.input<typeof backfillOptionsSchema>;
 
@@ -78,13 +92,23 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
   };
 }
 
+export type ResolvedBackfill = ReturnType<typeof resolveBackfill>;
+
 /** Starts a backfill; a run of the same id that is still going is refused with a clear message. */
-export async function startBackfill(
+export function startBackfill(
   client: Client,
   taskQueue: string,
   options: BackfillOptions,
 ): Promise<WorkflowHandle<typeof backfill>> {
-  const { workflowId, input } = resolveBackfill(options);
+  return startResolvedBackfill(client, taskQueue, resolveBackfill(options));
+}
+
+/** Starts a backfill whose options were checked before Temporal was contacted (the CLI's way). */
+export async function startResolvedBackfill(
+  client: Client,
+  taskQueue: string,
+  { workflowId, input }: ResolvedBackfill,
+): Promise<WorkflowHandle<typeof backfill>> {
   try {
     return await client.workflow.start<typeof backfill>('backfill', {
       taskQueue,

@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { FerryError } from '../errors.js';
 import { formatDuration } from '../format.js';
 import { ferrySearchAttributes } from '../search-attributes.js';
-import type { incrementalSync, SyncResult } from '../workflows/incremental-sync.js';
-import { isoInstant } from './backfill.js';
+import type { IncrementalSyncInput, incrementalSync, SyncResult } from '../workflows/incremental-sync.js';
+import { isoInstant, toAfterFrom } from './backfill.js';
 import { invalidOption } from './options.js';
 import { durationMs, resolveSync, type SyncOptions } from './sync.js';
 
@@ -54,28 +54,56 @@ function ferryMemo(memo: Record<string, unknown> | undefined): SyncScheduleMemo 
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Creates a Temporal Schedule that starts an incremental sync every interval, never two at once. */
-export async function createSyncSchedule(
-  client: Client,
-  taskQueue: string,
-  options: CreateScheduleOptions,
-): Promise<{ scheduleId: string; memo: SyncScheduleMemo; catchupWindowMs: number }> {
+/** A schedule's options checked and resolved, before Temporal is contacted. */
+export interface ResolvedSchedule {
+  scheduleId: string;
+  memo: SyncScheduleMemo;
+  input: IncrementalSyncInput;
+  everyMs: number;
+  every: string;
+  paused: boolean;
+}
+
+export function resolveSchedule(options: CreateScheduleOptions): ResolvedSchedule {
   const parsed = scheduleOptionsSchema.safeParse(options);
   if (!parsed.success) throw invalidOption(parsed.error);
   const input = resolveSync(options);
   const scheduleId = parsed.data.name ?? input.migration;
-  const memo: SyncScheduleMemo = {
-    ferry: 'incremental-sync',
-    migration: input.migration,
-    connection: input.connection,
+  return {
+    scheduleId,
+    memo: {
+      ferry: 'incremental-sync',
+      migration: input.migration,
+      connection: input.connection,
+      every: options.every,
+      lookback: options.lookback ?? formatDuration(input.lookbackSeconds),
+    },
+    input,
+    everyMs: parsed.data.every,
     every: options.every,
-    lookback: options.lookback ?? formatDuration(input.lookbackSeconds),
+    paused: parsed.data.paused,
   };
-  const window = catchupWindowMs(parsed.data.every);
+}
+
+/** Creates a Temporal Schedule that starts an incremental sync every interval, never two at once. */
+export function createSyncSchedule(
+  client: Client,
+  taskQueue: string,
+  options: CreateScheduleOptions,
+): Promise<{ scheduleId: string; memo: SyncScheduleMemo; catchupWindowMs: number }> {
+  return createResolvedSchedule(client, taskQueue, resolveSchedule(options));
+}
+
+export async function createResolvedSchedule(
+  client: Client,
+  taskQueue: string,
+  { scheduleId, memo, input, everyMs, every, paused }: ResolvedSchedule,
+): Promise<{ scheduleId: string; memo: SyncScheduleMemo; catchupWindowMs: number }> {
+  const window = catchupWindowMs(everyMs);
   try {
     await client.schedule.create({
       scheduleId,
-      spec: { intervals: [{ every: parsed.data.every }] },
+      spec: { intervals: [{ every: everyMs }] },
       action: {
         type: 'startWorkflow',
         workflowType: 'incrementalSync' satisfies typeof incrementalSync.name,
@@ -84,7 +112,7 @@ export async function createSyncSchedule(
         taskQueue,
         args: [input],
         typedSearchAttributes: ferrySearchAttributes(input.migration, 'incremental'),
-        staticSummary: `${input.migration} incremental sync every ${options.every} (schedule ${scheduleId})`,
+        staticSummary: `${input.migration} incremental sync every ${every} (schedule ${scheduleId})`,
       },
       policies: {
         // A sync still running when the next is due makes that one skip: syncs never overlap.
@@ -93,7 +121,7 @@ export async function createSyncSchedule(
         // One failed sync (the source down for a while) must not stop the ones after it.
         pauseOnFailure: false,
       },
-      state: parsed.data.paused ? { paused: true, note: 'created paused' } : undefined,
+      state: paused ? { paused: true, note: 'created paused' } : undefined,
       memo,
     });
   } catch (error) {
@@ -286,12 +314,19 @@ const pastIntervalSchema = z
       'must not be in the future: a backfill replays the past',
     ),
   })
-  .refine((interval) => interval.from < interval.to, { message: 'must be after --from', path: ['to'] });
+  .superRefine(toAfterFrom);
 
-/** Runs the schedule for a past interval (each missed time once, under its overlap policy). */
-export async function backfillSyncSchedule(client: Client, name: string, from: string, to: string) {
+export type PastInterval = z.output<typeof pastIntervalSchema>;
+
+/** A schedule backfill's --from and --to, checked before Temporal is contacted. */
+export function resolvePastInterval(from: string, to: string): PastInterval {
   const interval = pastIntervalSchema.safeParse({ from, to });
   if (!interval.success) throw invalidOption(interval.error);
+  return interval.data;
+}
+
+/** Runs the schedule for a past interval (each missed time once, under its overlap policy). */
+export async function backfillSyncSchedule(client: Client, name: string, interval: PastInterval) {
   const { handle } = await syncSchedule(client, name);
-  await handle.backfill({ start: new Date(interval.data.from), end: new Date(interval.data.to) });
+  await handle.backfill({ start: new Date(interval.from), end: new Date(interval.to) });
 }

@@ -130,6 +130,29 @@ describe('bad input', () => {
     await expectOneLineError(['provision'], { TEMPORAL_CLI_PATH: fake }, /is not a working Temporal CLI/);
   });
 
+  // The command's own input is checked before Temporal is contacted: with none running, the input is named.
+  it.each([
+    [
+      ['start', 'nosuch-migration'],
+      /Unknown migration "nosuch-migration"; known migrations: woocommerce-orders/,
+    ],
+    [
+      ['start', 'woocommerce-orders', '--from', '2024-13-01'],
+      /Invalid option --from: '2024-13-01' is not a date/,
+    ],
+    [
+      ['start', 'woocommerce-orders', '--from', '2024-03-01', '--to', '2024-02-01'],
+      /Invalid option --to: 2024-02-01T00:00:00\.000Z is not after --from 2024-03-01T00:00:00\.000Z$/,
+    ],
+    [
+      ['schedule', 'create', 'sap-orders', '--every', 'banana'],
+      /Invalid option --every: 'banana' is not a duration such as 30s, 5m or 1h$/,
+    ],
+  ])('ferry %j with no Temporal running names the input', async (args, pattern) => {
+    const result = await expectOneLineError(args, { TEMPORAL_ADDRESS: '127.0.0.1:9' }, pattern);
+    expect(result.code).toBe(1);
+  });
+
   it('an unreachable Temporal, and --json still prints one JSON object', async () => {
     const result = await expectOneLineError(
       ['check', '--json'],

@@ -5,9 +5,11 @@ import { syncLine } from '../run-status.js';
 import {
   backfillSyncSchedule,
   type CreateScheduleOptions,
-  createSyncSchedule,
+  createResolvedSchedule,
   describeSyncSchedule,
   listSyncSchedules,
+  resolvePastInterval,
+  resolveSchedule,
   type SyncScheduleDetails,
   syncSchedule,
   triggerSyncSchedule,
@@ -22,9 +24,11 @@ export async function runScheduleCreate(
   migration: string,
   options: Omit<CreateScheduleOptions, 'migration'> & Json,
 ): Promise<void> {
+  const { json, ...rest } = options;
+  // Bad input is named before Temporal is contacted.
+  const schedule = resolveSchedule({ ...rest, migration });
   await withClient(async (client, config) => {
-    const { json, ...rest } = options;
-    const created = await createSyncSchedule(client, config.taskQueue, { ...rest, migration });
+    const created = await createResolvedSchedule(client, config.taskQueue, schedule);
     printResult(
       json,
       {
@@ -154,8 +158,9 @@ export async function runScheduleDelete(name: string, options: Json): Promise<vo
 }
 
 export async function runScheduleBackfill(name: string, options: Json & { from: string; to: string }) {
+  const interval = resolvePastInterval(options.from, options.to);
   await withClient(async (client) => {
-    await backfillSyncSchedule(client, name, options.from, options.to);
+    await backfillSyncSchedule(client, name, interval);
     printResult(
       options.json,
       { name, from: options.from, to: options.to },

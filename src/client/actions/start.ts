@@ -1,4 +1,4 @@
-import { startBackfill } from '../backfill.js';
+import { resolveBackfill, startResolvedBackfill } from '../backfill.js';
 import { note, printResult } from '../output.js';
 import { summarize } from '../run-status.js';
 import { withClient } from '../temporal.js';
@@ -21,13 +21,11 @@ export interface StartOptions {
 }
 
 export async function runStart(migration: string, options: StartOptions): Promise<void> {
+  const { watch, json, rate, ...backfillOptions } = options;
+  // Bad input is named before Temporal is contacted.
+  const backfill = resolveBackfill({ migration, ...backfillOptions, requestsPerMinute: rate });
   await withClient(async (client, config) => {
-    const { watch, json, rate, ...backfillOptions } = options;
-    const handle = await startBackfill(client, config.taskQueue, {
-      migration,
-      ...backfillOptions,
-      requestsPerMinute: rate,
-    });
+    const handle = await startResolvedBackfill(client, config.taskQueue, backfill);
     if (!watch) {
       printResult(json, { workflowId: handle.workflowId }, () => handle.workflowId);
       return;
