@@ -1,7 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { SampleResult } from '../activities/verify.js';
 import { formatDuration } from '../format.js';
-import { type BackfillProgress, progressQuery, type RunState } from '../workflows/messages.js';
+import {
+  type BackfillProgress,
+  type PartitionReport,
+  progressQuery,
+  type RunState,
+} from '../workflows/messages.js';
 import { type SyncResult, syncProgressQuery } from '../workflows/sync-messages.js';
 import { noSuchRun } from './run-handle.js';
 
@@ -62,7 +67,13 @@ export async function readRunStatus(client: Client, workflowId: string): Promise
   );
   // A query on a closed run needs a worker; without one the state and error still tell what happened.
   const progress = await handle.query(progressQuery).catch(() => undefined);
-  return { workflowId, ...progress, state, ...(state === 'failed' && error ? { error } : {}) };
+  return {
+    workflowId,
+    ...progress,
+    ...(progress ? { etaSeconds: null } : {}),
+    state,
+    ...(state === 'failed' && error ? { error } : {}),
+  };
 }
 
 export function summarize(status: RunStatus): string {
@@ -90,22 +101,32 @@ export function summarize(status: RunStatus): string {
         `    ${difference.change} ${difference.key}${difference.fields.length > 0 ? `: ${difference.fields.join(', ')}` : difference.change === 'update' ? ': its lines' : ''}`,
     ),
     status.recordsPerSecond !== undefined
-      ? `  ${status.recordsPerSecond} records/s, elapsed ${formatDuration((status.elapsedMs ?? 0) / 1000)}, ETA ${formatDuration(status.etaSeconds)}`
+      ? `  ${status.recordsPerSecond} records/s, elapsed ${formatDuration((status.elapsedMs ?? 0) / 1000)}` +
+        // An ended run has nothing left to estimate.
+        (status.state === 'running' ? `, ETA ${formatDuration(status.etaSeconds)}` : '')
       : '',
-    ...(status.problems ?? []).map(
-      (problem) =>
-        `  partition ${problem.index} ${problem.window.from}..${problem.window.to}: ${problem.outcome}` +
-        (problem.error
-          ? ` (${problem.error})`
-          : ` (source ${problem.sourceCount}, target ${problem.targetCount}` +
-            `${problem.counts.deadLettered ? `, ${problem.counts.deadLettered} dead-lettered` : ''}` +
-            `${problem.counts.failedPages ? `, ${problem.counts.failedPages} failed pages` : ''})`),
-    ),
+    ...(status.problems ?? []).map(problemLine),
     status.verification ? `  ${verificationLine(status.workflowId, status.verification)}` : '',
     status.sync ? `  ${syncLine(status.sync)}` : '',
     status.error ? `  error: ${status.error}` : '',
   ];
   return lines.filter(Boolean).join('\n');
+}
+
+/** A partition that did not end exact, with only what is known of it: a cancelled one was never counted. */
+function problemLine(problem: PartitionReport): string {
+  const known = problem.error
+    ? [problem.error]
+    : [
+        problem.sourceCount !== undefined ? `source ${problem.sourceCount}` : '',
+        problem.targetCount !== undefined ? `target ${problem.targetCount}` : '',
+        problem.counts.deadLettered ? `${problem.counts.deadLettered} dead-lettered` : '',
+        problem.counts.failedPages ? `${problem.counts.failedPages} failed pages` : '',
+      ].filter(Boolean);
+  return (
+    `  partition ${problem.index} ${problem.window.from}..${problem.window.to}: ${problem.outcome}` +
+    (known.length > 0 ? ` (${known.join(', ')})` : '')
+  );
 }
 
 /** One sync's outcome on one line, for `ferry status` and `ferry schedule describe`. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
-import { readRunStatus } from '../../src/client/run-status.js';
+import { readRunStatus, summarize } from '../../src/client/run-status.js';
 import { progressQuery } from '../../src/workflows/messages.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';
@@ -56,6 +56,10 @@ it('cancel mid-run: children are cancelled, every chunk is whole, the report mat
   const status = await readRunStatus(worker.client, handle.workflowId);
   expect(status.state).toBe('cancelled');
   expect(status.partitions?.running).toBe(0);
+  // `ferry status` shows only what is known: no ETA for an ended run, no counts for partitions never checked.
+  const shown = summarize(status);
+  expect(shown).not.toMatch(/ETA|undefined/);
+  expect(shown).toMatch(/^ {2}partition \d+ \S+\.\.\S+: cancelled$/m);
   const written = await orderCount();
   expect(written).toBeGreaterThan(0);
   expect(written).toBeLessThan(6000);
