@@ -14,11 +14,12 @@ export interface UpsertSpec<Row> {
   rows: readonly Row[];
 }
 
+/** Keys (the first key column) as text, whatever the column's type: records are told apart by text keys. */
 export interface UpsertResult {
-  /** Keys (first key column) of rows that did not exist. */
-  inserted: unknown[];
+  /** Keys of rows that did not exist. */
+  inserted: string[];
   /** Keys of rows that existed and differed in at least one column. */
-  updated: unknown[];
+  updated: string[];
 }
 
 const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
@@ -49,7 +50,7 @@ export function upsertSql(table: string, columns: readonly ColumnSpec[], key: re
       set ${compared.map((name) => `${name} = excluded.${name}`).join(', ')}
       where (${compared.map((name) => `${quotedTable}.${name}`).join(', ')})
         is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
-    returning ${quote(key[0] as string)} as key, (xmax = 0) as inserted`;
+    returning ${quote(key[0] as string)}::text as key, (xmax = 0) as inserted`;
 }
 
 export async function upsertRows<Row>(
@@ -57,12 +58,12 @@ export async function upsertRows<Row>(
   spec: UpsertSpec<Row>,
 ): Promise<UpsertResult> {
   if (spec.rows.length === 0) return { inserted: [], updated: [] };
-  const result = await db.raw<{ rows: { key: unknown; inserted: boolean }[] }>(
+  const result = await db.raw<{ rows: { key: string; inserted: boolean }[] }>(
     upsertSql(spec.table, spec.columns, spec.key),
     columnArrays(spec.columns, spec.rows) as Knex.RawBinding[],
   );
-  const inserted: unknown[] = [];
-  const updated: unknown[] = [];
+  const inserted: string[] = [];
+  const updated: string[] = [];
   for (const row of result.rows) (row.inserted ? inserted : updated).push(row.key);
   return { inserted, updated };
 }

@@ -123,9 +123,9 @@ export async function writeOrders(trx: Knex.Transaction, rows: OrderRows): Promi
     rows: rows.items,
   });
 
-  const orderOfItem = new Map(rows.items.map((item) => [item.id, item.order_id]));
-  const itemsChanged = [...itemResult.inserted, ...itemResult.updated].map((key) =>
-    orderOfItem.get(Number(key)),
+  const orderOfItem = new Map(rows.items.map((item) => [String(item.id), item.order_id]));
+  const itemsChanged = [...itemResult.inserted, ...itemResult.updated].flatMap(
+    (key) => orderOfItem.get(key) ?? [],
   );
   return recordCounts(rows.orders.length, orderResult.inserted, [
     ...orderResult.updated,

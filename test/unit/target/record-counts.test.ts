@@ -11,6 +11,14 @@ describe('recordCounts (per record, from the rows a chunk wrote)', () => {
     expect(recordCounts(3, ['1'], [1, '3', 3, 3])).toEqual({ inserted: 1, updated: 1, unchanged: 1 });
   });
 
+  it('keeps string keys apart: INV-001 and INV-002 are two records, not one NaN', () => {
+    expect(recordCounts(5, ['INV-001', 'INV-002'], ['INV-002', 'INV-003', 'INV-004', 'INV-003'])).toEqual({
+      inserted: 2,
+      updated: 2,
+      unchanged: 1,
+    });
+  });
+
   it('counts a chunk where nothing changed as unchanged, and an empty chunk as nothing', () => {
     expect(recordCounts(4, [], [])).toEqual({ inserted: 0, updated: 0, unchanged: 4 });
     expect(recordCounts(0, [], [])).toEqual({ inserted: 0, updated: 0, unchanged: 0 });
