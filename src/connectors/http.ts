@@ -21,6 +21,8 @@ export interface RequestContext {
   system: string;
   source: Source;
   path: string;
+  /** Signs each attempt afresh (OAuth 1.0a allows a nonce once): the URL to send this attempt to. */
+  authorize?: (url: URL) => URL;
 }
 
 /** 429s answered in place, waiting as asked, before the activity's own retry takes over. */
@@ -61,7 +63,8 @@ export async function sendRequest(
     await source.beforeRequest();
     let response: Response;
     try {
-      response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      const target = context.authorize ? context.authorize(new URL(url)) : url;
+      response = await fetch(target, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
       if (transient >= TRANSIENT_RETRIES) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import { NO_FAULTS } from '../../src/sandbox/emulators/faults.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
-import { basicAuth, control, listOrders, wooGet } from '../helpers/woo-http.js';
+import { control, listOrders, signedUrl, wooGet } from '../helpers/woo-http.js';
 
 let emulator: WooEmulator;
 
@@ -55,10 +55,7 @@ describe('fault switches', () => {
 
   it('hangRate leaves requests unanswered until the client gives up', async () => {
     await control(emulator, 'PUT', '/faults', { hangRate: 1 });
-    const request = fetch(`${emulator.baseUrl}/orders`, {
-      headers: { authorization: basicAuth(emulator.consumerKey, emulator.consumerSecret) },
-      signal: AbortSignal.timeout(700),
-    });
+    const request = fetch(signedUrl(emulator, '/orders'), { signal: AbortSignal.timeout(700) });
     await expect(request).rejects.toThrow(/aborted|timeout/i);
     expect(emulator.stats.hangs).toBeGreaterThan(0);
   });

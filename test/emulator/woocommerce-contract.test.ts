@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signOAuth1 } from '../../src/connectors/auth/oauth1.js';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { basicAuth, control, listAllOrders, listOrders, wooGet } from '../helpers/woo-http.js';
@@ -34,6 +35,37 @@ describe('pagination', () => {
       expect(beyond.orders).toEqual([]);
     },
   );
+
+  it('links the previous and the next page as WordPress does, keeping the request parameters', async () => {
+    const links = async (params: Record<string, string | number>) => {
+      const header = (await wooGet(emulator, '/orders', params)).headers.get('link');
+      if (header === null) return {};
+      return Object.fromEntries(
+        header.split(', ').map((link) => {
+          const [, target, rel] = /^<([^>]+)>; rel="(prev|next)"$/.exec(link) ?? [];
+          const url = new URL(target as string);
+          return [
+            rel,
+            {
+              page: url.searchParams.get('page'),
+              perPage: url.searchParams.get('per_page'),
+              path: url.pathname,
+            },
+          ];
+        }),
+      );
+    };
+    const path = new URL(`${emulator.baseUrl}/orders`).pathname;
+    expect(await links({ per_page: 100, page: 1 })).toEqual({ next: { page: '2', perPage: '100', path } });
+    expect(await links({ per_page: 100, page: 2 })).toEqual({
+      prev: { page: '1', perPage: '100', path },
+      next: { page: '3', perPage: '100', path },
+    });
+    expect(await links({ per_page: 100, page: 3 })).toEqual({ prev: { page: '2', perPage: '100', path } });
+    // Past the end, the previous link points at the last page.
+    expect(await links({ per_page: 100, page: 9 })).toEqual({ prev: { page: '3', perPage: '100', path } });
+    expect(await links({ per_page: 100, include: '1,2' })).toEqual({});
+  });
 
   it('defaults to 10 per page, newest first, as WooCommerce does', async () => {
     const result = await listOrders(emulator);
@@ -183,29 +215,106 @@ describe('orders', () => {
   });
 });
 
-describe('authentication', () => {
-  it('answers 401 with WooCommerce error JSON without or with wrong credentials', async () => {
-    const none = await fetch(`${emulator.baseUrl}/orders`);
-    expect(none.status).toBe(401);
-    expect(await none.json()).toEqual({
-      code: 'woocommerce_rest_cannot_view',
-      message: 'Sorry, you cannot list resources.',
-      data: { status: 401 },
-    });
-    const wrongKey = await fetch(`${emulator.baseUrl}/orders`, {
-      headers: { authorization: basicAuth('ck_x', 'cs_y') },
-    });
-    expect(wrongKey.status).toBe(401);
-    expect(((await wrongKey.json()) as { message: string }).message).toBe('Consumer key is invalid.');
-    const wrongSecret = await fetch(`${emulator.baseUrl}/orders`, {
-      headers: { authorization: basicAuth(emulator.consumerKey, 'cs_wrong') },
-    });
-    expect(wrongSecret.status).toBe(401);
+describe('authentication, as WooCommerce does it', () => {
+  const refusal = async (response: Response) => {
+    const body = (await response.json()) as { code: string; message: string; data: { status: number } };
+    expect(body.data.status).toBe(response.status);
+    return { status: response.status, code: body.code, message: body.message };
+  };
+  const signed = (params: Record<string, string> = {}, consumer = emulator) => {
+    const url = new URL(`${emulator.baseUrl}/orders`);
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    return signOAuth1('GET', url, { key: consumer.consumerKey, secret: consumer.consumerSecret });
+  };
+
+  it('over http, takes a request signed with OAuth 1.0a (HMAC-SHA1 or HMAC-SHA256), query or header', async () => {
+    expect((await fetch(signed({ per_page: '3' }))).status).toBe(200);
+    const sha1 = signOAuth1(
+      'GET',
+      new URL(`${emulator.baseUrl}/orders`),
+      { key: emulator.consumerKey, secret: emulator.consumerSecret },
+      { signatureMethod: 'HMAC-SHA1' },
+    );
+    expect((await fetch(sha1)).status).toBe(200);
+    // The same parameters in an `Authorization: OAuth` header instead of the query.
+    const inQuery = signed();
+    const header = `OAuth ${[...inQuery.searchParams].map(([name, value]) => `${name}="${encodeURIComponent(value)}"`).join(', ')}`;
+    expect((await fetch(`${emulator.baseUrl}/orders`, { headers: { authorization: header } })).status).toBe(
+      200,
+    );
   });
 
-  it('accepts the key and secret as query parameters too', async () => {
-    const url = `${emulator.baseUrl}/orders?consumer_key=${emulator.consumerKey}&consumer_secret=${emulator.consumerSecret}`;
-    expect((await fetch(url)).status).toBe(200);
+  it('over http, ignores Basic auth and query credentials: the request is anonymous', async () => {
+    const anonymous = {
+      status: 401,
+      code: 'woocommerce_rest_cannot_view',
+      message: 'Sorry, you cannot list resources.',
+    };
+    expect(await refusal(await fetch(`${emulator.baseUrl}/orders`))).toEqual(anonymous);
+    const basic = await fetch(`${emulator.baseUrl}/orders`, {
+      headers: { authorization: basicAuth(emulator.consumerKey, emulator.consumerSecret) },
+    });
+    expect(await refusal(basic)).toEqual(anonymous);
+    const query = `${emulator.baseUrl}/orders?consumer_key=${emulator.consumerKey}&consumer_secret=${emulator.consumerSecret}`;
+    expect(await refusal(await fetch(query))).toEqual(anonymous);
+  });
+
+  it('names a wrong key, a wrong secret, a missing parameter, an old timestamp and a reused nonce', async () => {
+    const error = 'woocommerce_rest_authentication_error';
+    const wrongKey = signed({}, { ...emulator, consumerKey: 'ck_x' });
+    expect(await refusal(await fetch(wrongKey))).toEqual({
+      status: 401,
+      code: error,
+      message: 'Consumer key is invalid.',
+    });
+    const wrongSecret = signed({}, { ...emulator, consumerSecret: 'cs_wrong' });
+    expect(await refusal(await fetch(wrongSecret))).toMatchObject({
+      code: error,
+      message: 'Invalid signature - provided signature does not match.',
+    });
+    const tampered = signed({ per_page: '5' });
+    tampered.searchParams.set('per_page', '6');
+    expect((await refusal(await fetch(tampered))).message).toBe(
+      'Invalid signature - provided signature does not match.',
+    );
+    const missing = signed();
+    missing.searchParams.delete('oauth_nonce');
+    missing.searchParams.delete('oauth_timestamp');
+    expect(await refusal(await fetch(missing))).toEqual({
+      status: 401,
+      code: 'woocommerce_rest_authentication_missing_parameter',
+      message: 'Missing OAuth parameters oauth_timestamp, oauth_nonce',
+    });
+    const old = signOAuth1(
+      'GET',
+      new URL(`${emulator.baseUrl}/orders`),
+      { key: emulator.consumerKey, secret: emulator.consumerSecret },
+      { timestampSeconds: Math.floor(Date.now() / 1000) - 16 * 60 },
+    );
+    expect((await refusal(await fetch(old))).message).toBe('Invalid timestamp.');
+    const once = signed();
+    expect((await fetch(once)).status).toBe(200);
+    expect((await refusal(await fetch(once))).message).toBe('Invalid nonce - nonce has already been used.');
+  });
+
+  it('behind https, takes Basic auth and query credentials, and names a wrong secret', async () => {
+    const secure = await startWooEmulator({ orders: 5, ssl: true });
+    try {
+      const basic = (secret: string) =>
+        fetch(`${secure.baseUrl}/orders`, {
+          headers: { authorization: basicAuth(secure.consumerKey, secret) },
+        });
+      expect((await basic(secure.consumerSecret)).status).toBe(200);
+      const query = `${secure.baseUrl}/orders?consumer_key=${secure.consumerKey}&consumer_secret=${secure.consumerSecret}`;
+      expect((await fetch(query)).status).toBe(200);
+      expect(await refusal(await basic('cs_wrong'))).toEqual({
+        status: 401,
+        code: 'woocommerce_rest_authentication_error',
+        message: 'Consumer secret is invalid.',
+      });
+    } finally {
+      await secure.close();
+    }
   });
 });
 

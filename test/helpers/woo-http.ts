@@ -1,3 +1,4 @@
+import { signOAuth1 } from '../../src/connectors/auth/oauth1.js';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import type { WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 
@@ -5,15 +6,20 @@ export function basicAuth(key: string, secret: string): string {
   return `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
 }
 
-/** GET against the emulator's REST API with its own credentials. */
-export async function wooGet(
+/** The URL of a GET signed with OAuth 1.0a by the emulator's own credentials, as a client over http sends it. */
+export function signedUrl(
   emulator: WooEmulator,
   path: string,
   params: Record<string, string | number> = {},
-) {
+): URL {
   const url = new URL(`${emulator.baseUrl}${path}`);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, String(value));
-  return fetch(url, { headers: { authorization: basicAuth(emulator.consumerKey, emulator.consumerSecret) } });
+  return signOAuth1('GET', url, { key: emulator.consumerKey, secret: emulator.consumerSecret });
+}
+
+/** GET against the emulator's REST API with its own credentials. */
+export function wooGet(emulator: WooEmulator, path: string, params: Record<string, string | number> = {}) {
+  return fetch(signedUrl(emulator, path, params));
 }
 
 export async function listOrders(emulator: WooEmulator, params: Record<string, string | number> = {}) {

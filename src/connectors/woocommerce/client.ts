@@ -1,3 +1,4 @@
+import { signOAuth1 } from '../auth/oauth1.js';
 import type { WooConnection } from '../connection.js';
 import { MalformedPageError, SourceAuthError } from '../errors.js';
 import { connectionOfKind, readJson, sendRequest, throwUnlessOk } from '../http.js';
@@ -44,25 +45,38 @@ export interface OrderPage {
   totalPages: number;
 }
 
-/** Talks to one WooCommerce store's REST API v3 with Basic auth (consumer key and secret). */
+/**
+ * Talks to one WooCommerce store's REST API v3 as WooCommerce requires: Basic auth over https, one-legged
+ * OAuth 1.0a (a signed query string, a new nonce per request) over plain http, where WooCommerce ignores Basic.
+ */
 export class WooCommerceClient {
-  private readonly authorization: string;
-
   private readonly connection: WooConnection;
 
   constructor(private readonly source: Source) {
     this.connection = connectionOfKind(source, 'woocommerce');
-    const { consumerKey, consumerSecret } = this.connection;
-    this.authorization = `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
   }
 
   private async get(path: string, params: Record<string, string>): Promise<Response> {
     const url = new URL(`${this.connection.baseUrl.replace(/\/$/, '')}${API_PATH}${path}`);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    const context = { system: 'WooCommerce', source: this.source, path: url.pathname };
-    const response = await sendRequest(context, url, {
-      headers: { authorization: this.authorization, accept: 'application/json' },
-    });
+    const { consumerKey, consumerSecret } = this.connection;
+    const overHttps = url.protocol === 'https:';
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (overHttps) {
+      headers.authorization = `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
+    }
+    const context = {
+      system: 'WooCommerce',
+      source: this.source,
+      path: url.pathname,
+      ...(overHttps
+        ? {}
+        : {
+            authorize: (target: URL) =>
+              signOAuth1('GET', target, { key: consumerKey, secret: consumerSecret }),
+          }),
+    };
+    const response = await sendRequest(context, url, { headers });
     if (response.status === 401 || response.status === 403) {
       const body = (await response.json().catch(() => ({}))) as { message?: string };
       throw new SourceAuthError(

@@ -8,7 +8,9 @@ import {
   EmulatorTraffic,
   invalidControlBody,
 } from '../transport.js';
+import { WooAuthenticator } from './auth.js';
 import { parseFields, pickFields } from './fields.js';
+import { collectionLinks } from './links.js';
 import { parseOrderQuery, runOrderQuery } from './order-query.js';
 import { OrderStore } from './store.js';
 
@@ -19,6 +21,8 @@ export const wooEmulatorOptionsSchema = z.object({
   endDate: z.iso.datetime().default('2025-12-31T23:59:59Z'),
   consumerKey: z.string().min(1).default('ck_ferry_dev'),
   consumerSecret: z.string().min(1).default('cs_ferry_dev'),
+  /** Answer as a store served over https: Basic auth is accepted (over http WooCommerce takes only OAuth 1.0a). */
+  ssl: z.boolean().default(false),
   ...commonEmulatorOptions,
 });
 export type WooEmulatorOptions = z.input<typeof wooEmulatorOptionsSchema>;
@@ -49,16 +53,13 @@ function wooError(
   sendJson(res, status, { code, message, data: { status, ...extra } });
 }
 
-function credentialsOf(req: IncomingMessage, url: URL): { key: string; secret: string } | undefined {
+/** The consumer a request claims to be, before it is checked: the rate limit counts per consumer. */
+function claimedConsumer(req: IncomingMessage, url: URL): string | undefined {
   const header = req.headers.authorization;
-  if (header?.startsWith('Basic ')) {
-    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon > 0) return { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
-  }
-  const key = url.searchParams.get('consumer_key');
-  const secret = url.searchParams.get('consumer_secret');
-  return key && secret ? { key, secret } : undefined;
+  const basic = header?.startsWith('Basic ')
+    ? Buffer.from(header.slice(6), 'base64').toString('utf8').split(':')[0]
+    : undefined;
+  return url.searchParams.get('oauth_consumer_key') ?? url.searchParams.get('consumer_key') ?? basic;
 }
 
 /** A WooCommerce REST API v3 (orders) served over real HTTP, with a control API under /__emulator. */
@@ -107,23 +108,13 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
   };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const credentials = credentialsOf(req, url);
-    const key = credentials?.key ?? req.socket.remoteAddress ?? 'anonymous';
+    const key = claimedConsumer(req, url) ?? req.socket.remoteAddress ?? 'anonymous';
     if (await traffic.intercept(req, res, key)) return;
-    if (!credentials) {
+    const auth = authenticator.authenticate(req, url);
+    if (auth.kind === 'anonymous') {
       return wooError(res, 401, 'woocommerce_rest_cannot_view', 'Sorry, you cannot list resources.');
     }
-    if (credentials.key !== options.consumerKey) {
-      return wooError(res, 401, 'woocommerce_rest_authentication_error', 'Consumer key is invalid.');
-    }
-    if (credentials.secret !== options.consumerSecret) {
-      return wooError(
-        res,
-        401,
-        'woocommerce_rest_authentication_error',
-        'Invalid signature - provided signature does not match.',
-      );
-    }
+    if (auth.kind === 'refused') return wooError(res, 401, auth.code, auth.message);
     if (req.method !== 'GET') {
       return wooError(res, 405, 'rest_no_route', 'No route was found matching the URL and request method.');
     }
@@ -157,9 +148,12 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       );
     }
     const page = runOrderQuery(store, parsed.query);
+    const totalPages = Math.ceil(page.total / parsed.query.perPage);
+    const link = collectionLinks(`${siteUrl}${API}/orders`, url.searchParams, parsed.query.page, totalPages);
     const headers = {
       'X-WP-Total': String(page.total),
-      'X-WP-TotalPages': String(Math.ceil(page.total / parsed.query.perPage)),
+      'X-WP-TotalPages': String(totalPages),
+      ...(link ? { Link: link } : {}),
     };
     const fields = parseFields(url.searchParams.get('_fields'));
     const body = page.indices.map((index) => {
@@ -174,6 +168,9 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
     );
   };
 
+  // Known once the server listens: the store's home URL, which links and OAuth base strings use.
+  let siteUrl = '';
+  let authenticator: WooAuthenticator;
   const server: RunningHttpServer = await listen(
     (req, res, url) => {
       if (url.pathname.startsWith('/__emulator/')) return handleControl(req, res, url);
@@ -183,6 +180,8 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
     options.port,
     options.host,
   );
+  siteUrl = server.baseUrl;
+  authenticator = new WooAuthenticator({ ...options, homeUrl: siteUrl });
 
   return {
     baseUrl: `${server.baseUrl}${API}`,
