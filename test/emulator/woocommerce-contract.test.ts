@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signOAuth1 } from '../../src/connectors/auth/oauth1.js';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
+import type { WooCustomer } from '../../src/sandbox/emulators/woocommerce/customer-generator.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { basicAuth, control, listAllOrders, listOrders, wooGet } from '../helpers/woo-http.js';
 
@@ -315,6 +316,101 @@ describe('authentication, as WooCommerce does it', () => {
     } finally {
       await secure.close();
     }
+  });
+});
+
+describe('customers', () => {
+  const CUSTOMERS = 50; // max(50, orders / 5)
+  const listCustomers = async (params: Record<string, string | number> = {}) => {
+    const response = await wooGet(emulator, '/customers', params);
+    return {
+      status: response.status,
+      total: Number(response.headers.get('x-wp-total')),
+      totalPages: Number(response.headers.get('x-wp-totalpages')),
+      link: response.headers.get('link'),
+      customers: (await response.json()) as WooCustomer[],
+    };
+  };
+
+  it('pages through every customer once, in id order when asked, with WordPress headers', async () => {
+    const seen: number[] = [];
+    for (let page = 1; ; page++) {
+      const result = await listCustomers({ per_page: 7, orderby: 'id', page });
+      expect(result.total).toBe(CUSTOMERS);
+      expect(result.totalPages).toBe(8);
+      seen.push(...result.customers.map((customer) => customer.id));
+      const next = /<([^>]+)>; rel="next"/.exec(result.link ?? '')?.[1];
+      if (page === result.totalPages) {
+        expect(next).toBeUndefined();
+        expect(result.link).toMatch(/rel="prev"$/);
+        break;
+      }
+      expect(new URL(next as string).searchParams.get('page')).toBe(String(page + 1));
+    }
+    expect(seen).toEqual(Array.from({ length: CUSTOMERS }, (_, i) => i + 1));
+    const desc = await listCustomers({ per_page: 3, orderby: 'registered_date', order: 'desc' });
+    expect(desc.customers.map((customer) => customer.id)).toEqual([50, 49, 48]);
+  });
+
+  it('orders by name by default, as WooCommerce does, and registers customers in id order', async () => {
+    const all: WooCustomer[] = [];
+    for (let page = 1; page <= 5; page++)
+      all.push(...(await listCustomers({ per_page: 10, page })).customers);
+    const keys = all.map((customer) => `${customer.first_name} ${customer.last_name}`);
+    // Sorted as MySQL's collation sorts display names: case and accents aside.
+    expect(keys).toEqual([...keys].sort(new Intl.Collator('en', { sensitivity: 'base' }).compare));
+    expect(new Set(all.map((customer) => customer.id)).size).toBe(CUSTOMERS);
+    const byId = [...all].sort((a, b) => a.id - b.id);
+    for (let n = 1; n < byId.length; n++) {
+      expect((byId[n] as WooCustomer).date_created_gmt >= (byId[n - 1] as WooCustomer).date_created_gmt).toBe(
+        true,
+      );
+    }
+    for (const customer of all) expect(customer.date_modified_gmt >= customer.date_created_gmt).toBe(true);
+  });
+
+  it('is the same person as the orders that name it: email, name and billing address', async () => {
+    const { orders } = await listOrders(emulator, { per_page: 20 });
+    const order = orders.find((candidate) => candidate.customer_id > 0) as WooOrder;
+    const customer = (await (
+      await wooGet(emulator, `/customers/${order.customer_id}`)
+    ).json()) as WooCustomer;
+    expect(customer).toMatchObject({
+      id: order.customer_id,
+      email: order.billing.email,
+      first_name: order.billing.first_name,
+      last_name: order.billing.last_name,
+      role: 'customer',
+      billing: order.billing,
+    });
+    expect(customer.username).toMatch(/^[a-z]+\.[a-z]+\.\d+$/);
+  });
+
+  it('filters by email, include (in its own order), exclude, search, role and offset', async () => {
+    const ids = async (params: Record<string, string | number>) =>
+      (await listCustomers({ per_page: 100, ...params })).customers.map((customer) => customer.id);
+    expect(await ids({ email: 'customer-7@example.com' })).toEqual([7]);
+    expect(await ids({ include: '30,4,12', orderby: 'include' })).toEqual([30, 4, 12]);
+    expect(await ids({ include: '30,4,12', orderby: 'id' })).toEqual([4, 12, 30]);
+    expect(await ids({ exclude: '1,2', orderby: 'id', per_page: 3 })).toEqual([3, 4, 5]);
+    expect(await ids({ orderby: 'id', offset: 45 })).toEqual([46, 47, 48, 49, 50]);
+    expect(await ids({ role: 'administrator' })).toEqual([]);
+    const [someone] = (await listCustomers({ include: '9' })).customers;
+    const found = await listCustomers({ per_page: 100, search: someone?.last_name as string });
+    expect(found.customers.length).toBeGreaterThan(0);
+    for (const customer of found.customers) expect(customer.last_name).toBe(someone?.last_name);
+  });
+
+  it('names bad parameters in one 400, and answers 404 for an unknown customer', async () => {
+    const bad = await wooGet(emulator, '/customers', { per_page: 101, orderby: 'date' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      code: 'rest_invalid_param',
+      message: 'Invalid parameter(s): per_page, orderby',
+    });
+    const missing = await wooGet(emulator, '/customers/51');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ code: 'woocommerce_rest_invalid_id' });
   });
 });
 

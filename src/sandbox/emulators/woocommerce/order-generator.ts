@@ -117,7 +117,7 @@ function wooDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19);
 }
 
-function billingFor(
+export function billingFor(
   shape: StoreShape,
   index: number,
   customerIndex: number | undefined,

@@ -9,6 +9,8 @@ import {
   invalidControlBody,
 } from '../transport.js';
 import { WooAuthenticator } from './auth.js';
+import { generateCustomer } from './customer-generator.js';
+import { CustomerCatalog, parseCustomerQuery } from './customer-query.js';
 import { parseFields, pickFields } from './fields.js';
 import { collectionLinks } from './links.js';
 import { parseOrderQuery, runOrderQuery } from './order-query.js';
@@ -51,6 +53,13 @@ function wooError(
   extra: object = {},
 ): void {
   sendJson(res, status, { code, message, data: { status, ...extra } });
+}
+
+/** WordPress's 400 for bad query parameters: every one named, with what is wrong with it. */
+function invalidParams(res: ServerResponse, params: Record<string, string>): void {
+  wooError(res, 400, 'rest_invalid_param', `Invalid parameter(s): ${Object.keys(params).join(', ')}`, {
+    params,
+  });
 }
 
 /** The consumer a request claims to be, before it is checked: the rate limit counts per consumer. */
@@ -107,6 +116,44 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
     return sendJson(res, 404, { message: `Unknown control route ${req.method} ${url.pathname}` });
   };
 
+  const customers = new CustomerCatalog(store.shape);
+  const customersRoute = (res: ServerResponse, url: URL, resource: string) => {
+    const fields = parseFields(url.searchParams.get('_fields'));
+    const shaped = (index: number) => {
+      const customer = generateCustomer(store.shape, index, `${siteUrl}${API}`);
+      return fields ? pickFields(customer as unknown as Record<string, unknown>, fields) : customer;
+    };
+    const single = /^\/customers\/(\d+)$/.exec(resource);
+    if (single) {
+      const index = Number(single[1]) - 1;
+      if (!customers.exists(index)) {
+        return wooError(res, 404, 'woocommerce_rest_invalid_id', 'Invalid resource ID.');
+      }
+      return sendJson(res, 200, shaped(index));
+    }
+    if (resource !== '/customers') {
+      return wooError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.');
+    }
+    const parsed = parseCustomerQuery(url.searchParams);
+    if (!parsed.ok) return invalidParams(res, parsed.params);
+    const { query } = parsed;
+    const page = customers.run(query);
+    const totalPages = Math.ceil(page.total / query.perPage);
+    // With an offset, WooCommerce's links count pages from it.
+    const current = query.offset === undefined ? query.page : Math.floor(query.offset / query.perPage) + 1;
+    const link = collectionLinks(`${siteUrl}${API}/customers`, url.searchParams, current, totalPages);
+    traffic.sendPage(
+      res,
+      page.indices.map(shaped),
+      {
+        'X-WP-Total': String(page.total),
+        'X-WP-TotalPages': String(totalPages),
+        ...(link ? { Link: link } : {}),
+      },
+      [],
+    );
+  };
+
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const key = claimedConsumer(req, url) ?? req.socket.remoteAddress ?? 'anonymous';
     if (await traffic.intercept(req, res, key)) return;
@@ -119,7 +166,10 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       return wooError(res, 405, 'rest_no_route', 'No route was found matching the URL and request method.');
     }
 
-    const single = /^\/orders\/(\d+)$/.exec(url.pathname.slice(API.length));
+    const resource = url.pathname.slice(API.length);
+    if (resource === '/customers' || resource.startsWith('/customers/'))
+      return customersRoute(res, url, resource);
+    const single = /^\/orders\/(\d+)$/.exec(resource);
     if (single) {
       const index = Number(single[1]) - 1;
       if (!store.exists(index))
@@ -136,17 +186,7 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       return wooError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.');
     }
     const parsed = parseOrderQuery(url.searchParams);
-    if (!parsed.ok) {
-      return wooError(
-        res,
-        400,
-        'rest_invalid_param',
-        `Invalid parameter(s): ${Object.keys(parsed.params).join(', ')}`,
-        {
-          params: parsed.params,
-        },
-      );
-    }
+    if (!parsed.ok) return invalidParams(res, parsed.params);
     const page = runOrderQuery(store, parsed.query);
     const totalPages = Math.ceil(page.total / parsed.query.perPage);
     const link = collectionLinks(`${siteUrl}${API}/orders`, url.searchParams, parsed.query.page, totalPages);
