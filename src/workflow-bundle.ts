@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { logger } from './logger.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+/** '.ts' when running from the sources (tests, tsx), '.js' from the compiled package. */
+const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`./workflows/index${EXTENSION}`, import.meta.url));
 
 const SOURCE_ROOT = fileURLToPath(new URL('.', import.meta.url));
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/ferry', import.meta.url));
-const CHILD_ENTRY = fileURLToPath(new URL('./workflow-bundle-child.ts', import.meta.url));
+const CHILD_ENTRY = fileURLToPath(new URL(`./workflow-bundle-child${EXTENSION}`, import.meta.url));
 const BUNDLE_PREFIX = 'workflows-';
 
 async function sourceFiles(dir: string): Promise<string[]> {
@@ -21,7 +23,7 @@ async function sourceFiles(dir: string): Promise<string[]> {
     entries.map((entry) => {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) return sourceFiles(path);
-      return Promise.resolve(entry.name.endsWith('.ts') ? [path] : []);
+      return Promise.resolve(entry.name.endsWith(EXTENSION) && !entry.name.endsWith('.d.ts') ? [path] : []);
     }),
   );
   return nested.flat().sort();
@@ -64,8 +66,9 @@ export async function buildWorkflowBundle(path: string): Promise<void> {
 
 function runChild(path: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    // From the package root, `--import tsx` finds our own tsx whatever the caller's directory.
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD_ENTRY, path], {
+    // From the sources, `--import tsx` (run from the package root, so it finds our own tsx) compiles them.
+    const loader = EXTENSION === '.ts' ? ['--import', 'tsx'] : [];
+    const child = spawn(process.execPath, [...loader, CHILD_ENTRY, path], {
       cwd: PACKAGE_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

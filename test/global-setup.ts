@@ -1,11 +1,19 @@
+import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import exitHook from 'async-exit-hook';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
 import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
 import { startTemporalDevServer } from '../src/sandbox/temporal-server.js';
+
+const run = promisify(execFile);
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,8 +25,12 @@ declare module 'vitest' {
   }
 }
 
-/** Real parts only: the Temporal CLI's dev server and an embedded PostgreSQL, shared by every test file. */
+/**
+ * Real parts only: the Temporal CLI's dev server and an embedded PostgreSQL, shared by every test file. Tests
+ * that run `ferry` as a user does run the compiled package, so it is built first (incremental: seconds).
+ */
 export default async function setup(project: TestProject) {
+  await run(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: PACKAGE_ROOT });
   const cli = await resolveTemporalCli(process.env, (message) => console.log(`[global-setup] ${message}`));
   if (cli.kind !== 'path')
     throw new Error('The tests need a Temporal CLI binary (install Go so ferry can build it)');

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
-import packageJson from '../../package.json' with { type: 'json' };
 import { FerryError } from '../errors.js';
 import { logger } from '../logger.js';
 import { registerCancelCommand } from './commands/cancel.js';
@@ -17,6 +17,9 @@ import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { registerWorkerCommand } from './commands/worker.js';
+
+// Two levels up from src/client and from dist/client alike.
+const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const program = new Command('ferry')
   .description('Durable data migrations and syncs into PostgreSQL, orchestrated by Temporal')

@@ -16,13 +16,15 @@ export class WorkerProcesses {
     },
   ) {}
 
-  spawn(): ChildProcess {
+  /** `nodeArgs` and `env` go to that one process (a preloaded module, a variable it reads). */
+  spawn(extra: { nodeArgs?: string[]; env?: Record<string, string> } = {}): ChildProcess {
     const connections = Object.entries(this.options.connections()).map(([name, connection]) =>
       connectionEnv(name, connection),
     );
-    const child = spawn(process.execPath, [FERRY_BIN, 'worker'], {
+    const child = spawn(process.execPath, [...(extra.nodeArgs ?? []), FERRY_BIN, 'worker'], {
       env: {
         ...process.env,
+        ...extra.env,
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         DATABASE_URL: this.options.databaseUrl(),
         FERRY_TASK_QUEUE: this.options.taskQueue,
