@@ -17,9 +17,10 @@ import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { startBackfill } from '../src/client/backfill.js';
 import { connectionEnv } from '../src/config.js';
+import { writeTarget } from '../src/kit/index.js';
 import { woocommerceOrders } from '../src/migrations/woocommerce-orders/index.js';
+import { target } from '../src/migrations/woocommerce-orders/target.js';
 import { type OrderRows, transformOrders } from '../src/migrations/woocommerce-orders/transform.js';
-import { writeOrders } from '../src/migrations/woocommerce-orders/writer.js';
 import { startWooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
 import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
 import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
@@ -190,7 +191,7 @@ async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) 
   const copyMerge = await runDatabaseOnly('ceiling_copy', batches, copyAndMerge);
   log(`ceiling: ferry's unnest upserts, ${BATCH} orders per transaction, ${concurrency} writers...`);
   const unnest = await runDatabaseOnly('ceiling_unnest', batches, (db, rows) =>
-    db.transaction((trx) => writeOrders(trx, rows)).then(() => undefined),
+    db.transaction((trx) => writeTarget(trx, target, rows)).then(() => undefined),
   );
   const ceiling = {
     ordersPerSecond: Math.max(copyMerge.ordersPerSecond, unnest.ordersPerSecond),

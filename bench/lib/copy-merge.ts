@@ -3,13 +3,14 @@ import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { writtenColumns } from '../../src/kit/index.js';
+import { customers, orderItems, orders } from '../../src/migrations/woocommerce-orders/target.js';
 import type { OrderRows } from '../../src/migrations/woocommerce-orders/transform.js';
-import {
-  CUSTOMER_COLUMNS,
-  ITEM_COLUMNS,
-  ORDER_COLUMNS,
-} from '../../src/migrations/woocommerce-orders/writer.js';
 import type { ColumnSpec } from '../../src/target/bulk-upsert.js';
+
+const CUSTOMER_COLUMNS = writtenColumns(customers);
+const ORDER_COLUMNS = writtenColumns(orders);
+const ITEM_COLUMNS = writtenColumns(orderItems);
 
 function tsvField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
@@ -59,17 +60,13 @@ export async function copyAndMerge(db: Knex, rows: OrderRows): Promise<void> {
     await client.query(
       `create temp table s_customers on commit drop as select ${customerNames} from customers with no data`,
     );
-    await client.query(
-      'create temp table s_orders on commit drop as select *, null::text as customer_email from orders with no data',
-    );
+    // The transform's order rows carry the customer's email in customer_id.
+    await client.query('create temp table s_orders on commit drop as select * from orders with no data');
+    await client.query('alter table s_orders alter column customer_id type text');
     await client.query('create temp table s_items on commit drop as select * from order_items with no data');
-    const orderColumns = ORDER_COLUMNS.filter((c) => c.name !== 'customer_id').concat({
-      name: 'customer_email',
-      type: 'text',
-    });
     await copyInto(client, 's_customers', CUSTOMER_COLUMNS, rows.customers);
-    await copyInto(client, 's_orders', orderColumns, rows.orders);
-    await copyInto(client, 's_items', ITEM_COLUMNS, rows.items);
+    await copyInto(client, 's_orders', ORDER_COLUMNS, rows.orders);
+    await copyInto(client, 's_items', ITEM_COLUMNS, rows.order_items);
     await client.query(
       `insert into customers (${customerNames}) select ${customerNames} from s_customers
        on conflict (email) do update set ${set(CUSTOMER_COLUMNS, 'email')} where ${distinct('customers', CUSTOMER_COLUMNS, 'email')}`,
@@ -78,7 +75,7 @@ export async function copyAndMerge(db: Knex, rows: OrderRows): Promise<void> {
     await client.query(
       `insert into orders (${orderNames.join(', ')})
        select ${orderNames.map((n) => (n === 'customer_id' ? 'c.id' : `o.${n}`)).join(', ')}
-       from s_orders o join customers c on c.email = o.customer_email
+       from s_orders o join customers c on c.email = o.customer_id
        on conflict (id) do update set ${set(ORDER_COLUMNS, 'id')} where ${distinct('orders', ORDER_COLUMNS, 'id')}`,
     );
     await client.query(

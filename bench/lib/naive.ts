@@ -24,12 +24,17 @@ export async function seedLoop(db: Knex, connection: SourceConnection, count: nu
     if (records.length === 0) break;
     const rows = transformOrders(records.slice(0, count - done));
     const customers = new Map(rows.customers.map((customer) => [customer.email, customer]));
-    for (const { customer_email: email, ...order } of rows.orders) {
+    for (const { customer_id: email, ...order } of rows.orders) {
       await db.transaction(async (trx) => {
-        let customer = await trx('customers').where({ email }).first<{ id: string } | undefined>('id');
-        if (!customer) [customer] = await trx('customers').insert(customers.get(email)).returning('id');
+        let customer = await trx('customers')
+          .where({ email: String(email) })
+          .first<{ id: string } | undefined>('id');
+        if (!customer)
+          [customer] = await trx('customers')
+            .insert(customers.get(String(email)))
+            .returning('id');
         await trx('orders').insert({ ...order, customer_id: customer?.id });
-        for (const item of rows.items.filter((line) => line.order_id === order.id))
+        for (const item of rows.order_items.filter((line) => line.order_id === order.id))
           await trx('order_items').insert(item);
       });
       done++;

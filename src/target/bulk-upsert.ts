@@ -12,17 +12,22 @@ export interface UpsertSpec<Row> {
   /** The natural key: the conflict target. */
   key: readonly string[];
   rows: readonly Row[];
+  /** The column whose values are returned for the rows written: the first key column unless told. */
+  returning?: string;
 }
 
-/** Keys (the first key column) as text, whatever the column's type: records are told apart by text keys. */
+/**
+ * The `returning` column (the first key column unless told) of the rows written, as text whatever the column's
+ * type: records are told apart by text keys.
+ */
 export interface UpsertResult {
-  /** Keys of rows that did not exist. */
+  /** Of rows that did not exist. */
   inserted: string[];
-  /** Keys of rows that existed and differed in at least one column. */
+  /** Of rows that existed and differed in at least one column. */
   updated: string[];
 }
 
-const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
 /** Column values as one PostgreSQL array per column, for unnest(). */
 export function columnArrays<Row>(columns: readonly ColumnSpec[], rows: readonly Row[]): unknown[][] {
@@ -39,7 +44,12 @@ export function unnestSql(columns: readonly ColumnSpec[]): string {
  * rows untouched (no new tuple, no trigger, no WAL). `xmax = 0` tells an inserted tuple from an updated one.
  * Its bind parameters are `columnArrays(columns, rows)`.
  */
-export function upsertSql(table: string, columns: readonly ColumnSpec[], key: readonly string[]): string {
+export function upsertSql(
+  table: string,
+  columns: readonly ColumnSpec[],
+  key: readonly string[],
+  returning: string = key[0] as string,
+): string {
   const names = columns.map((column) => quote(column.name));
   const quotedTable = quote(table);
   const compared = columns.filter((column) => !key.includes(column.name)).map((column) => quote(column.name));
@@ -50,7 +60,7 @@ export function upsertSql(table: string, columns: readonly ColumnSpec[], key: re
       set ${compared.map((name) => `${name} = excluded.${name}`).join(', ')}
       where (${compared.map((name) => `${quotedTable}.${name}`).join(', ')})
         is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
-    returning ${quote(key[0] as string)}::text as key, (xmax = 0) as inserted`;
+    returning ${quote(returning)}::text as key, (xmax = 0) as inserted`;
 }
 
 export async function upsertRows<Row>(
@@ -59,7 +69,7 @@ export async function upsertRows<Row>(
 ): Promise<UpsertResult> {
   if (spec.rows.length === 0) return { inserted: [], updated: [] };
   const result = await db.raw<{ rows: { key: string; inserted: boolean }[] }>(
-    upsertSql(spec.table, spec.columns, spec.key),
+    upsertSql(spec.table, spec.columns, spec.key, spec.returning),
     columnArrays(spec.columns, spec.rows) as Knex.RawBinding[],
   );
   const inserted: string[] = [];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
+import { writeTarget } from '../../src/kit/index.js';
 import type { ChunkContext, ChunkResult, TimeWindow } from '../../src/migrations/types.js';
 import {
   expectedLines,
@@ -8,8 +9,8 @@ import {
   targetLines,
 } from '../../src/migrations/woocommerce-orders/fingerprint.js';
 import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
+import { target } from '../../src/migrations/woocommerce-orders/target.js';
 import { transformOrders } from '../../src/migrations/woocommerce-orders/transform.js';
-import { writeOrders } from '../../src/migrations/woocommerce-orders/writer.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { migrateToLatest } from '../../src/target/migrate.js';
 import { ZERO_COUNTS } from '../../src/workflows/messages.js';
@@ -87,8 +88,8 @@ describe('woocommerce-orders', () => {
     const rows = transformOrders([before as WooOrder, after]);
     expect(rows.orders.map((order) => order.id)).toEqual([after.id]);
     expect(rows.orders[0]?.date_modified).toBe(`${after.date_modified_gmt}Z`);
-    expect(rows.items.map((item) => item.id)).toEqual(after.line_items.map((line) => line.id));
-    await database.db.transaction((trx) => writeOrders(trx, rows));
+    expect(rows.order_items.map((item) => item.id)).toEqual(after.line_items.map((line) => line.id));
+    await database.db.transaction((trx) => writeTarget(trx, target, rows));
     const ofOrder = (line: string) => {
       const [kind, id, orderId] = line.split('|');
       return String(after.id) === (kind === 'order' ? id : kind === 'item' ? orderId : undefined);

@@ -3,12 +3,11 @@ import { SapServiceLayerClient } from '../../connectors/sap/client.js';
 import type { SapOrder } from '../../connectors/sap/order-shape.js';
 import { changedAfterFilter, changedSinceFilter, instantOfStamp } from '../../connectors/sap/stamps.js';
 import type { Source } from '../../connectors/source.js';
+import { prepareTarget, writeTarget } from '../../kit/index.js';
 import { writeChunkTransaction } from '../../target/chunk-transaction.js';
-import { migrateTarget } from '../../target/migrate.js';
 import type { ChangeCursor, ChunkContext, Migration, TimeWindow } from '../types.js';
-import * as schema from './schema.js';
+import { target } from './target.js';
 import { SAP_ORDER_FIELDS, salesOrderRows } from './transform.js';
-import { writeSalesOrders } from './writer.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -40,20 +39,21 @@ async function writeChunk(
   orders: readonly SapOrder[],
   finish?: (trx: Knex.Transaction) => Promise<void>,
 ) {
-  const rows = await salesOrderRows(client, source.lookups, orders);
+  const { rows, rejected } = await salesOrderRows(client, source.lookups, orders);
+  const keys = rows.sales_orders.map((order) => order.doc_entry);
   const counts = await writeChunkTransaction(db, {
     migration: MIGRATION,
     context,
-    writtenKeys: rows.orders.map((order) => String(order.doc_entry)),
-    recordTable: { ...sapOrders.recordTable, keys: rows.orders.map((order) => order.doc_entry) },
-    rejected: rows.rejected,
+    writtenKeys: keys.map(String),
+    recordTable: { ...sapOrders.recordTable, keys },
+    rejected,
     write: async (trx) => {
-      const written = await writeSalesOrders(trx, rows);
+      const written = await writeTarget(trx, target, rows);
       await finish?.(trx);
       return written;
     },
   });
-  return { ...counts, fetched: rows.orders.length + rows.rejected.length };
+  return { ...counts, fetched: keys.length + rejected.length };
 }
 
 /**
@@ -66,7 +66,8 @@ export const sapOrders: Migration = {
   defaultConnection: 'sap',
   defaults: { pageSize: 100, pagesPerChunk: 10, partitionDays: 90, concurrency: 4 },
 
-  prepareTarget: (db: Knex) => migrateTarget(db, MIGRATION, [['001-sales-orders', schema]]),
+  // '001-sales-orders': the step that created these tables before they were declared, so existing databases keep them.
+  prepareTarget: (db: Knex) => prepareTarget(db, MIGRATION, target, '001-sales-orders'),
 
   async sourceStart(source) {
     const client = new SapServiceLayerClient(source);

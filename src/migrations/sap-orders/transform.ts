@@ -4,36 +4,11 @@ import type { SapServiceLayerClient } from '../../connectors/sap/client.js';
 import type { SapOrder } from '../../connectors/sap/order-shape.js';
 import { instantOfStamp } from '../../connectors/sap/stamps.js';
 import type { RejectedRecord } from '../types.js';
-
-export interface SalesOrderRow {
-  doc_entry: number;
-  doc_num: number;
-  card_code: string;
-  card_name: string;
-  doc_date: string;
-  doc_due_date: string;
-  doc_total: number;
-  currency: string;
-  status: string;
-  comments: string | null;
-  source_updated_at: string;
-}
-
-export interface SalesOrderLineRow {
-  doc_entry: number;
-  line_num: number;
-  item_code: string;
-  item_description: string;
-  quantity: number;
-  price: number;
-  line_total: number;
-  status: string;
-  manufacturer: string | null;
-}
+import type { SalesOrderLineRow, SalesOrderRow } from './target.js';
 
 export interface SalesOrderRows {
-  orders: SalesOrderRow[];
-  lines: SalesOrderLineRow[];
+  /** The chunk's rows by table: what the target's writer takes. */
+  rows: { sales_orders: SalesOrderRow[]; sales_order_lines: SalesOrderLineRow[] };
   /** Records the schema refused, with their reasons: dead-lettered while the rest is written. */
   rejected: RejectedRecord[];
 }
@@ -149,31 +124,33 @@ export async function salesOrderRows(
   const manufacturers = await manufacturersOf(client, lookups, itemCodes);
   return {
     rejected: [...rejected.values()],
-    orders: orders.map((order) => ({
-      doc_entry: order.DocEntry,
-      doc_num: order.DocNum,
-      card_code: order.CardCode,
-      card_name: order.CardName,
-      doc_date: order.DocDate,
-      doc_due_date: order.DocDueDate,
-      doc_total: order.DocTotal,
-      currency: order.DocCurrency,
-      status: order.DocumentStatus,
-      comments: order.Comments,
-      source_updated_at: instantOfStamp(order.UpdateDate, order.UpdateTime),
-    })),
-    lines: orders.flatMap((order) =>
-      order.DocumentLines.map((line) => ({
+    rows: {
+      sales_orders: orders.map((order) => ({
         doc_entry: order.DocEntry,
-        line_num: line.LineNum,
-        item_code: line.ItemCode,
-        item_description: line.ItemDescription,
-        quantity: line.Quantity,
-        price: line.Price,
-        line_total: line.LineTotal,
-        status: line.LineStatus,
-        manufacturer: manufacturers.get(line.ItemCode) ?? null,
+        doc_num: order.DocNum,
+        card_code: order.CardCode,
+        card_name: order.CardName,
+        doc_date: order.DocDate,
+        doc_due_date: order.DocDueDate,
+        doc_total: order.DocTotal,
+        currency: order.DocCurrency,
+        status: order.DocumentStatus,
+        comments: order.Comments,
+        source_updated_at: instantOfStamp(order.UpdateDate, order.UpdateTime),
       })),
-    ),
+      sales_order_lines: orders.flatMap((order) =>
+        order.DocumentLines.map((line) => ({
+          doc_entry: order.DocEntry,
+          line_num: line.LineNum,
+          item_code: line.ItemCode,
+          item_description: line.ItemDescription,
+          quantity: line.Quantity,
+          price: line.Price,
+          line_total: line.LineTotal,
+          status: line.LineStatus,
+          manufacturer: manufacturers.get(line.ItemCode) ?? null,
+        })),
+      ),
+    },
   };
 }

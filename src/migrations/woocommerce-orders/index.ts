@@ -5,9 +5,9 @@ import {
   WooCommerceClient,
 } from '../../connectors/woocommerce/client.js';
 import type { WooOrder } from '../../connectors/woocommerce/order-shape.js';
+import { prepareTarget, writeTarget } from '../../kit/index.js';
 import { writeChunkTransaction } from '../../target/chunk-transaction.js';
 import { pageKey } from '../../target/dead-letters.js';
-import { migrateTarget } from '../../target/migrate.js';
 import { fetchOrGiveUp } from '../failed-pages.js';
 import type {
   ChangeCursor,
@@ -17,9 +17,8 @@ import type {
   RejectedRecord,
   TimeWindow,
 } from '../types.js';
-import * as schema from './schema.js';
+import { target } from './target.js';
 import { ORDER_FIELDS, OrderRowsBuilder } from './transform.js';
-import { writeOrders } from './writer.js';
 
 /** WooCommerce's `after` is exclusive and dates have whole seconds: one second earlier includes `from` itself. */
 function windowFilter(window: TimeWindow): { after: string; before: string } {
@@ -42,7 +41,11 @@ async function writeRows(
     writtenKeys: [...rows.orderKeys, ...pages.good],
     rejected: rows.rejected,
     failedPages: pages.failed,
-    write: (trx) => writeOrders(trx, built),
+    write: async (trx) => {
+      // An order's removed lines make it count as updated; the sync's own count of them is not reported here.
+      const { deleted: _deleted, ...counts } = await writeTarget(trx, target, built);
+      return counts;
+    },
     recordTable: { ...woocommerceOrders.recordTable, keys: rows.orderKeys },
   });
   return { ...counts, fetched: rows.recordCount };
@@ -75,7 +78,8 @@ export const woocommerceOrders: Migration = {
   defaultConnection: 'woocommerce',
   defaults: { pageSize: WOO_MAX_PAGE_SIZE, pagesPerChunk: 10, partitionDays: 90, concurrency: 4 },
 
-  prepareTarget: (db: Knex) => migrateTarget(db, MIGRATION, [['001-orders', schema]]),
+  // '001-orders': the step that created these tables before they were declared, so existing databases keep them.
+  prepareTarget: (db: Knex) => prepareTarget(db, MIGRATION, target, '001-orders'),
 
   async sourceStart(source) {
     const client = new WooCommerceClient(source);

@@ -1,55 +1,14 @@
 import { z } from 'zod';
 import type { WooOrder } from '../../connectors/woocommerce/order-shape.js';
 import type { RejectedRecord } from '../types.js';
+import type { CustomerRow, OrderItemRow, OrderRow } from './target.js';
 
-export interface CustomerRow {
-  email: string;
-  first_name: string;
-  last_name: string;
-  company: string;
-  phone: string | null;
-  city: string;
-  postcode: string;
-  country: string;
-  woo_customer_id: number | null;
-}
-
-export interface OrderRow {
-  id: number;
-  number: string;
-  status: string;
-  currency: string;
-  date_created: string;
-  date_modified: string;
-  date_paid: string | null;
-  date_completed: string | null;
-  total: string;
-  total_tax: string;
-  shipping_total: string;
-  woo_customer_id: number | null;
-  payment_method: string;
-  /** Resolved to customers.id by the writer. */
-  customer_email: string;
-}
-
-export interface OrderItemRow {
-  id: number;
-  order_id: number;
-  product_id: number;
-  sku: string;
-  name: string;
-  quantity: number;
-  price: number;
-  total: string;
-  total_tax: string;
-  bundled_by: number | null;
-}
-
-export interface OrderRows {
+/** A chunk's rows by table: what the target's writer takes. */
+export type OrderRows = {
   customers: CustomerRow[];
   orders: OrderRow[];
-  items: OrderItemRow[];
-}
+  order_items: OrderItemRow[];
+};
 
 const gmtDate = z
   .string()
@@ -181,9 +140,10 @@ export class OrderRowsBuilder {
       total: order.total,
       total_tax: order.total_tax,
       shipping_total: order.shipping_total,
+      // The customer's email: the writer stores the customer's id in its place.
+      customer_id: email,
       woo_customer_id: wooCustomerId,
       payment_method: order.payment_method,
-      customer_email: email,
     });
     const lines: OrderItemRow[] = [];
     this.items.set(order.id, lines);
@@ -204,9 +164,11 @@ export class OrderRowsBuilder {
   }
 
   build(): OrderRows {
-    // Sorted so concurrent chunks lock shared customer rows in the same order and cannot deadlock.
-    const customers = [...this.customers.values()].sort((a, b) => a.email.localeCompare(b.email));
-    return { customers, orders: [...this.orders.values()], items: [...this.items.values()].flat() };
+    return {
+      customers: [...this.customers.values()],
+      orders: [...this.orders.values()],
+      order_items: [...this.items.values()].flat(),
+    };
   }
 }
 

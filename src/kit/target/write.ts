@@ -1,0 +1,134 @@
+import type { Knex } from 'knex';
+import type { WriteCounts } from '../../migrations/types.js';
+import { columnArrays, quote, unnestSql, upsertRows } from '../../target/bulk-upsert.js';
+import { recordCounts } from '../../target/record-counts.js';
+import { type Table, writtenColumns } from './table.js';
+import { type ChildTable, type DimensionTable, generatedIdOf, type Target } from './target.js';
+
+type Row = Record<string, unknown>;
+
+/** A chunk's rows by table name, as a transform builds them. */
+export type TargetRows = Readonly<Record<string, readonly Row[]>>;
+
+export interface TargetWriteCounts extends WriteCounts {
+  /** Child rows deleted because the source no longer has them. */
+  deleted: number;
+}
+
+/** The rows by a one-column key, the last one of each key kept: one statement cannot touch a row twice. */
+function lastByKey(rows: readonly Row[], key: string): Row[] {
+  return [...new Map(rows.map((row) => [String(row[key]), row])).values()];
+}
+
+/**
+ * Upserts a dimension's rows and returns each natural key's id in the same round trip: rows the upsert touched
+ * come from its RETURNING, rows it left alone from the table.
+ */
+async function resolveDimension(trx: Knex.Transaction, dimension: DimensionTable, rows: readonly Row[]) {
+  const { table } = dimension;
+  const naturalKey = table.key[0] as string;
+  const id = quote(generatedIdOf(table));
+  // Sorted, so that concurrent chunks lock shared rows in the same order and cannot deadlock.
+  const unique = lastByKey(rows, naturalKey).sort((a, b) =>
+    String(a[naturalKey]).localeCompare(String(b[naturalKey])),
+  );
+  const columns = writtenColumns(table);
+  const names = columns.map((column) => quote(column.name));
+  const compared = names.filter((name) => name !== quote(naturalKey));
+  const name = quote(table.name);
+  const nk = quote(naturalKey);
+  const { rows: found } = await trx.raw<{ rows: { natural: string; id: string | null }[] }>(
+    `with input (${names.join(', ')}) as (select * from ${unnestSql(columns)}),
+     upserted as (
+       insert into ${name} (${names.join(', ')}) select * from input
+       on conflict (${nk}) do update set ${compared.map((column) => `${column} = excluded.${column}`).join(', ')}
+         where (${compared.map((column) => `${name}.${column}`).join(', ')})
+           is distinct from (${compared.map((column) => `excluded.${column}`).join(', ')})
+       returning ${id}, ${nk})
+     select input.${nk}::text as natural, coalesce(upserted.${id}, ${name}.${id})::text as id
+     from input
+     left join upserted on upserted.${nk} = input.${nk}
+     left join ${name} on ${name}.${nk} = input.${nk}`,
+    columnArrays(columns, unique) as Knex.RawBinding[],
+  );
+  const ids = new Map(found.map((row) => [row.natural, row.id]));
+  // A row another chunk inserted after this statement's snapshot was taken is neither in its RETURNING (the row
+  // was equal) nor in its view of the table; a new statement sees the committed row.
+  const missing = found.filter((row) => row.id === null).map((row) => row.natural);
+  if (missing.length > 0) {
+    const late = await trx(table.name)
+      .whereIn(naturalKey, missing)
+      .select<{ natural: string; id: string }[]>({ natural: naturalKey, id: generatedIdOf(table) });
+    for (const row of late) ids.set(String(row.natural), String(row.id));
+  }
+  return ids;
+}
+
+/** Deletes the children of these records that the chunk no longer has; returns their records' keys. */
+async function deleteRemovedChildren(
+  trx: Knex.Transaction,
+  child: ChildTable,
+  recordKeys: readonly unknown[],
+  rows: readonly Row[],
+): Promise<string[]> {
+  const { table, parentColumn } = child;
+  const types = new Map(writtenColumns(table).map((column) => [column.name, column.type]));
+  const parentType = types.get(parentColumn) as string;
+  const keys = table.key.map((key) => ({ name: key, type: types.get(key) as string }));
+  const { rows: deleted } = await trx.raw<{ rows: { parent: string }[] }>(
+    // NOT IN over a subquery is hashed; `not (key = any(array))` would scan the chunk's rows for every row.
+    `delete from ${quote(table.name)}
+     where ${quote(parentColumn)} = any(?::${parentType}[])
+       and (${keys.map((key) => quote(key.name)).join(', ')}) not in (select * from ${unnestSql(keys)})
+     returning ${quote(parentColumn)}::text as parent`,
+    [recordKeys, ...columnArrays(keys, rows)] as Knex.RawBinding[],
+  );
+  return deleted.map((row) => row.parent);
+}
+
+const rowsOf = (rows: TargetRows, table: Table) => rows[table.name] ?? [];
+
+/**
+ * Writes one chunk's rows inside the caller's transaction, touching only rows whose values differ: dimensions
+ * first (their ids go into the record rows), then one row per record, then each child table, whose rows the
+ * source no longer has are deleted. A record counts as inserted when its row is new, as updated when its row or
+ * any of its children changed or was removed, as unchanged otherwise.
+ */
+export async function writeTarget(
+  trx: Knex.Transaction,
+  target: Target,
+  rows: TargetRows,
+): Promise<TargetWriteCounts> {
+  const records = rowsOf(rows, target.record);
+  if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  const recordKey = target.record.key[0] as string;
+  let recordRows: readonly Row[] = records;
+  for (const dimension of target.dimensions) {
+    const ids = await resolveDimension(trx, dimension, rowsOf(rows, dimension.table));
+    const column = dimension.referencedBy;
+    recordRows = recordRows.map((row) => ({ ...row, [column]: ids.get(String(row[column])) ?? null }));
+  }
+  const written = await upsertRows(trx, {
+    table: target.record.name,
+    columns: writtenColumns(target.record),
+    key: target.record.key,
+    rows: recordRows,
+  });
+  const touched: string[] = [...written.updated];
+  let deleted = 0;
+  const recordKeys = records.map((row) => row[recordKey]);
+  for (const child of target.children) {
+    const childRows = rowsOf(rows, child.table);
+    const removedFrom = await deleteRemovedChildren(trx, child, recordKeys, childRows);
+    deleted += removedFrom.length;
+    const upserted = await upsertRows(trx, {
+      table: child.table.name,
+      columns: writtenColumns(child.table),
+      key: child.table.key,
+      rows: childRows,
+      returning: child.parentColumn,
+    });
+    touched.push(...removedFrom, ...upserted.inserted, ...upserted.updated);
+  }
+  return { ...recordCounts(records.length, written.inserted, touched), deleted };
+}
