@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { columns as c, defineTarget, prepareTarget, table, writeTarget } from '../../src/kit/index.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+// A target no built-in migration has: text record keys, a two-column child key, a dimension by natural key.
+const relations = table('relations', {
+  columns: { id: c.generatedId(), email: c.text(), name: c.text() },
+  key: ['email'],
+});
+const invoices = table('invoices', {
+  columns: {
+    number: c.text(),
+    relation_id: c.bigint().references('relations.id'),
+    total: c.decimal(12, 2),
+  },
+  key: ['number'],
+});
+const lines = table('invoice_lines', {
+  columns: {
+    invoice: c.text().references('invoices.number', { cascade: true }),
+    line: c.integer(),
+    amount: c.decimal(12, 2),
+  },
+  key: ['invoice', 'line'],
+});
+const target = defineTarget({
+  record: invoices,
+  children: [{ table: lines, parentColumn: 'invoice' }],
+  dimensions: [{ table: relations, referencedBy: 'relation_id' }],
+});
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await prepareTarget(database.db, 'kit-test', target);
+  await prepareTarget(database.db, 'kit-test', target); // a second prepare changes nothing
+});
+afterAll(() => database.drop());
+// Each test starts from empty tables: none leans on another having run first.
+beforeEach(() => database.db.raw('truncate invoice_lines, invoices, relations'));
+
+const chunk = (lineAmount = '10.00', withSecondLine = true) => ({
+  relations: [
+    { email: 'a@example.com', name: 'A' },
+    { email: 'b@example.com', name: 'B' },
+  ],
+  invoices: [
+    { number: 'INV-001', relation_id: 'a@example.com', total: '30.00' },
+    { number: 'INV-002', relation_id: 'b@example.com', total: '5.00' },
+    { number: 'INV-003', relation_id: 'a@example.com', total: '0.00' },
+  ],
+  invoice_lines: [
+    { invoice: 'INV-001', line: 1, amount: lineAmount },
+    ...(withSecondLine ? [{ invoice: 'INV-001', line: 2, amount: '20.00' }] : []),
+    { invoice: 'INV-002', line: 1, amount: '5.00' },
+  ],
+});
+
+const write = (rows: ReturnType<typeof chunk>) =>
+  database.db.transaction((trx) => writeTarget(trx, target, rows));
+
+it('writes text-keyed records with their children and dimensions, and counts each record once', async () => {
+  expect(await write(chunk())).toEqual({ inserted: 3, updated: 0, unchanged: 0, deleted: 0 });
+  const stored = await database
+    .db('invoices')
+    .join('relations', 'relations.id', 'invoices.relation_id')
+    .orderBy('number')
+    .select('number', 'email', 'total');
+  expect(stored).toEqual([
+    { number: 'INV-001', email: 'a@example.com', total: '30.00' },
+    { number: 'INV-002', email: 'b@example.com', total: '5.00' },
+    { number: 'INV-003', email: 'a@example.com', total: '0.00' },
+  ]);
+  expect(await database.db('relations').count({ n: '*' }).first()).toEqual({ n: '2' });
+});
+
+it('writes nothing for the same chunk again', async () => {
+  await write(chunk());
+  expect(await write(chunk())).toEqual({ inserted: 0, updated: 0, unchanged: 3, deleted: 0 });
+});
+
+it('counts a record updated when one of its children changed or was removed, and deletes the removed one', async () => {
+  await write(chunk());
+  expect(await write(chunk('11.00'))).toEqual({ inserted: 0, updated: 1, unchanged: 2, deleted: 0 });
+  expect(await write(chunk('11.00', false))).toEqual({ inserted: 0, updated: 1, unchanged: 2, deleted: 1 });
+  const remaining = await database.db('invoice_lines').orderBy(['invoice', 'line']).select('invoice', 'line');
+  expect(remaining).toEqual([
+    { invoice: 'INV-001', line: 1 },
+    { invoice: 'INV-002', line: 1 },
+  ]);
+});
