@@ -9,6 +9,8 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).optional(),
   FERRY_TASK_QUEUE: z.string().min(1).optional(),
+  /** A team's migration modules, comma-separated: paths (against the working directory) or package names. */
+  FERRY_MIGRATIONS: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must start with postgres:// or postgresql://')

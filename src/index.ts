@@ -11,6 +11,9 @@ export { connectClient, connectWorkerConnection, withClient } from './client/tem
 export { type FerryConfig, loadConfig, resolveSourceConnection } from './config.js';
 export type { SourceConnection } from './connectors/connection.js';
 export { FerryError } from './errors.js';
+export * from './kit/index.js';
+export { isMigration, loadMigrationModules } from './migrations/load.js';
+export { getMigration, loadMigrations, migrationNames, registerMigrations } from './migrations/registry.js';
 export type { Migration, TimeWindow } from './migrations/types.js';
 export { connectDb } from './target/db.js';
 export { migrateToLatest } from './target/migrate.js';

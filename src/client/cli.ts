@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { readFerryEnv } from '../config.js';
 import { FerryError } from '../errors.js';
 import { logger } from '../logger.js';
+import { migrationModulesOf } from '../migrations/load.js';
+import { loadMigrations } from '../migrations/registry.js';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerControlCommands } from './commands/control.js';
@@ -35,6 +38,14 @@ const program = new Command('ferry')
           .replace(/\s*\n\s*/g, ' '),
       ),
   });
+
+// A team's migrations are known to every command, before it reads its input (FERRY_MIGRATIONS, and a worker's
+// --migrations).
+program.hook('preAction', async (_program, command) => {
+  const fromOption = (command.opts() as { migrations?: string[] }).migrations ?? [];
+  const modules = [...migrationModulesOf(readFerryEnv(process.env).FERRY_MIGRATIONS), ...fromOption];
+  if (modules.length > 0) await loadMigrations(modules);
+});
 
 registerDevCommand(program);
 registerWorkerCommand(program);

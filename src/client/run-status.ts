@@ -8,6 +8,7 @@ import {
   type RunState,
 } from '../workflows/messages.js';
 import { type SyncResult, syncProgressQuery } from '../workflows/sync-messages.js';
+import { rootCauseMessage } from './failure.js';
 import { noSuchRun } from './run-handle.js';
 
 export interface RunStatus extends Partial<BackfillProgress> {
@@ -63,7 +64,7 @@ export async function readRunStatus(client: Client, workflowId: string): Promise
   const state = runStateOf(status);
   const error = await handle.result().then(
     () => undefined,
-    (failure: Error) => (failure.cause as Error | undefined)?.message ?? failure.message,
+    (failure: Error) => rootCauseMessage(failure),
   );
   // A query on a closed run needs a worker; without one the state and error still tell what happened.
   const progress = await handle.query(progressQuery).catch(() => undefined);

@@ -12,6 +12,7 @@ import { formatDuration } from '../format.js';
 import { ferrySearchAttributes } from '../search-attributes.js';
 import type { IncrementalSyncInput, incrementalSync, SyncResult } from '../workflows/incremental-sync.js';
 import { isoInstant, toAfterFrom } from './backfill.js';
+import { rootCauseMessage } from './failure.js';
 import { invalidOption } from './options.js';
 import { durationMs, resolveSync, type SyncOptions } from './sync.js';
 
@@ -232,8 +233,7 @@ async function scheduledRun(
       result: { fetched, inserted, updated, unchanged, deleted, durationMs, since, watermark },
     };
   } catch (error) {
-    const cause = (error as { cause?: Error }).cause;
-    return { ...run, error: cause?.message ?? (error as Error).message };
+    return { ...run, error: rootCauseMessage(error) };
   }
 }
 

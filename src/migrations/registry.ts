@@ -1,22 +1,45 @@
 import { FerryError } from '../errors.js';
+import { type LoadedMigration, loadMigrationModules } from './load.js';
 import { sapOrders } from './sap-orders/index.js';
 import type { IncrementalSync, Migration } from './types.js';
 import { woocommerceOrders } from './woocommerce-orders/index.js';
 
-const MIGRATIONS: ReadonlyMap<string, Migration> = new Map(
-  [woocommerceOrders, sapOrders].map((migration) => [migration.name, migration]),
+/** Every migration this process knows by name: ferry's own, then those loaded from a team's modules. */
+const MIGRATIONS = new Map<string, LoadedMigration>(
+  [woocommerceOrders, sapOrders].map((migration) => [migration.name, { migration, from: 'ferry' }]),
 );
 
 export function migrationNames(): string[] {
   return [...MIGRATIONS.keys()];
 }
 
-export function getMigration(name: string): Migration {
-  const migration = MIGRATIONS.get(name);
-  if (!migration) {
-    throw new FerryError(`Unknown migration "${name}"; known migrations: ${migrationNames().join(', ')}`);
+/** Adds migrations; a name already taken by another definition is refused, naming both origins. */
+export function registerMigrations(loaded: readonly LoadedMigration[]): void {
+  for (const entry of loaded) {
+    const existing = MIGRATIONS.get(entry.migration.name);
+    if (existing && existing.migration !== entry.migration) {
+      throw new FerryError(
+        `Migration "${entry.migration.name}" from ${entry.from} has the name of one from ${existing.from}; give it another name`,
+      );
+    }
+    MIGRATIONS.set(entry.migration.name, entry);
   }
-  return migration;
+}
+
+/** Loads and registers the migrations of a team's modules (FERRY_MIGRATIONS, `ferry worker --migrations`). */
+export async function loadMigrations(specifiers: readonly string[]): Promise<void> {
+  registerMigrations(await loadMigrationModules(specifiers));
+}
+
+export function getMigration(name: string): Migration {
+  const found = MIGRATIONS.get(name);
+  if (!found) {
+    throw new FerryError(
+      `Unknown migration "${name}"; known migrations: ${migrationNames().join(', ')} ` +
+        '(load your own with FERRY_MIGRATIONS=<module>, or ferry worker --migrations <module>)',
+    );
+  }
+  return found.migration;
 }
 
 /** What the migration offers to incremental syncs; a migration that only backfills is refused by name. */

@@ -16,23 +16,27 @@ export class WorkerProcesses {
     },
   ) {}
 
-  /** `nodeArgs` and `env` go to that one process (a preloaded module, a variable it reads). */
-  spawn(extra: { nodeArgs?: string[]; env?: Record<string, string> } = {}): ChildProcess {
+  /** `nodeArgs`, `args` and `env` go to that one process (a preloaded module, worker flags, a variable). */
+  spawn(extra: { nodeArgs?: string[]; args?: string[]; env?: Record<string, string> } = {}): ChildProcess {
     const connections = Object.entries(this.options.connections()).map(([name, connection]) =>
       connectionEnv(name, connection),
     );
-    const child = spawn(process.execPath, [...(extra.nodeArgs ?? []), FERRY_BIN, 'worker'], {
-      env: {
-        ...process.env,
-        ...extra.env,
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        DATABASE_URL: this.options.databaseUrl(),
-        FERRY_TASK_QUEUE: this.options.taskQueue,
-        FERRY_HOME: '/nonexistent-ferry-home',
-        ...Object.assign({}, ...connections),
+    const child = spawn(
+      process.execPath,
+      [...(extra.nodeArgs ?? []), FERRY_BIN, 'worker', ...(extra.args ?? [])],
+      {
+        env: {
+          ...process.env,
+          ...extra.env,
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          DATABASE_URL: this.options.databaseUrl(),
+          FERRY_TASK_QUEUE: this.options.taskQueue,
+          FERRY_HOME: '/nonexistent-ferry-home',
+          ...Object.assign({}, ...connections),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    );
     this.started.push(child);
     return child;
   }
