@@ -17,9 +17,9 @@ import { parseArgs } from 'node:util';
 import { startBackfill } from '../src/client/backfill.js';
 import { retryDeadLetters } from '../src/client/dead-letters.js';
 import { connectionEnv } from '../src/config.js';
-import { checksum, expectedLines, targetLines } from '../src/migrations/woocommerce-orders/fingerprint.js';
 import type { FaultSettings } from '../src/sandbox/emulators/faults.js';
 import { startWooEmulator, type WooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
+import { checksum, expectedLines, targetLines } from '../src/sandbox/woocommerce-fingerprint.js';
 import { createDb } from '../src/target/db.js';
 import { startBenchStack } from './lib/stack.js';
 

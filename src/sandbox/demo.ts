@@ -4,9 +4,9 @@ import { DEFAULT_TASK_QUEUE, resolveSourceConnection } from '../config.js';
 import { unpacedSource } from '../connectors/source.js';
 import { WooCommerceClient } from '../connectors/woocommerce/client.js';
 import type { WooOrder } from '../connectors/woocommerce/order-shape.js';
-import { checksum, expectedLines, targetLines } from '../migrations/woocommerce-orders/fingerprint.js';
 import type { DevStack } from './dev-stack.js';
 import { withLocalRun } from './local-run.js';
+import { checksum, expectedLines, targetLines } from './woocommerce-fingerprint.js';
 
 export interface DemoOptions {
   orders: number;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { workflowMetadataQuery } from '@temporalio/workflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { checksum, expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
+import { checksum, expectedLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
 import type { BackfillReport } from '../../src/workflows/backfill.js';
 import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';
 import { runCli } from '../helpers/run-cli.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { checksum, expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { checksum, expectedLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { runCli } from '../helpers/run-cli.js';
 import { control, listAllOrders } from '../helpers/woo-http.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
 import type { ChunkContext, ChunkCounts, DryRunDifference, TimeWindow } from '../../src/migrations/types.js';
-import { expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
 import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { expectedLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
 import { PAGE_KEY_PREFIX } from '../../src/target/dead-letters.js';
 import { migrateToLatest } from '../../src/target/migrate.js';
 import { ZERO_COUNTS } from '../../src/workflows/messages.js';

@@ -3,15 +3,11 @@ import { type Source, unpacedSource } from '../../src/connectors/source.js';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import { writeTarget } from '../../src/kit/index.js';
 import type { ChunkContext, ChunkResult, TimeWindow } from '../../src/migrations/types.js';
-import {
-  expectedLines,
-  sourceLines,
-  targetLines,
-} from '../../src/migrations/woocommerce-orders/fingerprint.js';
 import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import { target } from '../../src/migrations/woocommerce-orders/target.js';
 import { transformOrders } from '../../src/migrations/woocommerce-orders/transform.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { expectedLines, sourceLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
 import { migrateToLatest } from '../../src/target/migrate.js';
 import { ZERO_COUNTS } from '../../src/workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
 import { summarize } from '../../src/client/run-status.js';
-import { checksum, expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
 import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import type { WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { checksum, expectedLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
 import type { BackfillProgress } from '../../src/workflows/messages.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';

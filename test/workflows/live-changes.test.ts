@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
-import { checksum, expectedLines, targetLines } from '../../src/migrations/woocommerce-orders/fingerprint.js';
 import type { WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { checksum, expectedLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
 import { progressQuery } from '../../src/workflows/messages.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { type BackfillFixture, startBackfillFixture } from '../helpers/fixture.js';

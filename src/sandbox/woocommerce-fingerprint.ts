@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { WooOrder } from '../../connectors/woocommerce/order-shape.js';
+import type { WooOrder } from '../connectors/woocommerce/order-shape.js';
 
 /**
  * Canonical lines for comparing a target with its source, derived separately from the transform and writer:
