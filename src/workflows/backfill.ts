@@ -43,6 +43,8 @@ import {
   addCounts,
   type BackfillProgress,
   type PartitionCheckpoint,
+  type PartitionDone,
+  type PartitionProgressUpdate,
   partitionDoneSignal,
   partitionProgressSignal,
   partitionRateSignal,
@@ -108,48 +110,58 @@ export interface BackfillInput {
 export type { BackfillState } from './backfill-state.js';
 export type BackfillReport = BackfillProgress;
 
-/**
- * Cuts [from, to) into windows and runs each as a partition child, never more than `concurrency` at once.
- * Children report by signal, so this workflow can continue as new at any time with the running ones in its
- * state; they are started with ABANDON so that continuing as new does not end them. Operators steer the run
- * with updates: a pause or a lower concurrency asks partitions to give their slot back after their chunk,
- * and those resume later from their checkpoint; a new rate limit is split among the running partitions.
- */
-export async function backfill(input: BackfillInput): Promise<BackfillReport> {
-  const state =
-    input.state ??
-    initialState({
-      concurrency: input.concurrency,
-      requestsPerMinute: input.requestsPerMinute ?? null,
-    });
-  let runState: RunState = 'running';
-  const progress = () => progressOf(state, input, runState);
-  const runningCount = () => Object.keys(state.running).length;
-  const catchUpIndex = () => (input.catchUp ? state.totalPartitions - 1 : -1);
-  const childIdOf = (index: number) =>
-    index === catchUpIndex()
+/** The backfill's state and its message handlers, in one place (samples-typescript's safe-message-handlers). */
+class BackfillRun {
+  private readonly state: BackfillState;
+  private runState: RunState = 'running';
+  private detailsShownAtMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly input: BackfillInput) {
+    this.state =
+      input.state ??
+      initialState({
+        concurrency: input.concurrency,
+        requestsPerMinute: input.requestsPerMinute ?? null,
+      });
+    this.listen();
+  }
+
+  private progress(): BackfillProgress {
+    return progressOf(this.state, this.input, this.runState);
+  }
+
+  private runningCount(): number {
+    return Object.keys(this.state.running).length;
+  }
+
+  private catchUpIndex(): number {
+    return this.input.catchUp ? this.state.totalPartitions - 1 : -1;
+  }
+
+  private childIdOf(index: number): string {
+    return index === this.catchUpIndex()
       ? `${workflowInfo().workflowId}/catch-up`
       : partitionIdOf(workflowInfo().workflowId, index);
+  }
 
-  let detailsShownAtMs = Number.NEGATIVE_INFINITY;
-  const showDetails = (force: boolean) => {
-    if (!force && Date.now() - detailsShownAtMs < DETAILS_REFRESH_MS) return;
-    detailsShownAtMs = Date.now();
-    setCurrentDetails(backfillCurrentDetails(progress()));
-  };
+  private showDetails(force: boolean): void {
+    if (!force && Date.now() - this.detailsShownAtMs < DETAILS_REFRESH_MS) return;
+    this.detailsShownAtMs = Date.now();
+    setCurrentDetails(backfillCurrentDetails(this.progress()));
+  }
 
   /** The catch-up runs alone, so it gets the whole limit; windows split it by the configured concurrency. */
-  const rateShare = (index: number): number | null => {
-    const limit = state.control.requestsPerMinute;
+  private rateShare(index: number): number | null {
+    const limit = this.state.control.requestsPerMinute;
     if (limit === null) return null;
-    return index === catchUpIndex() ? limit : limit / state.control.concurrency;
-  };
+    return index === this.catchUpIndex() ? limit : limit / this.state.control.concurrency;
+  }
 
   /** Brings the running partitions in line with the control: asks the excess to yield, re-splits the rate. */
-  const applyControl = async () => {
-    const slots = isPaused(state) ? 0 : state.control.concurrency;
+  private async applyControl(): Promise<void> {
+    const slots = isPaused(this.state) ? 0 : this.state.control.concurrency;
     // The latest started have done the least, so they are the ones to give their slot back.
-    const active = Object.entries(state.running)
+    const active = Object.entries(this.state.running)
       .filter(([, child]) => !child.yielding)
       .sort(([, a], [, b]) => b.index - a.index);
     const excess = Math.max(0, active.length - slots);
@@ -159,130 +171,135 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
       signals.push(getExternalWorkflowHandle(childId).signal(partitionYieldSignal));
     }
     for (const [childId, child] of active.slice(excess)) {
-      const share = rateShare(child.index);
+      const share = this.rateShare(child.index);
       if (share === child.requestsPerMinute) continue;
       child.requestsPerMinute = share;
       signals.push(getExternalWorkflowHandle(childId).signal(partitionRateSignal, share));
     }
     // A partition that finished meanwhile cannot be signalled; it has nothing left to change.
     await Promise.all(signals.map((signal) => signal.catch(() => undefined)));
-    showDetails(true);
-  };
+    this.showDetails(true);
+  }
 
-  const answer = (): ControlAnswer => ({ ...controlOf(state), runningPartitions: runningCount() });
+  private answer(): ControlAnswer {
+    return { ...controlOf(this.state), runningPartitions: this.runningCount() };
+  }
 
-  setHandler(progressQuery, progress, {
-    description: 'Partitions and records so far, rate, ETA, and whether the run is paused',
-  });
-  setHandler(
-    pauseUpdate,
-    async () => {
-      if (!isPaused(state)) {
-        state.pausedAtMs = Date.now();
-        await applyControl();
-      }
-      // Acknowledged once nothing writes: every partition has committed its chunk and given its slot back.
-      await condition(() => runningCount() === 0);
-      showDetails(true);
-      return answer();
-    },
-    {
+  /** Every query, update and signal the backfill answers, registered before anything else runs. */
+  private listen(): void {
+    setHandler(progressQuery, () => this.progress(), {
+      description: 'Partitions and records so far, rate, ETA, and whether the run is paused',
+    });
+    setHandler(pauseUpdate, () => this.pause(), {
       description:
         'Pause: partitions finish their current chunk and stop; answers once nothing is being written',
-    },
-  );
-  setHandler(
-    resumeUpdate,
-    () => {
-      if (isPaused(state)) {
-        state.pausedMs = pausedMsOf(state);
-        state.pausedAtMs = null;
-        showDetails(true);
-      }
-      return answer();
-    },
-    { description: 'Resume a paused run: parked partitions continue from their checkpoint' },
-  );
-  setHandler(
-    setConcurrencyUpdate,
-    async (concurrency) => {
-      state.control.concurrency = concurrency;
-      await applyControl();
-      return answer();
-    },
-    {
+    });
+    setHandler(resumeUpdate, () => this.resume(), {
+      description: 'Resume a paused run: parked partitions continue from their checkpoint',
+    });
+    setHandler(setConcurrencyUpdate, (concurrency) => this.setConcurrency(concurrency), {
       validator: (concurrency) => {
         requireWholeNumber('concurrency', concurrency, CONCURRENCY_RANGE);
       },
       description: `Partitions running at once (${CONCURRENCY_RANGE.min}-${CONCURRENCY_RANGE.max}); a lower number parks the excess after their current chunk`,
-    },
-  );
-  setHandler(
-    setRateLimitUpdate,
-    async (requestsPerMinute) => {
-      state.control.requestsPerMinute = requestsPerMinute;
-      await applyControl();
-      return answer();
-    },
-    {
+    });
+    setHandler(setRateLimitUpdate, (requestsPerMinute) => this.setRateLimit(requestsPerMinute), {
       validator: (requestsPerMinute) => {
         if (requestsPerMinute !== null)
           requireWholeNumber('requestsPerMinute', requestsPerMinute, RATE_RANGE);
       },
       description: `Requests per minute to the source for the whole run (${RATE_RANGE.min}-${RATE_RANGE.max}, or null for none); applies from each partition's next chunk`,
-    },
-  );
-  setHandler(
-    partitionProgressSignal,
-    ({ childId, counts }) => {
-      const child = state.running[childId];
-      if (child) child.counts = counts;
-      showDetails(false);
-    },
-    { description: 'From a partition after each chunk: its counts so far' },
-  );
-  setHandler(
-    partitionDoneSignal,
-    ({ childId, report }) => {
-      if (!state.running[childId]) return; // a duplicate report
-      delete state.running[childId];
-      if (report.outcome === 'yielded' && report.resume) {
-        state.parked.push({ index: report.index, resume: report.resume });
-      } else {
-        state.finished = addCounts(state.finished, report.counts);
-        state.partitionsDone++;
-        if (report.outcome !== 'exact' && report.outcome !== 'dry-run') state.problems.push(report);
-        if (report.sample) state.sample = [...(state.sample ?? []), ...report.sample].slice(0, SAMPLE_SIZE);
-        if (report.fatal && !state.fatalError) state.fatalError = report.error ?? 'a partition failed';
-      }
-      state.maxHistoryEvents = Math.max(state.maxHistoryEvents, report.maxHistoryEvents);
-      showDetails(true);
-    },
-    { description: 'From a partition when it ends: its report, or its checkpoint when it yielded its slot' },
-  );
+    });
+    setHandler(partitionProgressSignal, (update) => this.onPartitionProgress(update), {
+      description: 'From a partition after each chunk: its counts so far',
+    });
+    setHandler(partitionDoneSignal, (done) => this.onPartitionDone(done), {
+      description: 'From a partition when it ends: its report, or its checkpoint when it yielded its slot',
+    });
+  }
+
+  private async pause(): Promise<ControlAnswer> {
+    if (!isPaused(this.state)) {
+      this.state.pausedAtMs = Date.now();
+      await this.applyControl();
+    }
+    // Acknowledged once nothing writes: every partition has committed its chunk and given its slot back.
+    await condition(() => this.runningCount() === 0);
+    this.showDetails(true);
+    return this.answer();
+  }
+
+  private resume(): ControlAnswer {
+    if (isPaused(this.state)) {
+      this.state.pausedMs = pausedMsOf(this.state);
+      this.state.pausedAtMs = null;
+      this.showDetails(true);
+    }
+    return this.answer();
+  }
+
+  private async setConcurrency(concurrency: number): Promise<ControlAnswer> {
+    this.state.control.concurrency = concurrency;
+    await this.applyControl();
+    return this.answer();
+  }
+
+  private async setRateLimit(requestsPerMinute: number | null): Promise<ControlAnswer> {
+    this.state.control.requestsPerMinute = requestsPerMinute;
+    await this.applyControl();
+    return this.answer();
+  }
+
+  private onPartitionProgress({ childId, counts }: PartitionProgressUpdate): void {
+    const child = this.state.running[childId];
+    if (child) child.counts = counts;
+    this.showDetails(false);
+  }
+
+  private onPartitionDone({ childId, report }: PartitionDone): void {
+    const state = this.state;
+    if (!state.running[childId]) return; // a duplicate report
+    delete state.running[childId];
+    if (report.outcome === 'yielded' && report.resume) {
+      state.parked.push({ index: report.index, resume: report.resume });
+    } else {
+      state.finished = addCounts(state.finished, report.counts);
+      state.partitionsDone++;
+      if (report.outcome !== 'exact' && report.outcome !== 'dry-run') state.problems.push(report);
+      if (report.sample) state.sample = [...(state.sample ?? []), ...report.sample].slice(0, SAMPLE_SIZE);
+      if (report.fatal && !state.fatalError) state.fatalError = report.error ?? 'a partition failed';
+    }
+    state.maxHistoryEvents = Math.max(state.maxHistoryEvents, report.maxHistoryEvents);
+    this.showDetails(true);
+  }
 
   /** The partition to start next, if a slot is free: parked ones first, the catch-up only once all else is done. */
-  const nextPartition = (): { index: number; resume?: PartitionCheckpoint } | null => {
-    if (isPaused(state) || state.fatalError || runningCount() >= state.control.concurrency) return null;
+  private nextPartition(): { index: number; resume?: PartitionCheckpoint } | null {
+    const state = this.state;
+    if (isPaused(state) || state.fatalError || this.runningCount() >= state.control.concurrency) return null;
     const parked = state.parked[0];
     if (parked) return parked;
     if (state.nextIndex >= state.totalPartitions) return null;
-    if (state.nextIndex === catchUpIndex() && runningCount() > 0) return null;
+    if (state.nextIndex === this.catchUpIndex() && this.runningCount() > 0) return null;
     return { index: state.nextIndex };
-  };
-  const allDone = () =>
-    state.nextIndex >= state.totalPartitions && state.parked.length === 0 && runningCount() === 0;
+  }
 
-  const startPartition = async (index: number, resume: PartitionCheckpoint | undefined) => {
+  private allDone(): boolean {
+    const state = this.state;
+    return state.nextIndex >= state.totalPartitions && state.parked.length === 0 && this.runningCount() === 0;
+  }
+
+  private async startPartition(index: number, resume: PartitionCheckpoint | undefined): Promise<void> {
+    const { state, input } = this;
     const plan = state.plan;
     if (!plan?.from) throw new Error('a partition was started without a plan');
-    const catchUp = index === catchUpIndex();
-    const childId = childIdOf(index);
+    const catchUp = index === this.catchUpIndex();
+    const childId = this.childIdOf(index);
     // Without an explicit end the catch-up reaches up to now, so orders created meanwhile are included.
     const window = catchUp
       ? { from: plan.from, to: input.to ?? new Date(Date.now() + 24 * 3600 * 1000).toISOString() }
       : windowAt(plan.from, plan.to, input.partitionDays, index);
-    const requestsPerMinute = rateShare(index);
+    const requestsPerMinute = this.rateShare(index);
     state.running[childId] = {
       index,
       counts: resume?.counts ?? ZERO_COUNTS,
@@ -328,81 +345,97 @@ export async function backfill(input: BackfillInput): Promise<BackfillReport> {
       state.parked.unshift({ index, resume });
       await sleep('1 second');
     }
-  };
-
-  try {
-    showDetails(true);
-    if (!state.plan) {
-      state.plan = await planBackfill({
-        migration: input.migration,
-        connection: input.connection,
-        from: input.from,
-        to: input.to,
-        requestsPerMinute: state.control.requestsPerMinute,
-      });
-      const windows = state.plan.from ? windowCount(state.plan.from, state.plan.to, input.partitionDays) : 0;
-      // One more partition after the windows: the catch-up over what changed while they were copied.
-      state.totalPartitions = windows > 0 && input.catchUp ? windows + 1 : windows;
-      showDetails(true);
-    }
-    while (!allDone()) {
-      if (state.fatalError) throw ApplicationFailure.nonRetryable(state.fatalError, 'PartitionFailed');
-      for (let next = nextPartition(); next; next = nextPartition()) {
-        if (next.resume) state.parked.shift();
-        else state.nextIndex++;
-        await startPartition(next.index, next.resume);
-      }
-      if (historyIsLong(input.maxHistoryEvents)) {
-        await condition(allHandlersFinished);
-        state.maxHistoryEvents = Math.max(state.maxHistoryEvents, workflowInfo().historyLength);
-        state.continuedAsNew++;
-        await continueAsNew<typeof backfill>({ ...input, state });
-      }
-      await condition(
-        () =>
-          nextPartition() !== null ||
-          allDone() ||
-          state.fatalError !== null ||
-          historyIsLong(input.maxHistoryEvents),
-      );
-    }
-    if (state.fatalError) throw ApplicationFailure.nonRetryable(state.fatalError, 'PartitionFailed');
-    // The final report says whether a random sample of what was written equals the source, field by field.
-    // Runs recorded before this check existed complete without it.
-    const sample = input.verifySample ?? DEFAULT_VERIFY_SAMPLE;
-    if (patched('final-sample-check') && !input.dryRun && state.plan?.from && sample > 0) {
-      showDetails(true);
-      state.verification ??= await verifySample({
-        migration: input.migration,
-        connection: input.connection,
-        requestsPerMinute: state.control.requestsPerMinute,
-        sample,
-        repair: false,
-      });
-    }
-  } catch (error) {
-    if (error instanceof ContinueAsNew) throw error; // not a failure: this run hands over to the next
-    runState = isCancellation(error) ? 'cancelled' : 'failed';
-    await CancellationScope.nonCancellable(async () => {
-      // Abandoned children do not end with their parent: cancel them and wait for their last reports.
-      const unreachable: string[] = [];
-      for (const childId of Object.keys(state.running)) {
-        await getExternalWorkflowHandle(childId)
-          .cancel()
-          .catch(() => unreachable.push(childId));
-      }
-      // A child whose start was itself cancelled never existed, and one that just finished has its report on
-      // the way: give the latter a moment, then stop waiting for either.
-      if (unreachable.length > 0) {
-        await condition(() => unreachable.every((childId) => !state.running[childId]), '5 seconds');
-        for (const childId of unreachable) delete state.running[childId];
-      }
-      await condition(() => runningCount() === 0, '2 minutes');
-    });
-    showDetails(true);
-    throw error;
   }
-  runState = 'completed';
-  showDetails(true);
-  return progress();
+
+  async run(): Promise<BackfillReport> {
+    const { state, input } = this;
+    try {
+      this.showDetails(true);
+      if (!state.plan) {
+        state.plan = await planBackfill({
+          migration: input.migration,
+          connection: input.connection,
+          from: input.from,
+          to: input.to,
+          requestsPerMinute: state.control.requestsPerMinute,
+        });
+        const windows = state.plan.from
+          ? windowCount(state.plan.from, state.plan.to, input.partitionDays)
+          : 0;
+        // One more partition after the windows: the catch-up over what changed while they were copied.
+        state.totalPartitions = windows > 0 && input.catchUp ? windows + 1 : windows;
+        this.showDetails(true);
+      }
+      while (!this.allDone()) {
+        if (state.fatalError) throw ApplicationFailure.nonRetryable(state.fatalError, 'PartitionFailed');
+        for (let next = this.nextPartition(); next; next = this.nextPartition()) {
+          if (next.resume) state.parked.shift();
+          else state.nextIndex++;
+          await this.startPartition(next.index, next.resume);
+        }
+        if (historyIsLong(input.maxHistoryEvents)) {
+          await condition(allHandlersFinished);
+          state.maxHistoryEvents = Math.max(state.maxHistoryEvents, workflowInfo().historyLength);
+          state.continuedAsNew++;
+          await continueAsNew<typeof backfill>({ ...input, state });
+        }
+        await condition(
+          () =>
+            this.nextPartition() !== null ||
+            this.allDone() ||
+            state.fatalError !== null ||
+            historyIsLong(input.maxHistoryEvents),
+        );
+      }
+      if (state.fatalError) throw ApplicationFailure.nonRetryable(state.fatalError, 'PartitionFailed');
+      // The final report says whether a random sample of what was written equals the source, field by field.
+      // Runs recorded before this check existed complete without it.
+      const sample = input.verifySample ?? DEFAULT_VERIFY_SAMPLE;
+      if (patched('final-sample-check') && !input.dryRun && state.plan?.from && sample > 0) {
+        this.showDetails(true);
+        state.verification ??= await verifySample({
+          migration: input.migration,
+          connection: input.connection,
+          requestsPerMinute: state.control.requestsPerMinute,
+          sample,
+          repair: false,
+        });
+      }
+    } catch (error) {
+      if (error instanceof ContinueAsNew) throw error; // not a failure: this run hands over to the next
+      this.runState = isCancellation(error) ? 'cancelled' : 'failed';
+      await CancellationScope.nonCancellable(async () => {
+        // Abandoned children do not end with their parent: cancel them and wait for their last reports.
+        const unreachable: string[] = [];
+        for (const childId of Object.keys(state.running)) {
+          await getExternalWorkflowHandle(childId)
+            .cancel()
+            .catch(() => unreachable.push(childId));
+        }
+        // A child whose start was itself cancelled never existed, and one that just finished has its report on
+        // the way: give the latter a moment, then stop waiting for either.
+        if (unreachable.length > 0) {
+          await condition(() => unreachable.every((childId) => !state.running[childId]), '5 seconds');
+          for (const childId of unreachable) delete state.running[childId];
+        }
+        await condition(() => this.runningCount() === 0, '2 minutes');
+      });
+      this.showDetails(true);
+      throw error;
+    }
+    this.runState = 'completed';
+    this.showDetails(true);
+    return this.progress();
+  }
+}
+
+/**
+ * Cuts [from, to) into windows and runs each as a partition child, never more than `concurrency` at once.
+ * Children report by signal, so this workflow can continue as new at any time with the running ones in its
+ * state; they are started with ABANDON so that continuing as new does not end them. Operators steer the run
+ * with updates: a pause or a lower concurrency asks partitions to give their slot back after their chunk,
+ * and those resume later from their checkpoint; a new rate limit is split among the running partitions.
+ */
+export async function backfill(input: BackfillInput): Promise<BackfillReport> {
+  return new BackfillRun(input).run();
 }
