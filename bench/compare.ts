@@ -37,6 +37,10 @@ const revision = (await run('git', ['rev-parse', values.before], { cwd: after })
 const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: after })).stdout.trim();
 const before = join(tmpdir(), `ferry-before-${revision.slice(0, 12)}`);
 
+const createdWorktree = !(await access(before).then(
+  () => true,
+  () => false,
+));
 const exists = (path: string) =>
   access(path).then(
     () => true,
@@ -119,6 +123,8 @@ const ratios = Object.fromEntries(
   ]),
 );
 log(`after/before (medians of ${rounds} each): ${JSON.stringify(ratios)}`);
+// A worktree this run made is removed again (its node_modules is a link or a copy of its own).
+if (createdWorktree) await run('git', ['worktree', 'remove', '--force', before], { cwd: after });
 process.stdout.write(
   `${JSON.stringify({
     benchmark: `compare:${values.bench}`,

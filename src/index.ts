@@ -1,6 +1,6 @@
 /**
  * ferry's public API: `import { … } from 'ferry'`. What is exported here is what users build on; nothing else
- * under src/ is meant to be imported by path. The kit for declaring migrations joins it (issue 14).
+ * under src/ is meant to be imported by path. The kit (today: declared targets) is part of it.
  */
 
 export type { ActivityDeps } from './activities/deps.js';

@@ -15,7 +15,8 @@ const SOURCE_ROOT = fileURLToPath(new URL('.', import.meta.url));
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/ferry', import.meta.url));
 const CHILD_ENTRY = fileURLToPath(new URL(`./workflow-bundle-child${EXTENSION}`, import.meta.url));
-const BUNDLE_PREFIX = 'workflows-';
+// The sources (.ts) and the compiled package (.js) keep bundles of their own: neither prunes the other's.
+const BUNDLE_PREFIX = `workflows-${EXTENSION.slice(1)}-`;
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });

@@ -44,6 +44,18 @@ export function unnestSql(columns: readonly ColumnSpec[]): string {
  * rows untouched (no new tuple, no trigger, no WAL). `xmax = 0` tells an inserted tuple from an updated one.
  * Its bind parameters are `columnArrays(columns, rows)`.
  */
+/**
+ * What a conflicting row gets: the values that differ, or nothing when every column is part of the key (a row of
+ * a link table is equal to its conflict by definition).
+ */
+export function onConflictUpdate(quotedTable: string, compared: readonly string[]): string {
+  if (compared.length === 0) return 'do nothing';
+  return `do update
+      set ${compared.map((name) => `${name} = excluded.${name}`).join(', ')}
+      where (${compared.map((name) => `${quotedTable}.${name}`).join(', ')})
+        is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})`;
+}
+
 export function upsertSql(
   table: string,
   columns: readonly ColumnSpec[],
@@ -56,10 +68,7 @@ export function upsertSql(
   return `
     insert into ${quotedTable} (${names.join(', ')})
     select * from ${unnestSql(columns)}
-    on conflict (${key.map(quote).join(', ')}) do update
-      set ${compared.map((name) => `${name} = excluded.${name}`).join(', ')}
-      where (${compared.map((name) => `${quotedTable}.${name}`).join(', ')})
-        is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
+    on conflict (${key.map(quote).join(', ')}) ${onConflictUpdate(quotedTable, compared)}
     returning ${quote(returning)}::text as key, (xmax = 0) as inserted`;
 }
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
@@ -77,7 +78,10 @@ describe("a team's migrations, loaded from its own module", () => {
         expect(status.error).toContain('Unknown migration "shop-orders"');
         expect(status.error).toContain('ferry worker --migrations <module>');
       } finally {
+        // Gone before the next test's worker polls the same task queue.
+        const exited = once(plain, 'exit');
         plain.kill('SIGKILL');
+        await exited;
       }
     });
 

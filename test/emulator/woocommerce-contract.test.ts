@@ -298,6 +298,16 @@ describe('authentication, as WooCommerce does it', () => {
     expect((await refusal(await fetch(once))).message).toBe('Invalid nonce - nonce has already been used.');
   });
 
+  it("a client follows the Link header's next page by signing it afresh", async () => {
+    const first = await fetch(signed({ per_page: '100', orderby: 'id', order: 'asc' }));
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1] as string;
+    const response = await fetch(
+      signOAuth1('GET', new URL(next), { key: emulator.consumerKey, secret: emulator.consumerSecret }),
+    );
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as WooOrder[])[0]?.id).toBe(101);
+  });
+
   it('behind https, takes Basic auth and query credentials, and names a wrong secret', async () => {
     const secure = await startWooEmulator({ orders: 5, ssl: true });
     try {
@@ -394,6 +404,14 @@ describe('customers', () => {
     expect(await ids({ include: '30,4,12', orderby: 'id' })).toEqual([4, 12, 30]);
     expect(await ids({ exclude: '1,2', orderby: 'id', per_page: 3 })).toEqual([3, 4, 5]);
     expect(await ids({ orderby: 'id', offset: 45 })).toEqual([46, 47, 48, 49, 50]);
+    // An empty offset is no offset, as WooCommerce reads it; links count pages from the offset.
+    expect(await ids({ orderby: 'id', per_page: 2, page: 3, offset: 0 })).toEqual([5, 6]);
+    const offsetLinks = (await listCustomers({ orderby: 'id', per_page: 10, offset: 15 })).link ?? '';
+    const pageOf = (rel: string) =>
+      new URL(new RegExp(`<([^>]+)>; rel="${rel}"`).exec(offsetLinks)?.[1] as string).searchParams.get(
+        'page',
+      );
+    expect([pageOf('prev'), pageOf('next')]).toEqual(['2', '4']);
     expect(await ids({ role: 'administrator' })).toEqual([]);
     const [someone] = (await listCustomers({ include: '9' })).customers;
     const found = await listCustomers({ per_page: 100, search: someone?.last_name as string });

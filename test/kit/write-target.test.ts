@@ -23,9 +23,17 @@ const lines = table('invoice_lines', {
   },
   key: ['invoice', 'line'],
 });
+// A link table: every column is part of its key.
+const tags = table('invoice_tags', {
+  columns: { invoice: c.text().references('invoices.number', { cascade: true }), tag: c.text() },
+  key: ['invoice', 'tag'],
+});
 const target = defineTarget({
   record: invoices,
-  children: [{ table: lines, parentColumn: 'invoice' }],
+  children: [
+    { table: lines, parentColumn: 'invoice' },
+    { table: tags, parentColumn: 'invoice' },
+  ],
   dimensions: [{ table: relations, referencedBy: 'relation_id' }],
 });
 
@@ -37,7 +45,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 // Each test starts from empty tables: none leans on another having run first.
-beforeEach(() => database.db.raw('truncate invoice_lines, invoices, relations'));
+beforeEach(() => database.db.raw('truncate invoice_tags, invoice_lines, invoices, relations'));
 
 const chunk = (lineAmount = '10.00', withSecondLine = true) => ({
   relations: [
@@ -53,6 +61,10 @@ const chunk = (lineAmount = '10.00', withSecondLine = true) => ({
     { invoice: 'INV-001', line: 1, amount: lineAmount },
     ...(withSecondLine ? [{ invoice: 'INV-001', line: 2, amount: '20.00' }] : []),
     { invoice: 'INV-002', line: 1, amount: '5.00' },
+  ],
+  invoice_tags: [
+    { invoice: 'INV-001', tag: 'export' },
+    { invoice: 'INV-003', tag: 'zero' },
   ],
 });
 
@@ -74,9 +86,21 @@ it('writes text-keyed records with their children and dimensions, and counts eac
   expect(await database.db('relations').count({ n: '*' }).first()).toEqual({ n: '2' });
 });
 
-it('writes nothing for the same chunk again', async () => {
+it('writes nothing for the same chunk again, link rows included', async () => {
   await write(chunk());
   expect(await write(chunk())).toEqual({ inserted: 0, updated: 0, unchanged: 3, deleted: 0 });
+  expect(await database.db('invoice_tags').count({ n: '*' }).first()).toEqual({ n: '2' });
+});
+
+it('refuses rows that do not name every table of the target, or name another', async () => {
+  const { invoice_tags: _tags, ...withoutTags } = chunk();
+  await expect(database.db.transaction((trx) => writeTarget(trx, target, withoutTags))).rejects.toThrow(
+    'rows for target invoices must name its tables relations, invoices, invoice_lines, invoice_tags; missing: invoice_tags',
+  );
+  await expect(
+    database.db.transaction((trx) => writeTarget(trx, target, { ...chunk(), lines: [] })),
+  ).rejects.toThrow('; not in the target: lines');
+  expect(await database.db('invoices').count({ n: '*' }).first()).toEqual({ n: '0' });
 });
 
 it('counts a record updated when one of its children changed or was removed, and deletes the removed one', async () => {

@@ -7,7 +7,7 @@ describe('the cached workflow bundle', () => {
   it('is built once for the current sources and then reused as is', async () => {
     const first = await cachedWorkflowBundle();
     expect(first?.codePath).toBe(await workflowBundleCachePath());
-    expect(basename(first?.codePath ?? '')).toMatch(/^workflows-[0-9a-f]{16}\.js$/);
+    expect(basename(first?.codePath ?? '')).toMatch(/^workflows-ts-[0-9a-f]{16}\.js$/);
     const code = await readFile(first?.codePath as string, 'utf8');
     // Both workflows are in it, and webpack's output, not our TypeScript sources.
     expect(code).toContain('async function backfill(');

@@ -45,6 +45,9 @@ export function signOAuth1(
 ): URL {
   const signatureMethod = options.signatureMethod ?? 'HMAC-SHA256';
   const signed = new URL(url);
+  // A URL signed before (a Link header keeps the request's parameters) is signed afresh: RFC 5849 leaves the old
+  // signature out of the base string.
+  signed.searchParams.delete('oauth_signature');
   const oauth: [string, string][] = [
     ['oauth_consumer_key', consumer.key],
     ['oauth_nonce', options.nonce ?? randomBytes(16).toString('hex')],

@@ -44,6 +44,10 @@ export function defineTarget(declaration: {
   const children = declaration.children ?? [];
   const dimensions = declaration.dimensions ?? [];
   const { record } = declaration;
+  if (record.key.length !== 1) {
+    // Records are counted, dead-lettered and fetched again by one key.
+    throw new Error(`record table ${record.name} needs a one-column key; it has ${record.key.join(', ')}`);
+  }
   for (const child of children) {
     if (!(child.parentColumn in child.table.columns)) {
       throw new Error(`child table ${child.table.name} has no column ${child.parentColumn}`);

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { WriteCounts } from '../../migrations/types.js';
-import { columnArrays, quote, unnestSql, upsertRows } from '../../target/bulk-upsert.js';
+import { columnArrays, onConflictUpdate, quote, unnestSql, upsertRows } from '../../target/bulk-upsert.js';
 import { recordCounts } from '../../target/record-counts.js';
 import { type Table, writtenColumns } from './table.js';
 import { type ChildTable, type DimensionTable, generatedIdOf, type Target } from './target.js';
@@ -28,10 +28,12 @@ async function resolveDimension(trx: Knex.Transaction, dimension: DimensionTable
   const { table } = dimension;
   const naturalKey = table.key[0] as string;
   const id = quote(generatedIdOf(table));
-  // Sorted, so that concurrent chunks lock shared rows in the same order and cannot deadlock.
-  const unique = lastByKey(rows, naturalKey).sort((a, b) =>
-    String(a[naturalKey]).localeCompare(String(b[naturalKey])),
-  );
+  // Sorted (by code unit, the same order on every machine), so that concurrent chunks lock shared rows in the
+  // same order and cannot deadlock.
+  const unique = lastByKey(rows, naturalKey).sort((a, b) => {
+    const [left, right] = [String(a[naturalKey]), String(b[naturalKey])];
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
   const columns = writtenColumns(table);
   const names = columns.map((column) => quote(column.name));
   const compared = names.filter((name) => name !== quote(naturalKey));
@@ -41,9 +43,7 @@ async function resolveDimension(trx: Knex.Transaction, dimension: DimensionTable
     `with input (${names.join(', ')}) as (select * from ${unnestSql(columns)}),
      upserted as (
        insert into ${name} (${names.join(', ')}) select * from input
-       on conflict (${nk}) do update set ${compared.map((column) => `${column} = excluded.${column}`).join(', ')}
-         where (${compared.map((column) => `${name}.${column}`).join(', ')})
-           is distinct from (${compared.map((column) => `excluded.${column}`).join(', ')})
+       on conflict (${nk}) ${onConflictUpdate(name, compared)}
        returning ${id}, ${nk})
      select input.${nk}::text as natural, coalesce(upserted.${id}, ${name}.${id})::text as id
      from input
@@ -86,7 +86,22 @@ async function deleteRemovedChildren(
   return deleted.map((row) => row.parent);
 }
 
-const rowsOf = (rows: TargetRows, table: Table) => rows[table.name] ?? [];
+/**
+ * The chunk's rows of a table. Every table of the target must be there (an empty list when the chunk has none),
+ * and no other: a misnamed key would otherwise read as "no children" and delete every child of the chunk.
+ */
+function checkedRows(target: Target, rows: TargetRows): (table: Table) => readonly Row[] {
+  const declared = target.tables.map((table) => table.name);
+  const unknown = Object.keys(rows).filter((name) => !declared.includes(name));
+  const missing = declared.filter((name) => !(name in rows));
+  if (unknown.length > 0 || missing.length > 0) {
+    throw new Error(
+      `rows for target ${target.record.name} must name its tables ${declared.join(', ')}` +
+        `${missing.length > 0 ? `; missing: ${missing.join(', ')}` : ''}${unknown.length > 0 ? `; not in the target: ${unknown.join(', ')}` : ''}`,
+    );
+  }
+  return (table) => rows[table.name] as readonly Row[];
+}
 
 /**
  * Writes one chunk's rows inside the caller's transaction, touching only rows whose values differ: dimensions
@@ -99,12 +114,13 @@ export async function writeTarget(
   target: Target,
   rows: TargetRows,
 ): Promise<TargetWriteCounts> {
-  const records = rowsOf(rows, target.record);
+  const rowsOf = checkedRows(target, rows);
+  const records = rowsOf(target.record);
   if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
   const recordKey = target.record.key[0] as string;
   let recordRows: readonly Row[] = records;
   for (const dimension of target.dimensions) {
-    const ids = await resolveDimension(trx, dimension, rowsOf(rows, dimension.table));
+    const ids = await resolveDimension(trx, dimension, rowsOf(dimension.table));
     const column = dimension.referencedBy;
     recordRows = recordRows.map((row) => ({ ...row, [column]: ids.get(String(row[column])) ?? null }));
   }
@@ -118,7 +134,7 @@ export async function writeTarget(
   let deleted = 0;
   const recordKeys = records.map((row) => row[recordKey]);
   for (const child of target.children) {
-    const childRows = rowsOf(rows, child.table);
+    const childRows = rowsOf(child.table);
     const removedFrom = await deleteRemovedChildren(trx, child, recordKeys, childRows);
     deleted += removedFrom.length;
     const upserted = await upsertRows(trx, {

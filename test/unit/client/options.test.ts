@@ -150,8 +150,8 @@ describe("a sync schedule's options, resolved before Temporal is contacted", () 
   });
 
   it('refuses a migration that cannot sync incrementally', () => {
-    expect(refusal(() => resolveSchedule({ migration: 'nosuch', every: '5m' }))).toMatch(
-      /^Unknown migration "nosuch"/,
+    expect(refusal(() => resolveSchedule({ migration: 'woocommerce-orders', every: '5m' }))).toBe(
+      'Migration "woocommerce-orders" cannot run as an incremental sync; it only backfills',
     );
   });
 

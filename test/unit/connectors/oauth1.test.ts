@@ -36,6 +36,13 @@ describe('OAuth 1.0a one-legged signing (RFC 5849), as WooCommerce checks it ove
     expect(sha1.searchParams.get('oauth_signature')).toBe('R72egquS5DHx8K5mmpGH33dik64=');
   });
 
+  it('signs a URL that carries an earlier signature (a Link header keeps the parameters) afresh', () => {
+    const first = signOAuth1('GET', url, consumer, fixed);
+    const again = signOAuth1('GET', first, consumer, fixed);
+    expect(again.searchParams.get('oauth_signature')).toBe(first.searchParams.get('oauth_signature'));
+    expect(again.searchParams.getAll('oauth_signature')).toHaveLength(1);
+  });
+
   it('uses a new nonce on every request, as WooCommerce refuses a nonce it has seen', () => {
     const nonces = new Set(
       Array.from({ length: 20 }, () => signOAuth1('GET', url, consumer).searchParams.get('oauth_nonce')),

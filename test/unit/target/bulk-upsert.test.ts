@@ -42,6 +42,21 @@ describe('the upsert statement builder', () => {
     expect(sql).toContain('returning "order_id"::text as key');
   });
 
+  it('leaves a conflicting row alone when every column is part of the key (a link table)', () => {
+    const sql = squash(
+      upsertSql(
+        'order_tags',
+        [
+          { name: 'order_id', type: 'bigint' },
+          { name: 'tag', type: 'text' },
+        ],
+        ['order_id', 'tag'],
+        'order_id',
+      ),
+    );
+    expect(sql).toContain('on conflict ("order_id", "tag") do nothing returning "order_id"::text as key');
+  });
+
   it('sends the rows column by column, a missing value as null', () => {
     const rows = [
       { id: 1, status: 'paid', total: '9.50' },

@@ -7,7 +7,7 @@ describe('recordCounts (per record, from the rows a chunk wrote)', () => {
   });
 
   it('counts a record once however many of its rows changed, whether its keys come as numbers or text', () => {
-    // PostgreSQL returns bigint keys as text; the writer collects some of them as numbers.
+    // PostgreSQL returns keys as text; a transform's rows may hold them as numbers.
     expect(recordCounts(3, ['1'], [1, '3', 3, 3])).toEqual({ inserted: 1, updated: 1, unchanged: 1 });
   });
 

@@ -51,6 +51,7 @@ const refused = (message: string, code = 'woocommerce_rest_authentication_error'
 export class WooAuthenticator {
   /** Nonces seen in the last 15 minutes, with their timestamps (WooCommerce keeps them per key). */
   private readonly nonces = new Map<string, number>();
+  private prunedAtSeconds = 0;
 
   constructor(private readonly options: WooAuthOptions) {}
 
@@ -71,7 +72,8 @@ export class WooAuthenticator {
       const colon = decoded.indexOf(':');
       [key, secret] = colon > 0 ? [decoded.slice(0, colon), decoded.slice(colon + 1)] : [null, null];
     }
-    if (!key || key !== this.options.consumerKey) return undefined; // an unknown key: try OAuth
+    // Without both, or with an unknown key, Basic auth gives no user, and OAuth is tried.
+    if (!key || !secret || key !== this.options.consumerKey) return undefined;
     if (secret !== this.options.consumerSecret) return refused('Consumer secret is invalid.');
     return { kind: 'user', consumerKey: key };
   }
@@ -108,8 +110,12 @@ export class WooAuthenticator {
 
     const timestamp = Number(params.get('oauth_timestamp'));
     if (!(Math.abs(nowSeconds - timestamp) <= VALID_WINDOW_SECONDS)) return refused('Invalid timestamp.');
-    for (const [seen, at] of this.nonces)
-      if (nowSeconds - at > VALID_WINDOW_SECONDS) this.nonces.delete(seen);
+    if (nowSeconds !== this.prunedAtSeconds) {
+      // Once a second at most: a long backfill leaves tens of thousands of nonces within the window.
+      this.prunedAtSeconds = nowSeconds;
+      for (const [seen, at] of this.nonces)
+        if (nowSeconds - at > VALID_WINDOW_SECONDS) this.nonces.delete(seen);
+    }
     const nonce = params.get('oauth_nonce') as string;
     if (this.nonces.has(nonce)) return refused('Invalid nonce - nonce has already been used.');
     this.nonces.set(nonce, timestamp);
@@ -122,8 +128,17 @@ function headerParams(header: string | undefined): [string, string][] {
   if (!header?.startsWith('OAuth ')) return [];
   return [...header.matchAll(/(oauth_[a-z_-]*)=(?:"([^"]*)"|([^,]*))/g)].map((match) => [
     match[1] as string,
-    decodeURIComponent(match[2] ?? match[3] ?? ''),
+    safeDecode(match[2] ?? match[3] ?? ''),
   ]);
+}
+
+/** PHP's urldecode never fails: a malformed escape stays as it is (and the signature then does not match). */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function sameText(a: string, b: string): boolean {

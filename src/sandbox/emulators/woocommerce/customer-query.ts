@@ -4,7 +4,7 @@ import { billingFor, customerCount, type StoreShape } from './order-generator.js
 export interface CustomerQuery {
   page: number;
   perPage: number;
-  /** Skips this many instead of whole pages, when given. */
+  /** Skips this many instead of whole pages, when given and not 0 (WooCommerce ignores an empty offset). */
   offset?: number;
   order: 'asc' | 'desc';
   orderby: 'id' | 'include' | 'name' | 'registered_date';
@@ -67,7 +67,7 @@ export function parseCustomerQuery(params: URLSearchParams): CustomerParseResult
     query: {
       page: page as number,
       perPage: perPage as number,
-      ...(offset !== undefined ? { offset } : {}),
+      ...(offset ? { offset } : {}),
       order: order as CustomerQuery['order'],
       orderby: orderby as CustomerQuery['orderby'],
       ...(include ? { include } : {}),

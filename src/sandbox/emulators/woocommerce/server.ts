@@ -68,7 +68,12 @@ function claimedConsumer(req: IncomingMessage, url: URL): string | undefined {
   const basic = header?.startsWith('Basic ')
     ? Buffer.from(header.slice(6), 'base64').toString('utf8').split(':')[0]
     : undefined;
-  return url.searchParams.get('oauth_consumer_key') ?? url.searchParams.get('consumer_key') ?? basic;
+  const oauthHeader = header?.startsWith('OAuth ')
+    ? /oauth_consumer_key="?([^",]*)/.exec(header)?.[1]
+    : undefined;
+  return (
+    url.searchParams.get('oauth_consumer_key') ?? url.searchParams.get('consumer_key') ?? basic ?? oauthHeader
+  );
 }
 
 /** A WooCommerce REST API v3 (orders) served over real HTTP, with a control API under /__emulator. */
@@ -139,8 +144,8 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
     const { query } = parsed;
     const page = customers.run(query);
     const totalPages = Math.ceil(page.total / query.perPage);
-    // With an offset, WooCommerce's links count pages from it.
-    const current = query.offset === undefined ? query.page : Math.floor(query.offset / query.perPage) + 1;
+    // With an offset, WooCommerce's links count pages from it: ceil(offset / per_page + 1).
+    const current = query.offset === undefined ? query.page : Math.ceil(query.offset / query.perPage + 1);
     const link = collectionLinks(`${siteUrl}${API}/customers`, url.searchParams, current, totalPages);
     traffic.sendPage(
       res,
