@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { type SourceConnection, sourceConnectionSchema } from './connectors/connection.js';
+// Also registers the built-in connection kinds (woocommerce, sap).
+import type { SourceConnection } from './connectors/connection.js';
+import './connectors/connection.js';
 import { FerryError } from './errors.js';
+import { type ConnectionKind, connectionKind, connectionKinds } from './kit/connections.js';
 import { type DevStackState, readLiveState, stateFilePath } from './sandbox/state-file.js';
 
 export const DEFAULT_TASK_QUEUE = 'ferry';
@@ -24,9 +27,6 @@ export const FERRY_ENV_VARS = [
   'FERRY_LOG_LEVEL',
   'TEMPORAL_CLI_PATH',
 ];
-export const CONNECTION_ENV_VAR =
-  /^FERRY_CONN_[A-Z0-9_]+_(KIND|URL|KEY|SECRET|COMPANY_DB|USER|PASSWORD|TIMEOUT_SECONDS)$/;
-
 export interface FerryConfig {
   temporalAddress: string;
   namespace: string;
@@ -79,45 +79,47 @@ export function requireDatabaseUrl(config: FerryConfig): string {
 }
 
 function connectionEnvPrefix(name: string): string {
-  return `FERRY_CONN_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+  return `FERRY_CONN_${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}_`;
 }
 
-/** Each kind's fields and the FERRY_CONN_<NAME>_ variable that sets each one. */
-const CONNECTION_VARIABLES = {
-  woocommerce: {
-    baseUrl: 'URL',
-    consumerKey: 'KEY',
-    consumerSecret: 'SECRET',
-    requestTimeoutSeconds: 'TIMEOUT_SECONDS',
-  },
-  sap: {
-    baseUrl: 'URL',
-    companyDb: 'COMPANY_DB',
-    userName: 'USER',
-    password: 'PASSWORD',
-    requestTimeoutSeconds: 'TIMEOUT_SECONDS',
-  },
-} as const;
+/** Every suffix a FERRY_CONN_<NAME>_ variable may have: KIND and each known kind's variables. */
+function connectionSuffixes(): string[] {
+  return [...new Set(['KIND', ...connectionKinds().flatMap((kind) => Object.values(kind.variables))])];
+}
+
+/** Is this one of the FERRY_CONN_<NAME>_* variables of a known kind (or the KIND that names one)? */
+export function isConnectionEnvVar(variable: string): boolean {
+  return connectionSuffixes().some((suffix) =>
+    new RegExp(`^FERRY_CONN_[A-Z0-9_]+_${suffix}$`).test(variable),
+  );
+}
+
+function kindOf(connection: SourceConnection): ConnectionKind {
+  const kind = connectionKind(connection.kind);
+  if (!kind) throw new FerryError(`Unknown connection kind "${connection.kind}"`);
+  return kind;
+}
 
 /** The environment variables that configure a connection: what a worker process is started with. */
 export function connectionEnv(name: string, connection: SourceConnection): Record<string, string> {
   const prefix = connectionEnvPrefix(name);
-  const fields = CONNECTION_VARIABLES[connection.kind] as Record<string, string>;
   return {
     [`${prefix}KIND`]: connection.kind,
     ...Object.fromEntries(
-      Object.entries(fields)
-        .map(([field, suffix]) => [suffix, (connection as unknown as Record<string, unknown>)[field]])
+      Object.entries(kindOf(connection).variables)
+        .map(([field, suffix]) => [suffix, (connection as Record<string, unknown>)[field]])
         .filter(([, value]) => value !== undefined)
         .map(([suffix, value]) => [`${prefix}${suffix}`, String(value)]),
     ),
   };
 }
 
+const kindNames = () => connectionKinds().map((kind) => kind.kind);
+
 /**
  * Workflows carry only a connection's name; its address and secrets are resolved here, inside an activity,
- * from FERRY_CONN_<NAME>_* (KIND, then URL, KEY and SECRET for WooCommerce or URL, COMPANY_DB, USER and
- * PASSWORD for SAP) or the running dev stack.
+ * from FERRY_CONN_<NAME>_KIND (woocommerce unless set) and the variables of that kind (see
+ * defineConnectionKind), or from the running dev stack.
  */
 export function resolveSourceConnection(
   name: string,
@@ -125,33 +127,45 @@ export function resolveSourceConnection(
   devState: DevStackState | undefined,
 ): SourceConnection {
   const prefix = connectionEnvPrefix(name);
-  if (env[`${prefix}URL`] !== undefined) {
-    const kind = env[`${prefix}KIND`] ?? 'woocommerce';
-    const fields = (CONNECTION_VARIABLES as Record<string, Record<string, string>>)[kind];
-    if (!fields) {
+  const configured = connectionSuffixes().some((suffix) => env[`${prefix}${suffix}`]);
+  if (configured) {
+    const kindName = env[`${prefix}KIND`] || 'woocommerce';
+    const kind = connectionKind(kindName);
+    if (!kind) {
       throw new FerryError(
-        `Connection "${name}": ${prefix}KIND is "${kind}"; it must be one of ${Object.keys(CONNECTION_VARIABLES).join(', ')}`,
+        `Connection "${name}": ${prefix}KIND is "${kindName}"; it must be one of ${kindNames().join(', ')}`,
       );
     }
-    const parsed = sourceConnectionSchema.safeParse({
-      kind,
+    const parsed = kind.schema.safeParse({
+      kind: kindName,
       ...Object.fromEntries(
-        Object.entries(fields).map(([field, suffix]) => [field, env[`${prefix}${suffix}`]]),
+        Object.entries(kind.variables).map(([field, suffix]) => [
+          field,
+          env[`${prefix}${suffix}`] || undefined,
+        ]),
       ),
     });
     if (!parsed.success) {
       const field = String(parsed.error.issues[0]?.path[0]);
       throw new FerryError(
-        `Connection "${name}": ${prefix}${fields[field] ?? field} is invalid (${parsed.error.issues[0]?.message})`,
+        `Connection "${name}": ${prefix}${kind.variables[field] ?? field} is invalid (${parsed.error.issues[0]?.message})`,
       );
     }
-    return parsed.data;
+    return parsed.data as SourceConnection;
   }
   const fromDev = devState?.connections[name];
   if (fromDev) return fromDev;
+  const kinds = connectionKinds()
+    .map(
+      (kind) =>
+        `${kind.kind}: ${Object.values(kind.variables)
+          .filter((suffix) => suffix !== 'TIMEOUT_SECONDS')
+          .map((suffix) => `${prefix}${suffix}`)
+          .join(', ')}`,
+    )
+    .join('; ');
   throw new FerryError(
-    `Connection "${name}" is not configured: set ${prefix}URL, ${prefix}KEY and ${prefix}SECRET (WooCommerce), ` +
-      `or ${prefix}KIND=sap with ${prefix}URL, ${prefix}COMPANY_DB, ${prefix}USER and ${prefix}PASSWORD (SAP), ` +
-      'or start `ferry dev`',
+    `Connection "${name}" is not configured: set ${prefix}KIND (woocommerce unless set) and that kind's variables ` +
+      `(${kinds}), or start \`ferry dev\``,
   );
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONNECTION_ENV_VAR, FERRY_ENV_VARS } from '../src/config.js';
+import { FERRY_ENV_VARS, isConnectionEnvVar } from '../src/config.js';
 import { FERRY_SEARCH_ATTRIBUTES } from '../src/search-attributes.js';
 import { runCli } from './helpers/run-cli.js';
 
@@ -86,7 +86,7 @@ describe('docker-compose.yml', () => {
   it('gives ferry containers only variables ferry reads, and a connection for the woocommerce source', () => {
     for (const name of ['ferry-setup', 'worker']) {
       for (const variable of Object.keys(env(name))) {
-        expect(FERRY_ENV_VARS.includes(variable) || CONNECTION_ENV_VAR.test(variable), variable).toBe(true);
+        expect(FERRY_ENV_VARS.includes(variable) || isConnectionEnvVar(variable), variable).toBe(true);
       }
     }
     expect(Object.keys(env('worker'))).toEqual(

@@ -1,36 +1,50 @@
 import { z } from 'zod';
+import { defineConnectionKind, registerConnectionKind } from '../kit/connections.js';
 
-/** How long one request may take before it counts as hung and is sent again; 60 s when not given. */
-const requestTimeoutSeconds = z.coerce.number().int().min(1).max(600).optional();
+/** How long one request may take before it counts as hung and is sent again, when not given. */
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
 
 /** A WooCommerce store's REST API, reached with a consumer key and secret. */
-export const wooConnectionSchema = z.object({
-  kind: z.literal('woocommerce'),
-  /** The store's site URL; the API lives under /wp-json/wc/v3. */
-  baseUrl: z.url(),
-  consumerKey: z.string().min(1),
-  consumerSecret: z.string().min(1),
-  requestTimeoutSeconds,
+export const woocommerceConnection = defineConnectionKind({
+  kind: 'woocommerce',
+  fields: {
+    /** The store's site URL; the API lives under /wp-json/wc/v3. */
+    baseUrl: { variable: 'URL', schema: z.url() },
+    consumerKey: { variable: 'KEY', schema: z.string().min(1) },
+    consumerSecret: { variable: 'SECRET', schema: z.string().min(1) },
+  },
 });
 
 /** An SAP Business One company, reached through its Service Layer with a session login. */
-export const sapConnectionSchema = z.object({
-  kind: z.literal('sap'),
-  /** The Service Layer root, e.g. https://sap.example.com:50000/b1s/v1 */
-  baseUrl: z.url(),
-  companyDb: z.string().min(1),
-  userName: z.string().min(1),
-  password: z.string().min(1),
-  requestTimeoutSeconds,
+export const sapConnection = defineConnectionKind({
+  kind: 'sap',
+  fields: {
+    /** The Service Layer root, e.g. https://sap.example.com:50000/b1s/v1 */
+    baseUrl: { variable: 'URL', schema: z.url() },
+    companyDb: { variable: 'COMPANY_DB', schema: z.string().min(1) },
+    userName: { variable: 'USER', schema: z.string().min(1) },
+    password: { variable: 'PASSWORD', schema: z.string().min(1) },
+  },
 });
 
-/** Where a source is and the secrets to reach it; resolved in the worker, never sent through Temporal. */
-export const sourceConnectionSchema = z.discriminatedUnion('kind', [
-  wooConnectionSchema,
-  sapConnectionSchema,
-]);
+registerConnectionKind(woocommerceConnection);
+registerConnectionKind(sapConnection);
 
-export type WooConnection = z.infer<typeof wooConnectionSchema>;
-export type SapConnection = z.infer<typeof sapConnectionSchema>;
-export type SourceConnection = z.infer<typeof sourceConnectionSchema>;
+export type WooConnection = z.infer<typeof woocommerceConnection.schema>;
+export type SapConnection = z.infer<typeof sapConnection.schema>;
+
+/** A connection of a kind declared elsewhere (defineConnectionKind): its fields as that kind validated them. */
+export interface DeclaredConnection {
+  kind: string;
+  requestTimeoutSeconds?: number;
+  [field: string]: unknown;
+}
+
+/** Where a source is and the secrets to reach it; resolved in the worker, never sent through Temporal. */
+export type SourceConnection = WooConnection | SapConnection | DeclaredConnection;
+
+/** The connections `ferry dev` writes into its state file: the emulators', of the built-in kinds. */
+export const builtInConnectionSchema = z.discriminatedUnion('kind', [
+  woocommerceConnection.schema,
+  sapConnection.schema,
+]);

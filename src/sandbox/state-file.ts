@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { sourceConnectionSchema } from '../connectors/connection.js';
+import { builtInConnectionSchema } from '../connectors/connection.js';
 
 /** Where ferry keeps local state: the dev stack's data and the state file other commands read. */
 export function ferryHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -24,7 +24,7 @@ export const devStackStateSchema = z.object({
     // Absent in state files written before the SAP emulator existed.
     sap: z.object({ baseUrl: z.url(), controlUrl: z.url() }).optional(),
   }),
-  connections: z.record(z.string(), sourceConnectionSchema),
+  connections: z.record(z.string(), builtInConnectionSchema),
 });
 export type DevStackState = z.infer<typeof devStackStateSchema>;
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { connectionEnv, resolveSourceConnection } from '../../../src/config.js';
+import { z } from 'zod';
+import { connectionEnv, isConnectionEnvVar, resolveSourceConnection } from '../../../src/config.js';
+import { defineConnectionKind, registerConnectionKind } from '../../../src/kit/connections.js';
 
 const resolve =
   (env: NodeJS.ProcessEnv, name = 'erp') =>
@@ -76,5 +78,38 @@ describe('source connections from the environment', () => {
     });
     expect(resolveSourceConnection('shop-eu', connectionEnv('shop-eu', shop), undefined)).toEqual(shop);
     expect(resolveSourceConnection('erp', connectionEnv('erp', erp), undefined)).toEqual(erp);
+  });
+
+  it('reads a kind registered by its definition, without a change to ferry, and names what is missing', () => {
+    const neon = defineConnectionKind({
+      kind: 'neon-test',
+      fields: {
+        baseUrl: { variable: 'URL', schema: z.url() },
+        orgId: { variable: 'ORG_ID', schema: z.string().min(1) },
+        apiKey: { variable: 'API_KEY', schema: z.string().min(1) },
+      },
+    });
+    registerConnectionKind(neon);
+    const env = {
+      FERRY_CONN_CRM_KIND: 'neon-test',
+      FERRY_CONN_CRM_URL: 'https://api.neoncrm.example/v2',
+      FERRY_CONN_CRM_ORG_ID: 'org1',
+      FERRY_CONN_CRM_API_KEY: 'k3y',
+    };
+    const crm = {
+      kind: 'neon-test',
+      baseUrl: 'https://api.neoncrm.example/v2',
+      orgId: 'org1',
+      apiKey: 'k3y',
+    };
+    expect(resolve(env, 'crm')()).toEqual(crm);
+    expect(connectionEnv('crm', crm)).toEqual(env);
+    expect(isConnectionEnvVar('FERRY_CONN_CRM_ORG_ID')).toBe(true);
+    expect(isConnectionEnvVar('FERRY_CONN_CRM_COLOUR')).toBe(false);
+    const { FERRY_CONN_CRM_API_KEY: _key, ...withoutKey } = env;
+    expect(resolve(withoutKey, 'crm')).toThrow(/^Connection "crm": FERRY_CONN_CRM_API_KEY is invalid/);
+    expect(resolve({}, 'crm')).toThrow(
+      /neon-test: FERRY_CONN_CRM_URL, FERRY_CONN_CRM_ORG_ID, FERRY_CONN_CRM_API_KEY/,
+    );
   });
 });
