@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
-import { readFerryEnv } from '../config.js';
 import { FerryError } from '../errors.js';
 import { logger } from '../logger.js';
 import { migrationModulesOf } from '../migrations/load.js';
@@ -43,7 +42,7 @@ const program = new Command('ferry')
 // --migrations).
 program.hook('preAction', async (_program, command) => {
   const fromOption = (command.opts() as { migrations?: string[] }).migrations ?? [];
-  const modules = [...migrationModulesOf(readFerryEnv(process.env).FERRY_MIGRATIONS), ...fromOption];
+  const modules = [...migrationModulesOf(process.env.FERRY_MIGRATIONS), ...fromOption];
   if (modules.length > 0) await loadMigrations(modules);
 });
 

@@ -40,11 +40,6 @@ export function unnestSql(columns: readonly ColumnSpec[]): string {
 }
 
 /**
- * One statement per table and chunk: insert the rows, update only those whose values differ, leave equal
- * rows untouched (no new tuple, no trigger, no WAL). `xmax = 0` tells an inserted tuple from an updated one.
- * Its bind parameters are `columnArrays(columns, rows)`.
- */
-/**
  * What a conflicting row gets: the values that differ, or nothing when every column is part of the key (a row of
  * a link table is equal to its conflict by definition).
  */
@@ -56,6 +51,11 @@ export function onConflictUpdate(quotedTable: string, compared: readonly string[
         is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})`;
 }
 
+/**
+ * One statement per table and chunk: insert the rows, update only those whose values differ, leave equal
+ * rows untouched (no new tuple, no trigger, no WAL). `xmax = 0` tells an inserted tuple from an updated one.
+ * Its bind parameters are `columnArrays(columns, rows)`.
+ */
 export function upsertSql(
   table: string,
   columns: readonly ColumnSpec[],

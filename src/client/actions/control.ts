@@ -7,6 +7,7 @@ import {
   setConcurrencyUpdate,
   setRateLimitUpdate,
 } from '../../workflows/control.js';
+import { rootCauseMessage } from '../failure.js';
 import { note, printResult } from '../output.js';
 import { runningHandle } from '../run-handle.js';
 import { withClient } from '../temporal.js';
@@ -57,7 +58,7 @@ export async function runControl(workflowId: string, change: ControlChange, opti
       }
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
-        const reason = (error.cause as Error | undefined)?.message ?? error.message;
+        const reason = rootCauseMessage(error);
         throw new FerryError(`Run ${workflowId} refused the change: ${reason}`);
       }
       throw error;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ColumnSpec } from '../../target/bulk-upsert.js';
 import type { Column, Generated } from './columns.js';
 
 export type Columns = Record<string, Column<unknown>>;
@@ -34,7 +35,7 @@ export function table<C extends Columns>(
 }
 
 /** The columns values are written to: all but the generated id. */
-export function writtenColumns(target: Table): { name: string; type: string }[] {
+export function writtenColumns(target: Table): ColumnSpec[] {
   return Object.entries(target.columns)
     .filter(([, column]) => !column.specification.generated)
     .map(([name, column]) => ({ name, type: column.specification.sendAs }));

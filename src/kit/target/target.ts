@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { migrateTarget, type SchemaStep } from '../../target/migrate.js';
-import type { Table } from './table.js';
-import { createTable } from './table.js';
+import { createTable, type Table } from './table.js';
 
 /** Rows of a table replaced per record: a record's rows the source no longer has are deleted. */
 export interface ChildTable {
@@ -29,7 +28,7 @@ export interface Target {
   readonly tables: readonly Table[];
 }
 
-function generatedIdOf(table: Table): string {
+export function generatedIdOf(table: Table): string {
   const found = Object.entries(table.columns).find(([, column]) => column.specification.generated);
   if (!found)
     throw new Error(`dimension table ${table.name} needs a generated id column (columns.generatedId())`);
@@ -75,8 +74,6 @@ export function defineTarget(declaration: {
     ],
   };
 }
-
-export { generatedIdOf };
 
 /**
  * Creates the target's tables once, as a versioned step of the migration (`stepName`), so that an existing

@@ -1,6 +1,7 @@
 import type { WooAddress } from '../../../connectors/woocommerce/order-shape.js';
 import { unit } from '../prng.js';
 import { billingFor, customerCount, type StoreShape } from './order-generator.js';
+import { wordpressDate } from './wordpress.js';
 
 /** A WooCommerce REST v3 customer, shaped as WooCommerce sends it (dates without a zone, as WordPress does). */
 export interface WooCustomer {
@@ -37,8 +38,6 @@ export function registeredAtMs(shape: StoreShape, index: number): number {
   return Math.floor((shape.startMs + offset) / 1000) * 1000;
 }
 
-const wooDate = (ms: number) => new Date(ms).toISOString().slice(0, 19);
-
 /** `Anna de Vries` → `anna.devries.17`: ASCII, as WordPress sanitises user logins. */
 function usernameOf(first: string, last: string, id: number): string {
   const ascii = (text: string) =>
@@ -62,10 +61,10 @@ export function generateCustomer(shape: StoreShape, index: number, apiUrl: strin
     : registered;
   return {
     id,
-    date_created: wooDate(registered),
-    date_created_gmt: wooDate(registered),
-    date_modified: wooDate(modified),
-    date_modified_gmt: wooDate(modified),
+    date_created: wordpressDate(registered),
+    date_created_gmt: wordpressDate(registered),
+    date_modified: wordpressDate(modified),
+    date_modified_gmt: wordpressDate(modified),
     email,
     first_name: address.first_name,
     last_name: address.last_name,

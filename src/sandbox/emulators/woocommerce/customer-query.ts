@@ -1,4 +1,5 @@
 import { billingFor, customerCount, type StoreShape } from './order-generator.js';
+import { integerParam, pagingParams } from './wordpress.js';
 
 /** GET /customers as WooCommerce answers it (WC_REST_Customers_V1_Controller over WP_User_Query). */
 export interface CustomerQuery {
@@ -32,24 +33,18 @@ const ROLES = [
 ];
 const ORDERBY = ['id', 'include', 'name', 'registered_date'];
 
-const integer = (value: string) => (/^\d+$/.test(value) ? Number(value) : undefined);
-
 function idList(raw: string | null): number[] | undefined | null {
   if (raw === null) return undefined;
-  const ids = raw.split(',').map(integer);
+  const ids = raw.split(',').map(integerParam);
   return ids.some((id) => id === undefined) ? null : (ids as number[]);
 }
 
 /** Validates the query string as WordPress does: every bad parameter is named in one 400 answer. */
 export function parseCustomerQuery(params: URLSearchParams): CustomerParseResult {
   const problems: Record<string, string> = {};
-  const page = integer(params.get('page') ?? '1');
-  if (page === undefined || page < 1) problems.page = 'page must be greater than or equal to 1';
-  const perPage = integer(params.get('per_page') ?? '10');
-  if (perPage === undefined || perPage < 1 || perPage > 100)
-    problems.per_page = 'per_page must be between 1 (inclusive) and 100 (inclusive)';
+  const { page, perPage } = pagingParams(params, problems);
   const rawOffset = params.get('offset');
-  const offset = rawOffset === null ? undefined : integer(rawOffset);
+  const offset = rawOffset === null ? undefined : integerParam(rawOffset);
   if (rawOffset !== null && offset === undefined) problems.offset = 'offset is not of type integer.';
   const order = params.get('order') ?? 'asc';
   if (order !== 'asc' && order !== 'desc') problems.order = 'order is not one of asc and desc.';
@@ -65,8 +60,8 @@ export function parseCustomerQuery(params: URLSearchParams): CustomerParseResult
   return {
     ok: true,
     query: {
-      page: page as number,
-      perPage: perPage as number,
+      page,
+      perPage,
       ...(offset ? { offset } : {}),
       order: order as CustomerQuery['order'],
       orderby: orderby as CustomerQuery['orderby'],

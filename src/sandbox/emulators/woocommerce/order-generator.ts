@@ -1,5 +1,6 @@
 import type { WooAddress, WooLineItem, WooOrder } from '../../../connectors/woocommerce/order-shape.js';
 import { hash32, intBetween, pick, unit } from '../prng.js';
+import { wordpressDate } from './wordpress.js';
 
 /** The fixed part of a store: every base order is a pure function of (shape, index). */
 export interface StoreShape {
@@ -111,10 +112,6 @@ function cents(value: number): number {
 
 function productPrice(seed: number, product: number): number {
   return intBetween(250, 25000, seed, product, 77) / 100;
-}
-
-function wooDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19);
 }
 
 export function billingFor(
@@ -261,9 +258,9 @@ export function generateOrder(shape: StoreShape, index: number, state: OrderStat
   const totalTax = cents(linesTax + shippingTax);
   const [paymentMethod, paymentTitle] = pick(PAYMENT_METHODS, seed, index, Salt.Payment);
   const paid = ['completed', 'processing', 'refunded'].includes(state.status)
-    ? wooDate(state.createdMs + 60_000)
+    ? wordpressDate(state.createdMs + 60_000)
     : null;
-  const completed = state.status === 'completed' ? wooDate(state.modifiedMs) : null;
+  const completed = state.status === 'completed' ? wordpressDate(state.modifiedMs) : null;
   const id = index + 1;
   return {
     id,
@@ -274,10 +271,10 @@ export function generateOrder(shape: StoreShape, index: number, state: OrderStat
     version: '8.9.1',
     status: state.status,
     currency: 'EUR',
-    date_created: wooDate(state.createdMs),
-    date_created_gmt: wooDate(state.createdMs),
-    date_modified: wooDate(state.modifiedMs),
-    date_modified_gmt: wooDate(state.modifiedMs),
+    date_created: wordpressDate(state.createdMs),
+    date_created_gmt: wordpressDate(state.createdMs),
+    date_modified: wordpressDate(state.modifiedMs),
+    date_modified_gmt: wordpressDate(state.modifiedMs),
     discount_total: '0.00',
     discount_tax: '0.00',
     shipping_total: money(shippingTotal),

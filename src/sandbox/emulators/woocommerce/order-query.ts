@@ -1,5 +1,6 @@
 import { MAX_MODIFY_DELAY_MS } from './order-generator.js';
 import { lowerBound, type OrderStore } from './store.js';
+import { integerParam, pagingParams } from './wordpress.js';
 
 export interface OrderQuery {
   page: number;
@@ -36,18 +37,10 @@ function parseDate(value: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-function parseInteger(value: string): number | undefined {
-  return /^\d+$/.test(value) ? Number(value) : undefined;
-}
-
 /** Validates the query string as WordPress does: every bad parameter is named in one 400 answer. */
 export function parseOrderQuery(params: URLSearchParams): ParseResult {
   const problems: Record<string, string> = {};
-  const page = parseInteger(params.get('page') ?? '1');
-  if (page === undefined || page < 1) problems.page = 'page must be greater than or equal to 1';
-  const perPage = parseInteger(params.get('per_page') ?? '10');
-  if (perPage === undefined || perPage < 1 || perPage > 100)
-    problems.per_page = 'per_page must be between 1 (inclusive) and 100 (inclusive)';
+  const { page, perPage } = pagingParams(params, problems);
   const orderby = params.get('orderby') ?? 'date';
   if (!['date', 'id', 'modified'].includes(orderby))
     problems.orderby = 'orderby is not one of date, id, include, title, slug, modified';
@@ -68,14 +61,14 @@ export function parseOrderQuery(params: URLSearchParams): ParseResult {
     if (unknown.length > 0) problems.status = `status[0] is not one of any, ${ORDER_STATUSES.join(', ')}`;
   }
   const rawInclude = params.get('include');
-  const include = rawInclude?.split(',').map(parseInteger);
+  const include = rawInclude?.split(',').map(integerParam);
   if (include?.some((id) => id === undefined)) problems.include = 'include[0] is not of type integer.';
   if (Object.keys(problems).length > 0) return { ok: false, params: problems };
   return {
     ok: true,
     query: {
-      page: page as number,
-      perPage: perPage as number,
+      page,
+      perPage,
       orderby: orderby as OrderQuery['orderby'],
       order: order as OrderQuery['order'],
       afterMs: dates.after,
