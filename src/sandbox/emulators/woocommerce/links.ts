@@ -1,9 +1,24 @@
+/** A page of a collection's headers: X-WP-Total, X-WP-TotalPages and, when there is another page, Link. */
+export function collectionHeaders(
+  collectionUrl: string,
+  params: URLSearchParams,
+  page: { current: number; perPage: number; total: number },
+): Record<string, string> {
+  const totalPages = Math.ceil(page.total / page.perPage);
+  const link = collectionLinks(collectionUrl, params, page.current, totalPages);
+  return {
+    'X-WP-Total': String(page.total),
+    'X-WP-TotalPages': String(totalPages),
+    ...(link ? { Link: link } : {}),
+  };
+}
+
 /**
  * The `Link` header WordPress sends with a page of a collection (WC_REST_CRUD_Controller::get_items): one header,
  * `prev` before `next`, each link the collection URL with every parameter of the request kept and `page`
  * replaced. A page past the end still links back to the last page, as WooCommerce does.
  */
-export function collectionLinks(
+function collectionLinks(
   collectionUrl: string,
   params: URLSearchParams,
   page: number,

@@ -12,7 +12,7 @@ import { WooAuthenticator } from './auth.js';
 import { generateCustomer } from './customer-generator.js';
 import { CustomerCatalog, parseCustomerQuery } from './customer-query.js';
 import { parseFields, pickFields } from './fields.js';
-import { collectionLinks } from './links.js';
+import { collectionHeaders } from './links.js';
 import { parseOrderQuery, runOrderQuery } from './order-query.js';
 import { OrderStore } from './store.js';
 
@@ -143,20 +143,14 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
     if (!parsed.ok) return invalidParams(res, parsed.params);
     const { query } = parsed;
     const page = customers.run(query);
-    const totalPages = Math.ceil(page.total / query.perPage);
     // With an offset, WooCommerce's links count pages from it: ceil(offset / per_page + 1).
     const current = query.offset === undefined ? query.page : Math.ceil(query.offset / query.perPage + 1);
-    const link = collectionLinks(`${siteUrl}${API}/customers`, url.searchParams, current, totalPages);
-    traffic.sendPage(
-      res,
-      page.indices.map(shaped),
-      {
-        'X-WP-Total': String(page.total),
-        'X-WP-TotalPages': String(totalPages),
-        ...(link ? { Link: link } : {}),
-      },
-      [],
-    );
+    const headers = collectionHeaders(`${siteUrl}${API}/customers`, url.searchParams, {
+      current,
+      perPage: query.perPage,
+      total: page.total,
+    });
+    traffic.sendPage(res, page.indices.map(shaped), headers, []);
   };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
@@ -193,13 +187,11 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
     const parsed = parseOrderQuery(url.searchParams);
     if (!parsed.ok) return invalidParams(res, parsed.params);
     const page = runOrderQuery(store, parsed.query);
-    const totalPages = Math.ceil(page.total / parsed.query.perPage);
-    const link = collectionLinks(`${siteUrl}${API}/orders`, url.searchParams, parsed.query.page, totalPages);
-    const headers = {
-      'X-WP-Total': String(page.total),
-      'X-WP-TotalPages': String(totalPages),
-      ...(link ? { Link: link } : {}),
-    };
+    const headers = collectionHeaders(`${siteUrl}${API}/orders`, url.searchParams, {
+      current: parsed.query.page,
+      perPage: parsed.query.perPage,
+      total: page.total,
+    });
     const fields = parseFields(url.searchParams.get('_fields'));
     const body = page.indices.map((index) => {
       const order = store.order(index);
