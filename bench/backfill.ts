@@ -17,10 +17,9 @@ import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { startBackfill } from '../src/client/backfill.js';
 import { connectionEnv } from '../src/config.js';
-import { writeTarget } from '../src/kit/index.js';
+import { RecordRows, type TargetRows, writeTarget } from '../src/kit/index.js';
 import { woocommerceOrders } from '../src/migrations/woocommerce-orders/index.js';
 import { target } from '../src/migrations/woocommerce-orders/target.js';
-import { type OrderRows, transformOrders } from '../src/migrations/woocommerce-orders/transform.js';
 import { startWooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
 import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
 import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
@@ -141,13 +140,13 @@ async function runFerry() {
 }
 
 /** The source's orders, already transformed, in transactions of BATCH orders: generated before any clock starts. */
-function transformedBatches(count: number): OrderRows[] {
-  const batches: OrderRows[] = [];
+function transformedBatches(count: number): TargetRows[] {
+  const batches: TargetRows[] = [];
   for (let start = 0; start < count; start += BATCH) {
     const records = [];
     for (let index = start; index < Math.min(count, start + BATCH); index++)
       records.push(emulator.store.order(index));
-    batches.push(transformOrders(records));
+    batches.push(new RecordRows(target).add(records).build());
   }
   return batches;
 }
@@ -171,8 +170,8 @@ async function timedWrite(name: string, count: number, poolSize: number, body: (
  */
 function runDatabaseOnly(
   name: string,
-  batches: readonly OrderRows[],
-  write: (db: Knex, rows: OrderRows) => Promise<void>,
+  batches: readonly TargetRows[],
+  write: (db: Knex, rows: TargetRows) => Promise<void>,
 ) {
   return timedWrite(name, orders, concurrency, async (db) => {
     let next = 0;

@@ -3,14 +3,14 @@ import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { writtenColumns } from '../../src/kit/index.js';
-import { customers, orderItems, orders } from '../../src/migrations/woocommerce-orders/target.js';
-import type { OrderRows } from '../../src/migrations/woocommerce-orders/transform.js';
+import { type Table, type TargetRows, writtenColumns } from '../../src/kit/index.js';
+import { target } from '../../src/migrations/woocommerce-orders/target.js';
 import type { ColumnSpec } from '../../src/target/bulk-upsert.js';
 
-const CUSTOMER_COLUMNS = writtenColumns(customers);
-const ORDER_COLUMNS = writtenColumns(orders);
-const ITEM_COLUMNS = writtenColumns(orderItems);
+const tableNamed = (name: string) => target.tables.find((table) => table.name === name) as Table;
+const CUSTOMER_COLUMNS = writtenColumns(tableNamed('customers'));
+const ORDER_COLUMNS = writtenColumns(tableNamed('orders'));
+const ITEM_COLUMNS = writtenColumns(tableNamed('order_items'));
 
 function tsvField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
@@ -51,7 +51,7 @@ const distinct = (table: string, columns: readonly ColumnSpec[], key: string) =>
  * The database's ceiling for this target: COPY already-transformed rows into staging tables and merge them with
  * the same change detection as ferry's writer. No HTTP, no Temporal, no transform.
  */
-export async function copyAndMerge(db: Knex, rows: OrderRows): Promise<void> {
+export async function copyAndMerge(db: Knex, rows: TargetRows): Promise<void> {
   const client = (await db.client.acquireConnection()) as pg.PoolClient;
   try {
     await client.query('begin');
@@ -64,9 +64,9 @@ export async function copyAndMerge(db: Knex, rows: OrderRows): Promise<void> {
     await client.query('create temp table s_orders on commit drop as select * from orders with no data');
     await client.query('alter table s_orders alter column customer_id type text');
     await client.query('create temp table s_items on commit drop as select * from order_items with no data');
-    await copyInto(client, 's_customers', CUSTOMER_COLUMNS, rows.customers);
-    await copyInto(client, 's_orders', ORDER_COLUMNS, rows.orders);
-    await copyInto(client, 's_items', ITEM_COLUMNS, rows.order_items);
+    await copyInto(client, 's_customers', CUSTOMER_COLUMNS, rows.customers ?? []);
+    await copyInto(client, 's_orders', ORDER_COLUMNS, rows.orders ?? []);
+    await copyInto(client, 's_items', ITEM_COLUMNS, rows.order_items ?? []);
     await client.query(
       `insert into customers (${customerNames}) select ${customerNames} from s_customers
        on conflict (email) do update set ${set(CUSTOMER_COLUMNS, 'email')} where ${distinct('customers', CUSTOMER_COLUMNS, 'email')}`,

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import type { SourceConnection } from '../../src/connectors/connection.js';
 import { unpacedSource } from '../../src/connectors/source.js';
-import { WooCommerceClient } from '../../src/connectors/woocommerce/client.js';
-import { transformOrders } from '../../src/migrations/woocommerce-orders/transform.js';
+import { fetchPage, RecordRows, woocommerce } from '../../src/kit/index.js';
+import { target } from '../../src/migrations/woocommerce-orders/target.js';
+
+type Row = Record<string, unknown>;
 
 /** The seeds' current implementation fetches 50 orders a page. */
 const SEED_PAGE_SIZE = 50;
@@ -12,19 +14,15 @@ const SEED_PAGE_SIZE = 50;
  * its customer up, insert what is missing, insert the order and each line, and commit per order.
  */
 export async function seedLoop(db: Knex, connection: SourceConnection, count: number): Promise<void> {
-  const client = new WooCommerceClient(unpacedSource('woocommerce', connection));
+  const client = woocommerce.api.open(unpacedSource('woocommerce', connection));
+  const orders = { ...woocommerce.collection('orders'), params: { orderby: 'date', order: 'asc' } };
   let done = 0;
   for (let page = 1; done < count; page++) {
-    const { orders: records } = await client.listOrders({
-      page,
-      perPage: SEED_PAGE_SIZE,
-      orderby: 'date',
-      order: 'asc',
-    });
+    const { records } = await fetchPage(client, orders, { page, size: SEED_PAGE_SIZE });
     if (records.length === 0) break;
-    const rows = transformOrders(records.slice(0, count - done));
-    const customers = new Map(rows.customers.map((customer) => [customer.email, customer]));
-    for (const { customer_id: email, ...order } of rows.orders) {
+    const rows = new RecordRows(target).add(records.slice(0, count - done)).build() as Record<string, Row[]>;
+    const customers = new Map((rows.customers ?? []).map((customer) => [customer.email, customer]));
+    for (const { customer_id: email, ...order } of rows.orders ?? []) {
       await db.transaction(async (trx) => {
         let customer = await trx('customers')
           .where({ email: String(email) })
@@ -34,7 +32,7 @@ export async function seedLoop(db: Knex, connection: SourceConnection, count: nu
             .insert(customers.get(String(email)))
             .returning('id');
         await trx('orders').insert({ ...order, customer_id: customer?.id });
-        for (const item of rows.order_items.filter((line) => line.order_id === order.id))
+        for (const item of (rows.order_items ?? []).filter((line) => line.order_id === order.id))
           await trx('order_items').insert(item);
       });
       done++;

@@ -1,3 +1,4 @@
+import { FerryError } from '../errors.js';
 import type {
   ChangesRequest,
   ChangesResult,
@@ -61,9 +62,14 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
 
     /** Copies one chunk of the records changed since the cursor; only counts and the next cursor come back. */
     copyChanges: (input: ChangesInput): Promise<ChangesResult> =>
-      withMigration(input, (migration, source, context) =>
-        migration.copyChanges(deps.db, source, input, context),
-      ),
+      withMigration(input, (migration, source, context) => {
+        if (!migration.copyChanges) {
+          throw new FerryError(
+            `Migration "${migration.name}" cannot list changes; run it without a catch-up`,
+          );
+        }
+        return migration.copyChanges(deps.db, source, input, context);
+      }),
 
     /** Writes what paging cannot see (records deleted at the source) before a window is counted. */
     reconcileWindow: (input: WindowInput): Promise<number> =>

@@ -1,6 +1,7 @@
 import { SapServiceLayerClient } from '../connectors/sap/client.js';
 import { type Source, unpacedSource } from '../connectors/source.js';
-import { WooCommerceClient } from '../connectors/woocommerce/client.js';
+import { woocommerce } from '../connectors/woocommerce/api.js';
+import { fetchPage } from '../kit/source/listing.js';
 import { appliedMigrations } from '../target/migrate.js';
 import type { ActivityDeps } from './deps.js';
 import { mapFailures } from './failures.js';
@@ -26,7 +27,13 @@ async function countOrders(source: Source): Promise<number> {
       await client.logout().catch(() => undefined);
     }
   }
-  return new WooCommerceClient(source).countOrders();
+  const orders = woocommerce.collection('orders');
+  const { total } = await fetchPage(woocommerce.api.open(source), orders, {
+    page: 1,
+    size: 1,
+    fields: ['id'],
+  });
+  return total ?? 0;
 }
 
 export function createStackCheckActivities(deps: ActivityDeps) {

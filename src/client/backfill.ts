@@ -65,6 +65,11 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
   if (!parsed.success) throw invalidOption(parsed.error);
   const o = parsed.data;
   const migration = getMigration(o.migration);
+  if (migration.windowed === false && o.partitionDays !== undefined) {
+    throw new FerryError(
+      `Migration "${migration.name}" reads its source whole (the source cannot filter by creation time); --partition-days does not apply`,
+    );
+  }
   const day = (iso: string | undefined, fallback: string) => (iso ? iso.slice(0, 10) : fallback);
   return {
     // A dry run has its own id, so that it never blocks (or is taken for) the real run of the same range.
@@ -83,8 +88,8 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
       maxPasses: o.maxPasses,
       maxHistoryEvents: o.maxHistoryEvents,
-      // Nothing is written in a dry run, so there is nothing to catch up on.
-      catchUp: o.catchUp && !o.dryRun,
+      // Nothing is written in a dry run, so there is nothing to catch up on; nor without a listing of changes.
+      catchUp: o.catchUp && !o.dryRun && migration.copyChanges !== undefined,
       catchUpLookbackSeconds: o.catchUpLookbackSeconds,
       ...(o.dryRun ? { dryRun: true } : {}),
       ...(o.verifySample !== undefined ? { verifySample: o.verifySample } : {}),

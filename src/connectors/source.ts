@@ -15,10 +15,12 @@ export interface Source {
   /** Lookups already answered in this run. */
   lookups: LookupCache;
   /**
-   * The connection's login session (SAP's B1SESSION cookie), shared by every activity of this worker on the
-   * connection: each chunk would otherwise log in again and leave one more session open at the source.
+   * The connection's login session (SAP's B1SESSION cookie, e-Boekhouden's token), shared by every activity of
+   * this worker on the connection: each chunk would otherwise log in again and leave one more session open at
+   * the source. `login` is the login under way, which requests that find no token wait for instead of logging in
+   * again themselves.
    */
-  session: { cookie?: string };
+  session: { token?: string; login?: Promise<string> };
 }
 
 /** A source with no rate limit of the run's own: checks, tests and tools. */

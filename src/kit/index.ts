@@ -1,4 +1,7 @@
 /** The kit: what a migration is declared with. Re-exported from ferry's public API. */
+
+export { z } from 'zod';
+export { woocommerce } from '../connectors/woocommerce/api.js';
 export {
   type ConnectionField,
   type ConnectionKind,
@@ -6,6 +9,24 @@ export {
   defineConnectionKind,
   registerConnectionKind,
 } from './connections.js';
+export { type ModifiedSince, nextChangeCursor } from './migration/changes.js';
+export { defineMigration, type MigrationDeclaration } from './migration/define.js';
+export { fieldsRead, RecordRows } from './records/record-rows.js';
+export { type Attempt, type Auth, type AuthContext, auth, type LoginAnswer } from './source/auth.js';
+export { fetchPage, type ListedPage, type Listing, type Params } from './source/listing.js';
+export {
+  type AnswerReader,
+  bodyLink,
+  bodyNumber,
+  header,
+  linkHeaderNext,
+  odataNextLink,
+  type PageAnswer,
+  type Paginator,
+  paginate,
+} from './source/paginate.js';
+export { type RestApi, type RestApiDeclaration, RestClient, restApi } from './source/rest-api.js';
+export { type Granularity, type WindowBounds, type WindowFilter, windowFilter } from './source/window.js';
 export { Column, columns } from './target/columns.js';
 export { createTable, type RowOf, type Table, table, writtenColumns } from './target/table.js';
 export {

@@ -77,7 +77,7 @@ export interface ChunkResult extends ChunkCounts {
  */
 export interface ChangeCursor {
   after: string;
-  skipIds: number[];
+  skipIds: (string | number)[];
   page: number;
 }
 
@@ -144,14 +144,22 @@ export interface Migration {
   description: string;
   defaultConnection: string;
   defaults: MigrationDefaults;
+  /**
+   * False when the source cannot narrow its listing to a window of creation times (WooCommerce's customers): a
+   * backfill then reads it whole, in one partition.
+   */
+  windowed?: boolean;
   /** Creates or updates the target tables; idempotent. */
   prepareTarget(db: Knex): Promise<void>;
   /** The earliest creation time at the source, to plan partitions when no start is given. */
   sourceStart(source: Source): Promise<string | null>;
   /** Fetches, transforms and writes a chunk in one transaction. */
   copyChunk(db: Knex, source: Source, request: ChunkRequest, context: ChunkContext): Promise<ChunkResult>;
-  /** Copies records of the window modified since the cursor (deleted ones included), a chunk at a time. */
-  copyChanges(
+  /**
+   * Copies records of the window modified since the cursor (deleted ones included), a chunk at a time. Absent
+   * when the source cannot list changes: a backfill then has no catch-up.
+   */
+  copyChanges?(
     db: Knex,
     source: Source,
     request: ChangesRequest,

@@ -2,8 +2,9 @@ import { startBackfill } from '../client/backfill.js';
 import { watchRun } from '../client/watch.js';
 import { DEFAULT_TASK_QUEUE, resolveSourceConnection } from '../config.js';
 import { unpacedSource } from '../connectors/source.js';
-import { WooCommerceClient } from '../connectors/woocommerce/client.js';
+import { woocommerce } from '../connectors/woocommerce/api.js';
 import type { WooOrder } from '../connectors/woocommerce/order-shape.js';
+import { allPages } from '../kit/source/listing.js';
 import type { DevStack } from './dev-stack.js';
 import { withLocalRun } from './local-run.js';
 import { checksum, expectedLines, targetLines } from './woocommerce-fingerprint.js';
@@ -34,16 +35,16 @@ export interface DemoSummary {
 }
 
 async function allSourceOrders(stack: DevStack, range: { from: string; to: string }): Promise<WooOrder[]> {
-  const client = new WooCommerceClient(
+  const client = woocommerce.api.open(
     unpacedSource('woocommerce', resolveSourceConnection('woocommerce', {}, stack.state)),
   );
   const orders: WooOrder[] = [];
   const after = new Date(Date.parse(range.from) - 1000).toISOString();
-  for (let page = 1; ; page++) {
-    const result = await client.listOrders({ page, perPage: 100, after, before: range.to });
-    orders.push(...result.orders);
-    if (page >= result.totalPages) return orders;
+  const params = { after, before: range.to };
+  for await (const page of allPages(client, woocommerce.collection('orders'), { size: 100, params })) {
+    orders.push(...(page as WooOrder[]));
   }
+  return orders;
 }
 
 async function duplicateRows(stack: DevStack): Promise<number> {

@@ -87,7 +87,7 @@ describe('SAP Service Layer client', () => {
     await new SapServiceLayerClient(source).count('Orders', undefined);
     expect(sap.stats.logins - logins).toBe(1);
     await new SapServiceLayerClient(source).logout();
-    expect(source.session.cookie).toBeUndefined();
+    expect(source.session.token).toBeUndefined();
   });
 
   it('fails at once on refused credentials, naming the connection', async () => {

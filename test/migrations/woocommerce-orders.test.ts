@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
-import { writeTarget } from '../../src/kit/index.js';
+import { RecordRows, writeTarget } from '../../src/kit/index.js';
 import type { ChunkContext, ChunkResult, TimeWindow } from '../../src/migrations/types.js';
 import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import { target } from '../../src/migrations/woocommerce-orders/target.js';
-import { transformOrders } from '../../src/migrations/woocommerce-orders/transform.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { expectedLines, sourceLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
 import { migrateToLatest } from '../../src/target/migrate.js';
@@ -81,10 +80,10 @@ describe('woocommerce-orders', () => {
       response.json(),
     )) as WooOrder;
     expect(after.date_modified_gmt).not.toBe(before?.date_modified_gmt);
-    const rows = transformOrders([before as WooOrder, after]);
-    expect(rows.orders.map((order) => order.id)).toEqual([after.id]);
-    expect(rows.orders[0]?.date_modified).toBe(`${after.date_modified_gmt}Z`);
-    expect(rows.order_items.map((item) => item.id)).toEqual(after.line_items.map((line) => line.id));
+    const rows = new RecordRows(target).add([before, after]).build();
+    expect(rows.orders?.map((order) => order.id)).toEqual([after.id]);
+    expect(rows.orders?.[0]?.date_modified).toBe(`${after.date_modified_gmt}Z`);
+    expect(rows.order_items?.map((item) => item.id)).toEqual(after.line_items.map((line) => line.id));
     await database.db.transaction((trx) => writeTarget(trx, target, rows));
     const ofOrder = (line: string) => {
       const [kind, id, orderId] = line.split('|');

@@ -65,13 +65,13 @@ export class SapServiceLayerClient {
     if (!cookie?.startsWith('B1SESSION=')) {
       throw new MalformedPageError('SAP Login answered without a B1SESSION cookie');
     }
-    this.source.session.cookie = cookie;
+    this.source.session.token = cookie;
   }
 
   async logout(): Promise<void> {
-    const { cookie } = this.source.session;
+    const { token: cookie } = this.source.session;
     if (!cookie) return;
-    this.source.session.cookie = undefined;
+    this.source.session.token = undefined;
     const response = await this.send('Logout', { method: 'POST', headers: { cookie } });
     await response.body?.cancel();
   }
@@ -79,14 +79,14 @@ export class SapServiceLayerClient {
   /** A GET in the session; a timed-out session is logged in again once. */
   private async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      if (!this.source.session.cookie) await this.login();
-      const cookie = this.source.session.cookie as string;
+      if (!this.source.session.token) await this.login();
+      const cookie = this.source.session.token as string;
       const response = await this.send(path, { headers: { cookie, ...headers } });
       if (response.status === 401) {
         const body = (await response.json().catch(() => ({}))) as SapErrorBody;
         if (body.error?.code === SESSION_EXPIRED && attempt === 0) {
           // Another activity may have logged in meanwhile; only a session still ours is dropped.
-          if (this.source.session.cookie === cookie) this.source.session.cookie = undefined;
+          if (this.source.session.token === cookie) this.source.session.token = undefined;
           continue;
         }
         throw this.refused(401, body);

@@ -1,4 +1,15 @@
 import type { Knex } from 'knex';
+import { z } from 'zod';
+
+/**
+ * Where a column's value comes from in a source record: field paths (`billing.email`; `$.` starts from the
+ * record itself when the table maps a part of it), and a conversion of the values found there.
+ */
+export interface ColumnSource {
+  readonly paths: readonly string[];
+  // biome-ignore lint/suspicious/noExplicitAny: a conversion takes whatever the source sends; the column's parser checks the result
+  readonly convert?: (...values: any[]) => unknown;
+}
 
 /** How a column is stored, and how its values travel (the array type unnest() casts them to). */
 export interface ColumnSpecification {
@@ -12,6 +23,10 @@ export interface ColumnSpecification {
   readonly references?: { readonly column: string; readonly onDelete?: 'CASCADE' };
   /** A surrogate key the database generates (bigserial): never written, read back by natural key. */
   readonly generated: boolean;
+  /** Where the value comes from; the field of the column's own name unless declared. */
+  readonly source?: ColumnSource;
+  /** What a value must be to be written (and how it is normalised); a record with a value it refuses is dead-lettered. */
+  readonly parser: z.ZodType;
 }
 
 /** The value type of a generated id: rows never carry it. */
@@ -47,6 +62,22 @@ export class Column<T> {
     return this.with({ comment: text });
   }
 
+  /**
+   * Reads the value from another field than the column's name (`'billing.city'`, `'$.customer_id'` from the
+   * record when the table maps a part of it), converted by `convert` if given (`(gmt) => \`${gmt}Z\``); with
+   * several paths, `convert` gets their values in order (`['UpdateDate', 'UpdateTime'], (date, time) => …`).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: see ColumnSource
+  from(paths: string | readonly string[], convert?: (...values: any[]) => unknown): this {
+    const list = typeof paths === 'string' ? [paths] : paths;
+    return this.with({ source: { paths: list, ...(convert ? { convert } : {}) } });
+  }
+
+  /** Checks values with this schema instead of the type's own check (`z.int().positive()`, `z.email()`). */
+  parse(parser: z.ZodType<T>): this {
+    return this.with({ parser });
+  }
+
   /** A foreign key, `table.column`; `cascade` deletes this row with the one it references. */
   references(column: string, options: { cascade?: boolean } = {}): this {
     return this.with({
@@ -58,25 +89,55 @@ export class Column<T> {
 const column = <T>(
   sendAs: string,
   create: ColumnSpecification['create'],
+  parser: z.ZodType,
   extra: Partial<ColumnSpecification> = {},
-) => new Column<T>({ sendAs, create, nullable: false, unique: false, generated: false, ...extra });
+) => new Column<T>({ sendAs, create, parser, nullable: false, unique: false, generated: false, ...extra });
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const validDate = (value: string) => !Number.isNaN(Date.parse(value));
+/** What each type accepts: what PostgreSQL would store as the same value, so a bad record fails alone. */
+const parsers = {
+  bigint: z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'is not an integer')]),
+  integer: z.number().int(),
+  text: z.string(),
+  decimal: z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, 'is not an amount')]),
+  timestamptz: z
+    .string()
+    .regex(ISO_INSTANT, 'is not an ISO instant with its zone')
+    .refine(validDate, 'is not a valid date'),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a YYYY-MM-DD date')
+    .refine((value) => validDate(`${value}T00:00:00Z`), 'is not a valid date'),
+  boolean: z.boolean(),
+  any: z.unknown(),
+};
 
 /** The column types a target declares, each with the JavaScript type its rows carry. */
 export const columns = {
   /** 64-bit integer ids; rows carry numbers (ids stay below 2^53) or their decimal text. */
-  bigint: () => column<number | string>('bigint', (table, name) => table.bigInteger(name)),
+  bigint: () => column<number | string>('bigint', (table, name) => table.bigInteger(name), parsers.bigint),
   /** A generated 64-bit id (bigserial): the key of a dimension table, looked up by its natural key. */
   generatedId: () =>
-    column<Generated>('bigint', (table, name) => table.bigIncrements(name), { generated: true }),
-  integer: () => column<number>('integer', (table, name) => table.integer(name)),
-  text: () => column<string>('text', (table, name) => table.text(name)),
+    column<Generated>('bigint', (table, name) => table.bigIncrements(name), parsers.any, { generated: true }),
+  integer: () => column<number>('integer', (table, name) => table.integer(name), parsers.integer),
+  text: () => column<string>('text', (table, name) => table.text(name), parsers.text),
   /** An exact decimal: amounts travel as text ('12.50') or numbers, and compare as numeric. */
   decimal: (precision: number, scale: number) =>
-    column<string | number>('numeric', (table, name) => table.decimal(name, precision, scale)),
+    column<string | number>(
+      'numeric',
+      (table, name) => table.decimal(name, precision, scale),
+      parsers.decimal,
+    ),
   /** An instant, as an ISO string with its zone. */
-  timestamptz: () => column<string>('timestamptz', (table, name) => table.timestamp(name, { useTz: true })),
+  timestamptz: () =>
+    column<string>(
+      'timestamptz',
+      (table, name) => table.timestamp(name, { useTz: true }),
+      parsers.timestamptz,
+    ),
   /** A calendar date, as 'YYYY-MM-DD'. */
-  date: () => column<string>('date', (table, name) => table.date(name)),
-  boolean: () => column<boolean>('boolean', (table, name) => table.boolean(name)),
-  jsonb: () => column<unknown>('jsonb', (table, name) => table.jsonb(name)),
+  date: () => column<string>('date', (table, name) => table.date(name), parsers.date),
+  boolean: () => column<boolean>('boolean', (table, name) => table.boolean(name), parsers.boolean),
+  jsonb: () => column<unknown>('jsonb', (table, name) => table.jsonb(name), parsers.any),
 };

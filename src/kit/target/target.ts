@@ -7,6 +7,8 @@ export interface ChildTable {
   readonly table: Table;
   /** The child's column that holds its record's key. */
   readonly parentColumn: string;
+  /** The record's field that lists the children (`line_items`), when rows are mapped from records. */
+  readonly from?: string;
 }
 
 /**
@@ -17,6 +19,8 @@ export interface ChildTable {
 export interface DimensionTable {
   readonly table: Table;
   readonly referencedBy: string;
+  /** The record's field the dimension's columns are read from (`billing`); the record itself unless given. */
+  readonly from?: string;
 }
 
 /** Where a migration writes: one row per record, with its children and dimensions; each table declared once. */

@@ -110,7 +110,7 @@ export const sapOrders: Migration = {
     let cursor: ChangeCursor | null = request.cursor;
     for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
       // Keyset on (UpdateDate, UpdateTime, DocEntry): the cursor's skipIds end with the last DocEntry copied.
-      const lastEntry = cursor.skipIds.length > 0 ? Math.max(...cursor.skipIds) : 0;
+      const lastEntry = cursor.skipIds.length > 0 ? Math.max(...cursor.skipIds.map(Number)) : 0;
       const result: { value: SapOrder[]; nextLink?: string } = await client.page<SapOrder>(
         query({
           $filter: `(${windowFilter(request.window)}) and (${changedAfterFilter(cursor.after, lastEntry)})`,

@@ -42,9 +42,13 @@ describe('tables declared once', () => {
   });
 
   it('types rows from the columns: a generated id is not part of a row, a nullable column may be null', () => {
-    expectTypeOf<RowOf<typeof woo.customers>>().not.toHaveProperty('id');
-    expectTypeOf<RowOf<typeof woo.customers>>().toHaveProperty('phone').toEqualTypeOf<string | null>();
-    expectTypeOf<RowOf<typeof woo.orders>>().toHaveProperty('total').toEqualTypeOf<string | number>();
+    const people = table('people', {
+      columns: { id: c.generatedId(), phone: c.text().nullable(), total: c.decimal(14, 2) },
+      key: ['phone'],
+    });
+    expectTypeOf<RowOf<typeof people>>().not.toHaveProperty('id');
+    expectTypeOf<RowOf<typeof people>>().toHaveProperty('phone').toEqualTypeOf<string | null>();
+    expectTypeOf<RowOf<typeof people>>().toHaveProperty('total').toEqualTypeOf<string | number>();
   });
 
   it('names a declaration that cannot work', () => {

@@ -1,25 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { WooOrder } from '../../../src/connectors/woocommerce/order-shape.js';
+import { nextChangeCursor } from '../../../src/kit/index.js';
 import type { ChangeCursor } from '../../../src/migrations/types.js';
-import { nextChangeCursor } from '../../../src/migrations/woocommerce-orders/index.js';
 
-/** A page of changes as WooCommerce lists them, sorted by date_modified_gmt (whole seconds, no zone). */
-const page = (...changes: [id: number, modified: string][]) =>
-  changes.map(([id, modified]) => ({ id, date_modified_gmt: modified }) as WooOrder);
+/** A page of changes sorted by modification (whole seconds), as a source lists them. */
+const page = (...changes: [key: number, modified: string][]) =>
+  changes.map(([key, modified]) => ({ key, modified: `${modified}Z` }));
 
 const start: ChangeCursor = { after: '2024-05-01T00:00:00.000Z', skipIds: [], page: 1 };
 
 describe('nextChangeCursor (the keyset of a changes listing)', () => {
   it('ends on an empty page and on the last page', () => {
-    expect(nextChangeCursor(start, [], 3)).toBeNull();
-    expect(nextChangeCursor({ ...start, page: 3 }, page([1, '2024-05-01T10:00:00']), 3)).toBeNull();
+    expect(nextChangeCursor(start, [], true)).toBeNull();
+    expect(nextChangeCursor({ ...start, page: 3 }, page([1, '2024-05-01T10:00:00']), false)).toBeNull();
   });
 
   it("moves to one second before the page's last second and skips the records already read at that second", () => {
     const next = nextChangeCursor(
       start,
       page([4, '2024-05-01T09:00:00'], [9, '2024-05-01T10:00:00'], [2, '2024-05-01T10:00:00']),
-      5,
+      true,
     );
     // Another record may still be written in that second: it is read again, by the next page 1.
     expect(next).toEqual({ after: '2024-05-01T09:59:59.000Z', skipIds: [9, 2], page: 1 });
@@ -27,13 +26,21 @@ describe('nextChangeCursor (the keyset of a changes listing)', () => {
 
   it('pages through one second when a whole page shares the second the cursor already stands before', () => {
     const cursor: ChangeCursor = { after: '2024-05-01T09:59:59.000Z', skipIds: [9], page: 1 };
-    const next = nextChangeCursor(cursor, page([11, '2024-05-01T10:00:00'], [12, '2024-05-01T10:00:00']), 4);
+    const next = nextChangeCursor(
+      cursor,
+      page([11, '2024-05-01T10:00:00'], [12, '2024-05-01T10:00:00']),
+      true,
+    );
     expect(next).toEqual({ after: cursor.after, skipIds: [9, 11, 12], page: 2 });
   });
 
   it('drops the skipped ids once the listing moves past their second', () => {
     const cursor: ChangeCursor = { after: '2024-05-01T09:59:59.000Z', skipIds: [9, 11, 12], page: 2 };
-    const next = nextChangeCursor(cursor, page([13, '2024-05-01T10:00:00'], [20, '2024-05-01T10:00:07']), 4);
+    const next = nextChangeCursor(
+      cursor,
+      page([13, '2024-05-01T10:00:00'], [20, '2024-05-01T10:00:07']),
+      true,
+    );
     expect(next).toEqual({ after: '2024-05-01T10:00:06.000Z', skipIds: [20], page: 1 });
   });
 });

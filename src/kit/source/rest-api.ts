@@ -1,0 +1,170 @@
+import { SourceAuthError } from '../../connectors/errors.js';
+import { type RequestContext, readJson, sendRequest, throwUnlessOk } from '../../connectors/http.js';
+import type { Source } from '../../connectors/source.js';
+import { FerryError } from '../../errors.js';
+import type { ConnectionKind } from '../connections.js';
+import type { Attempt, Auth, AuthContext, LoginAnswer } from './auth.js';
+
+/** How a REST API is reached: each part swappable, each with a default. */
+export interface RestApiDeclaration {
+  /** The source's name in messages ("WooCommerce"). */
+  system: string;
+  /** The kind of connection it is reached with; a connection of another kind is refused by name. */
+  connection: ConnectionKind;
+  /** The API's root URL from the connection; its `baseUrl` field unless given. */
+  root?: (connection: Readonly<Record<string, unknown>>) => string;
+  auth: Auth;
+  /** The source's own message in an error body, for error messages. */
+  errorMessage?: (body: unknown) => string | undefined;
+  /** What to check when the source refuses the credentials ("its consumer key and secret"). */
+  credentials: string;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+export interface RestApi {
+  readonly declaration: RestApiDeclaration;
+  /** The API for one source (its connection, pace and session). */
+  open(source: Source): RestClient;
+}
+
+const parseBody = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/** Requests to one source through the declared auth, under the run's pace, with ferry's retries and errors. */
+export class RestClient {
+  private readonly root: string;
+  private readonly auth: AuthContext;
+
+  constructor(
+    private readonly declaration: RestApiDeclaration,
+    private readonly source: Source,
+  ) {
+    const { connection } = source;
+    if (connection.kind !== declaration.connection.kind) {
+      throw new FerryError(
+        `Connection "${source.name}" is a ${connection.kind} connection; ${declaration.system} needs a ${declaration.connection.kind} one`,
+      );
+    }
+    const fields = connection as unknown as Record<string, unknown>;
+    this.root = (declaration.root?.(fields) ?? String(fields.baseUrl)).replace(/\/$/, '');
+    this.auth = { connection: fields, login: (request) => this.sendLogin(request) };
+  }
+
+  /** The URL of a path (relative to the API's root, or absolute, as a next link is) with query parameters. */
+  url(path: string, params: Record<string, string> = {}): URL {
+    const url = /^https?:\/\//.test(path)
+      ? new URL(path)
+      : new URL(`${this.root}/${path.replace(/^\//, '')}`);
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    return url;
+  }
+
+  private context(url: URL, authorize?: (url: URL) => URL): RequestContext {
+    return { system: this.declaration.system, source: this.source, path: url.pathname, authorize };
+  }
+
+  private refused(status: number, body: unknown): SourceAuthError {
+    const message = this.declaration.errorMessage?.(body) ?? 'no message';
+    return new SourceAuthError(
+      `${this.declaration.system} connection "${this.source.name}" was refused (${status}: ${message}); check ${this.declaration.credentials}`,
+    );
+  }
+
+  private async sendLogin(request: { path: string; method?: string; body: unknown }): Promise<LoginAnswer> {
+    const url = this.url(request.path);
+    const response = await sendRequest(this.context(url), url, {
+      method: request.method ?? 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...this.declaration.headers,
+      },
+      body: JSON.stringify(request.body),
+    });
+    const body = parseBody(await response.text());
+    if (response.status === 401 || response.status === 403) throw this.refused(response.status, body);
+    if (!response.ok) {
+      const message = this.declaration.errorMessage?.(body);
+      throw new FerryError(
+        `${this.declaration.system} login answered ${response.status}${message ? `: ${message}` : ''}`,
+      );
+    }
+    return { status: response.status, headers: response.headers, body };
+  }
+
+  /** The session's token: one login per worker and connection, shared by the requests that wait for it. */
+  private async token(): Promise<string | undefined> {
+    const { auth } = this.declaration;
+    if (!auth.login) return undefined;
+    const { session } = this.source;
+    if (session.token) return session.token;
+    session.login ??= auth.login(this.auth).finally(() => {
+      session.login = undefined;
+    });
+    session.token = await session.login;
+    return session.token;
+  }
+
+  /**
+   * Sends a request and returns its successful response. Refused credentials fail at once (SourceAuthError);
+   * an expired session is logged in again once; other failures are ferry's usual retries and errors.
+   */
+  async request(
+    method: string,
+    path: string,
+    options: { params?: Record<string, string>; headers?: Record<string, string>; body?: unknown } = {},
+  ): Promise<Response> {
+    const { auth } = this.declaration;
+    const url = this.url(path, options.params);
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.token();
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        ...this.declaration.headers,
+        ...options.headers,
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      };
+      const authorize = (target: URL) => {
+        const signed: Attempt = { method, url: new URL(target), headers };
+        auth.apply(signed, this.auth, token);
+        return signed.url;
+      };
+      const response = await sendRequest(this.context(url, authorize), url, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      });
+      if (response.status === 401 || response.status === 403) {
+        const body = parseBody(await response.text());
+        if (attempt === 0 && token && auth.expired?.(response.status, body)) {
+          // Another activity may have logged in meanwhile; only a session still ours is dropped.
+          if (this.source.session.token === token) this.source.session.token = undefined;
+          continue;
+        }
+        throw this.refused(response.status, body);
+      }
+      await throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
+      return response;
+    }
+  }
+
+  get(path: string, params?: Record<string, string>, headers?: Record<string, string>): Promise<Response> {
+    return this.request('GET', path, { params, headers });
+  }
+
+  /** A GET's body as JSON; a body that is not JSON is a MalformedPageError (retried like a 5xx). */
+  async getJson<T = unknown>(path: string, params?: Record<string, string>): Promise<T> {
+    return readJson<T>(await this.get(path, params), `${this.declaration.system} ${path}`);
+  }
+}
+
+/** Declares how a REST API is reached; `open(source)` gives the client for one source. */
+export function restApi(declaration: RestApiDeclaration): RestApi {
+  return { declaration, open: (source) => new RestClient(declaration, source) };
+}
