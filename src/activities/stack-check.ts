@@ -1,4 +1,4 @@
-import { SapServiceLayerClient } from '../connectors/sap/client.js';
+import { sap } from '../connectors/sap/api.js';
 import { type Source, unpacedSource } from '../connectors/source.js';
 import { woocommerce } from '../connectors/woocommerce/api.js';
 import { fetchPage } from '../kit/source/listing.js';
@@ -20,9 +20,9 @@ export interface SourceCheck {
 /** One authenticated read of the source's orders, whatever its kind: proves the address and the credentials. */
 async function countOrders(source: Source): Promise<number> {
   if (source.connection.kind === 'sap') {
-    const client = new SapServiceLayerClient(source);
+    const client = sap.api.open(source);
     try {
-      return await client.count('Orders', undefined);
+      return await sap.count(client, 'Orders', {});
     } finally {
       await client.logout().catch(() => undefined);
     }

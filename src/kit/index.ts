@@ -9,11 +9,16 @@ export {
   defineConnectionKind,
   registerConnectionKind,
 } from './connections.js';
-export { type ModifiedSince, nextChangeCursor } from './migration/changes.js';
-export { defineMigration, type MigrationDeclaration } from './migration/define.js';
+export { type ChangesListing, changes, nextChangeCursor, type Stamped } from './migration/changes.js';
+export {
+  defineMigration,
+  type IncrementalDeclaration,
+  type Lookup,
+  type MigrationDeclaration,
+} from './migration/define.js';
 export { fieldsRead, RecordRows } from './records/record-rows.js';
 export { type Attempt, type Auth, type AuthContext, auth, type LoginAnswer } from './source/auth.js';
-export { fetchPage, type ListedPage, type Listing, type Params } from './source/listing.js';
+export { allPages, fetchPage, type ListedPage, type Listing, type Params } from './source/listing.js';
 export {
   type AnswerReader,
   bodyLink,

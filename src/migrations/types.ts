@@ -98,7 +98,7 @@ export interface SyncRequest {
   /** Changes stamped at or after this instant (the source's clock) are read. */
   since: string;
   /** Keyset position: continue after this record key; null at the start. */
-  after: number | null;
+  after: string | number | null;
   pageSize: number;
   pages: number;
 }
@@ -110,7 +110,7 @@ export interface SyncCounts extends ChunkCounts {
 
 export interface SyncChunkResult extends SyncCounts {
   /** Where the next chunk continues, or null when this chunk was the last. */
-  next: number | null;
+  next: string | number | null;
 }
 
 /** What a migration offers to scheduled incremental syncs. */

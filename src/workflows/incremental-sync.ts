@@ -52,7 +52,7 @@ export interface IncrementalSyncInput {
 interface SyncResume {
   startedAtMs: number;
   since: string;
-  after: number | null;
+  after: string | number | null;
   commitWatermark: string | null;
   counts: SyncCounts;
   backfilled: BackfillReport['records'] | null;

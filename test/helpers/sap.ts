@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
+import { instantOfStamp } from '../../src/connectors/sap/odata.js';
 import type { SapOrder } from '../../src/connectors/sap/order-shape.js';
-import { instantOfStamp } from '../../src/connectors/sap/stamps.js';
 import { generateItem, generateManufacturer } from '../../src/sandbox/emulators/sap/order-generator.js';
 import type { SapEmulator } from '../../src/sandbox/emulators/sap/server.js';
 

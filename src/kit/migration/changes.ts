@@ -1,14 +1,22 @@
 import type { ChangeCursor } from '../../migrations/types.js';
 import type { Params } from '../source/listing.js';
 
+/** A listed record's key and modification stamp (ISO), as a changes cursor reads them. */
+export interface Stamped {
+  key: string | number;
+  modified: string;
+}
+
 /**
- * How a listing reads records modified since an instant, oldest change first: the parameter the source
- * compares strictly (`modified_after`) and the order by modification. Sources whose stamps have whole seconds
- * page through a second shared by more than a page instead of losing the rest of it.
+ * How a listing reads the records modified since a cursor, oldest change first, and how the cursor moves on. A
+ * record modified again while the listing is read moves behind the cursor instead of shifting pages, so none
+ * is skipped.
  */
-export interface ModifiedSince {
-  /** Parameters that list records modified strictly after an ISO instant, in modification order. */
-  params(after: string): Params;
+export interface ChangesListing {
+  /** Parameters that list the records after the cursor (the window's own are added). */
+  params(cursor: ChangeCursor): Params;
+  /** The cursor after a page, or null when it was the last. */
+  next(cursor: ChangeCursor, page: readonly Stamped[], more: boolean): ChangeCursor | null;
 }
 
 /** The keyset cursor's step: one second, the stamps' granularity. */
@@ -17,11 +25,11 @@ const SECOND_MS = 1000;
 /**
  * Moves the keyset past a page of changes: after the page's last second minus one (the source compares
  * strictly), skipping the records already copied at that second; when the whole page shares the cursor's
- * second, the next page of that same second. `modified` holds each record's stamp (ISO), `key` its key.
+ * second, the next page of that same second.
  */
 export function nextChangeCursor(
   cursor: ChangeCursor,
-  page: readonly { key: string | number; modified: string }[],
+  page: readonly Stamped[],
   more: boolean,
 ): ChangeCursor | null {
   const last = page[page.length - 1];
@@ -34,3 +42,28 @@ export function nextChangeCursor(
   }
   return { after: boundary, skipIds: atLastSecond, page: 1 };
 }
+
+/**
+ * Modified strictly after an instant with whole-second stamps, as WooCommerce's `modified_after` filters: the
+ * cursor stands a second before the last stamp read and skips the keys already read at that second.
+ */
+function modifiedAfter(params: (after: string) => Params): ChangesListing {
+  return { params: (cursor) => params(cursor.after), next: nextChangeCursor };
+}
+
+/**
+ * A keyset the source filters on itself: records whose (stamp, key) comes after the cursor's, in that order (SAP's
+ * UpdateDate, UpdateTime and DocEntry). The cursor holds the last stamp and key read; `key` is null at the start.
+ */
+function keyset(params: (after: string, key: string | number | null) => Params): ChangesListing {
+  return {
+    params: (cursor) => params(cursor.after, cursor.skipIds[cursor.skipIds.length - 1] ?? null),
+    next: (_cursor, page, more) => {
+      const last = page[page.length - 1];
+      return last && more ? { after: last.modified, skipIds: [last.key], page: 1 } : null;
+    },
+  };
+}
+
+/** The changes cursors a migration picks from; `ChangesListing` is the escape hatch for any other. */
+export const changes = { modifiedAfter, keyset };

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
+import type { Source } from '../../connectors/source.js';
 import { fetchOrGiveUp } from '../../migrations/failed-pages.js';
 import type {
   ChangeCursor,
   ChunkContext,
+  IncrementalSync,
   Migration,
   MigrationDefaults,
   RejectedRecord,
@@ -10,13 +12,47 @@ import type {
 } from '../../migrations/types.js';
 import { pageKey } from '../../target/dead-letters.js';
 import { valueAt } from '../records/field-path.js';
-import { columnValueOf, fieldsOfColumn, fieldsRead, RecordRows } from '../records/record-rows.js';
+import {
+  columnValueOf,
+  type FoundLookups,
+  fieldsOfColumn,
+  fieldsRead,
+  lookupKeys,
+  lookupsUsed,
+  RecordRows,
+} from '../records/record-rows.js';
 import { allPages, fetchPage, type Listing, type Params } from '../source/listing.js';
 import type { RestApi, RestClient } from '../source/rest-api.js';
 import type { WindowFilter } from '../source/window.js';
 import { prepareTarget, type Target } from '../target/target.js';
-import { type ModifiedSince, nextChangeCursor } from './changes.js';
+import type { ChangesListing, Stamped } from './changes.js';
 import { type ChunkPages, writeRecordRows } from './write-records.js';
+
+/** A lookup of values by key at the source (an item's manufacturer), asked in batches, remembered for the run. */
+export interface Lookup {
+  /**
+   * The values of keys this run has not asked yet, many per call; a key left out has none. `cached` remembers a
+   * lookup of its own for the run (a lookup that goes through another, as an item to its manufacturer).
+   */
+  load(
+    keys: string[],
+    client: RestClient,
+    cached: (
+      kind: string,
+      keys: readonly string[],
+      load: (missing: string[]) => Promise<Map<string, unknown>>,
+    ) => Promise<Map<string, unknown>>,
+  ): Promise<Map<string, unknown>>;
+}
+
+/** What a migration offers to scheduled incremental syncs: the records changed since a watermark, by key. */
+export interface IncrementalDeclaration {
+  defaultLookbackSeconds: number;
+  /** Parameters listing the records changed at or after `since` (and any the source wants re-read), keys after `after`. */
+  params(since: string, after: string | number | null): Params;
+  /** Parameters listing the most recently modified record first: the source's latest change. */
+  latestFirst: Params;
+}
 
 /** A migration declared from parts: where the records are, how they are paged and filtered, where they go. */
 export interface MigrationDeclaration {
@@ -28,14 +64,19 @@ export interface MigrationDeclaration {
   target: Target;
   /** The record table's column of the creation time, by which windows are cut and counted. */
   created: string;
-  /** The record table's column of the last modification, which the changes cursor follows. */
+  /** The record table's column of the last modification, which changes cursors follow. */
   modified?: string;
-  /** The records by creation time, a window at a time: the backfill's listing. */
-  list: Listing & { window: WindowFilter };
+  /**
+   * The records, oldest first, a window at a time: the backfill's listing. Without a window filter the source
+   * cannot narrow its listing by creation time, and a backfill reads it whole in one partition.
+   */
+  list: Listing & { window?: WindowFilter };
+  /** Parameters that list the oldest record first, when the listing's own order does not. */
+  oldestFirst?: Params;
   /** A window's count at the source; the listing's total on a one-record page unless given. */
   count?: (client: RestClient, params: Params) => Promise<number>;
-  /** Records modified since an instant, for the backfill's catch-up of what changed while it ran. */
-  changes?: ModifiedSince;
+  /** Records modified since a cursor, for the backfill's catch-up of what changed while it ran. */
+  changes?: ChangesListing;
   /** Records by key, `batch` keys per request (`include=1,2,3`): dead-letter retry and verify. */
   byKeys?: { params: (keys: readonly string[]) => Params; batch: number };
   /**
@@ -43,6 +84,9 @@ export interface MigrationDeclaration {
    * read once a partition has copied its window.
    */
   removed?: { params: Params };
+  /** Lookups the target's columns name (`columns.text().lookup('manufacturer', 'ItemCode')`). */
+  lookups?: Readonly<Record<string, Lookup>>;
+  incremental?: IncrementalDeclaration;
   /** Narrows the target's count of a window to what the source counts (WooCommerce: trashed orders left out). */
   countTarget?: (query: Knex.QueryBuilder) => Knex.QueryBuilder;
   defaults?: Partial<MigrationDefaults>;
@@ -51,47 +95,109 @@ export interface MigrationDeclaration {
 }
 
 const DEFAULTS: MigrationDefaults = { pageSize: 100, pagesPerChunk: 10, partitionDays: 90, concurrency: 4 };
+/** A source read whole is one window: longer than any store has existed. */
+const WHOLE_SOURCE_DAYS = 1_000_000;
+
+/** A declaration that cannot work is refused when it is made, naming what is wrong. */
+function checkDeclaration(declaration: MigrationDeclaration): void {
+  const { name, target } = declaration;
+  for (const column of [declaration.created, declaration.modified]) {
+    if (column !== undefined && !(column in target.record.columns)) {
+      throw new Error(`migration ${name}: the record table ${target.record.name} has no column ${column}`);
+    }
+  }
+  for (const lookup of lookupsUsed(target)) {
+    if (!declaration.lookups?.[lookup])
+      throw new Error(`migration ${name}: a column uses lookup ${lookup}, which is not declared`);
+  }
+  if ((declaration.changes || declaration.incremental) && !declaration.modified) {
+    throw new Error(`migration ${name}: changes need the column of the last modification (modified)`);
+  }
+}
 
 /**
  * A migration from its declaration: the engine's whole contract (chunks, changes, counts, retries of dead
- * letters, verify, dry runs) derived from the parts, each record mapped to rows by the target's columns.
+ * letters, verify, dry runs, incremental syncs) derived from the parts, each record mapped to rows by the
+ * target's columns.
  */
 export function defineMigration(declaration: MigrationDeclaration): Migration {
+  checkDeclaration(declaration);
   const { api, target, list, name } = declaration;
   const fields = fieldsRead(target);
   const pageSize = Math.min(declaration.defaults?.pageSize ?? DEFAULTS.pageSize, list.paginate.maxSize);
   const keyField = new RecordRows(target).keyField;
-  const windowParams = (window: TimeWindow) => list.window.params(list.window.bounds(window));
-  const rowsOf = (records: readonly unknown[]) => new RecordRows(target).add(records);
+  const windowParams = (window: TimeWindow): Params =>
+    list.window ? list.window.params(list.window.bounds(window)) : {};
+
+  /** What the declared lookups find for these records, each key asked once per run. */
+  async function findLookups(
+    source: Source,
+    client: RestClient,
+    records: readonly unknown[],
+  ): Promise<FoundLookups> {
+    const found = new Map<string, Map<string, unknown>>();
+    const cached = (
+      kind: string,
+      keys: readonly string[],
+      load: (missing: string[]) => Promise<Map<string, unknown>>,
+    ) => source.lookups.getMany(`${name}:${kind}`, keys, load);
+    for (const [lookup, keys] of lookupKeys(target, records)) {
+      const declared = declaration.lookups?.[lookup] as Lookup;
+      found.set(lookup, await cached(lookup, [...keys], (missing) => declared.load(missing, client, cached)));
+    }
+    return found;
+  }
+  const addRecords = async (
+    rows: RecordRows,
+    source: Source,
+    client: RestClient,
+    records: readonly unknown[],
+  ) => rows.add(records, declaration.lookups ? await findLookups(source, client, records) : undefined);
+
   const write = async (db: Knex, context: ChunkContext, rows: RecordRows, pages?: ChunkPages) => {
     // Removed children make their record count as updated; only a sync reports them apart.
     const { deleted: _deleted, ...counts } = await writeRecordRows(db, name, target, context, rows, pages);
     return counts;
   };
-  const modifiedOf = (record: unknown) =>
-    columnValueOf(target.record, declaration.modified as string, record) as string;
+  const stampsOf = (records: readonly unknown[]): Stamped[] =>
+    records.flatMap((record) => {
+      try {
+        const modified = columnValueOf(target.record, declaration.modified as string, record) as string;
+        return [{ key: valueAt(record, record, keyField) as string | number, modified }];
+      } catch {
+        return []; // too broken to have a stamp: it is dead-lettered, and the cursor moves on by the others
+      }
+    });
 
   const migration: Migration = {
     name,
     description: declaration.description,
     defaultConnection: declaration.connection,
-    defaults: { ...DEFAULTS, ...declaration.defaults, pageSize },
+    defaults: {
+      ...DEFAULTS,
+      ...declaration.defaults,
+      pageSize,
+      ...(list.window ? {} : { partitionDays: WHOLE_SOURCE_DAYS }),
+    },
+    ...(list.window ? {} : { windowed: false }),
     prepareTarget: (db) => prepareTarget(db, name, target, declaration.schemaStep),
 
     async sourceStart(source) {
       const { records } = await fetchPage(api.open(source), list, {
         page: 1,
         size: 1,
+        params: declaration.oldestFirst,
         fields: fieldsOfColumn(target.record, declaration.created),
       });
-      return records[0] === undefined
-        ? null
-        : String(columnValueOf(target.record, declaration.created, records[0]));
+      if (records[0] === undefined) return null;
+      const created = String(columnValueOf(target.record, declaration.created, records[0]));
+      // A date is the start of its day.
+      return /^\d{4}-\d{2}-\d{2}$/.test(created) ? `${created}T00:00:00.000Z` : created;
     },
 
     async copyChunk(db, source, request, context) {
       const client = api.open(source);
-      const rows = rowsOf([]);
+      const rows = new RecordRows(target);
       const pages = { good: [] as string[], failed: [] as RejectedRecord[] };
       let page = request.page;
       let more = true;
@@ -108,37 +214,11 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
           continue;
         }
         pages.good.push(pageKey(address));
-        rows.add(result.page.records);
+        await addRecords(rows, source, client, result.page.records);
         more = result.page.more;
       }
       const counts = await write(db, context, rows, pages);
       return { ...counts, nextPage: more ? page : null };
-    },
-
-    async copyChanges(db, source, request, context) {
-      const changes = declaration.changes;
-      if (!changes || !declaration.modified) throw new Error(`migration ${name} declares no changes listing`);
-      const client = api.open(source);
-      const rows = rowsOf([]);
-      let cursor: ChangeCursor | null = request.cursor;
-      for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
-        // A malformed page is retried by the activity: the keyset cannot move past a page it has not read.
-        const result = await fetchPage(client, list, {
-          page: cursor.page,
-          size: request.pageSize,
-          params: { ...windowParams(request.window), ...changes.params(cursor.after) },
-          fields,
-        });
-        context.onPage();
-        const skip = new Set(cursor.skipIds.map(String));
-        rows.add(result.records.filter((record) => !skip.has(keyOf(record))));
-        const stamped = result.records.flatMap((record) => {
-          const modified = stampOf(record);
-          return modified ? [{ key: valueOfKey(record), modified }] : [];
-        });
-        cursor = nextChangeCursor(cursor, stamped, result.more);
-      }
-      return { ...(await write(db, context, rows)), next: cursor };
     },
 
     recordTable: { table: target.record.name, key: target.record.key[0] as string },
@@ -158,7 +238,10 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       return found;
     },
 
-    writeRecords: (db, _source, records, context) => write(db, context, rowsOf(records)),
+    async writeRecords(db, source, records, context) {
+      const rows = await addRecords(new RecordRows(target), source, api.open(source), records);
+      return write(db, context, rows);
+    },
 
     async reconcileWindow(db, source, window, context) {
       if (!declaration.removed) return 0;
@@ -166,7 +249,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       const params = { ...windowParams(window), ...declaration.removed.params };
       let written = 0;
       for await (const records of allPages(client, list, { size: list.paginate.maxSize, params, fields })) {
-        await write(db, context, rowsOf(records));
+        await write(db, context, await addRecords(new RecordRows(target), source, client, records));
         written += records.length;
       }
       return written;
@@ -181,16 +264,20 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
         params: windowParams(window),
         fields: [keyField],
       });
-      if (total === undefined)
-        throw new Error(`${list.path} sends no total; declare how migration ${name} counts a window`);
+      if (total === undefined) {
+        throw new Error(`${list.path} sends no total; declare how migration ${name} counts a window (count)`);
+      }
       return total;
     },
 
     async countTarget(db, window) {
-      const bounds = list.window.bounds(window);
-      const query = db(target.record.name)
-        .where(declaration.created, '>=', bounds.from)
-        .andWhere(declaration.created, '<', bounds.to);
+      let query = db(target.record.name);
+      if (list.window) {
+        const bounds = list.window.bounds(window);
+        query = query
+          .where(declaration.created, '>=', bounds.from)
+          .andWhere(declaration.created, '<', bounds.to);
+      }
       const row = await (declaration.countTarget?.(query) ?? query)
         .count<{ count: string }[]>({ count: '*' })
         .first();
@@ -198,19 +285,94 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     },
   };
 
-  function valueOfKey(record: unknown): string | number {
-    return valueAt(record, record, keyField) as string | number;
+  const changes = declaration.changes;
+  if (changes) {
+    migration.copyChanges = async (db, source, request, context) => {
+      const client = api.open(source);
+      const rows = new RecordRows(target);
+      let cursor: ChangeCursor | null = request.cursor;
+      for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
+        // A malformed page is retried by the activity: the keyset cannot move past a page it has not read.
+        const result = await fetchPage(client, list, {
+          page: cursor.page,
+          size: request.pageSize,
+          params: { ...windowParams(request.window), ...changes.params(cursor) },
+          fields,
+        });
+        context.onPage();
+        const skip = new Set(cursor.skipIds.map(String));
+        const fresh = result.records.filter((record) => !skip.has(String(valueAt(record, record, keyField))));
+        await addRecords(rows, source, client, fresh);
+        cursor = changes.next(cursor, stampsOf(result.records), result.more);
+      }
+      return { ...(await write(db, context, rows)), next: cursor };
+    };
   }
-  function keyOf(record: unknown): string {
-    return String(valueOfKey(record));
-  }
-  /** A record's modification stamp, or undefined when it is too broken to have one (it is dead-lettered). */
-  function stampOf(record: unknown): string | undefined {
-    try {
-      return modifiedOf(record);
-    } catch {
-      return undefined;
-    }
-  }
+
+  const incremental = declaration.incremental;
+  if (incremental)
+    migration.incremental = incrementalSync(declaration, incremental, { fields, keyField, addRecords });
   return migration;
+}
+
+/** The incremental sync of a declared migration: the changed records in key order, a chunk at a time. */
+function incrementalSync(
+  declaration: MigrationDeclaration,
+  incremental: IncrementalDeclaration,
+  parts: {
+    fields: string[];
+    keyField: string;
+    addRecords: (
+      rows: RecordRows,
+      source: Source,
+      client: RestClient,
+      records: readonly unknown[],
+    ) => Promise<RecordRows>;
+  },
+): IncrementalSync {
+  const { api, list, target, name } = declaration;
+  return {
+    defaultLookbackSeconds: incremental.defaultLookbackSeconds,
+
+    async latestChange(source) {
+      const modified = declaration.modified as string;
+      const { records } = await fetchPage(api.open(source), list, {
+        page: 1,
+        size: 1,
+        params: incremental.latestFirst,
+        fields: fieldsOfColumn(target.record, modified),
+      });
+      return records[0] === undefined ? null : String(columnValueOf(target.record, modified, records[0]));
+    },
+
+    async syncChunk(db, source, request, finish, context) {
+      const client = api.open(source);
+      const rows = new RecordRows(target);
+      let after = request.after;
+      let more = true;
+      for (let fetched = 0; more && fetched < request.pages; fetched++) {
+        const result = await fetchPage(client, list, {
+          page: 1,
+          size: request.pageSize,
+          params: incremental.params(request.since, after),
+          fields: parts.fields,
+        });
+        context.onPage();
+        await parts.addRecords(rows, source, client, result.records);
+        const last = result.records[result.records.length - 1];
+        if (last !== undefined) after = valueAt(last, last, parts.keyField) as string | number;
+        more = result.more;
+      }
+      const counts = await writeRecordRows(
+        db,
+        name,
+        target,
+        context,
+        rows,
+        undefined,
+        more ? undefined : finish,
+      );
+      return { ...counts, next: more ? after : null };
+    },
+  };
 }

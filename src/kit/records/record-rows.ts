@@ -1,5 +1,5 @@
 import type { RejectedRecord } from '../../migrations/types.js';
-import type { Column } from '../target/columns.js';
+import type { Column, ColumnSource } from '../target/columns.js';
 import type { Table } from '../target/table.js';
 import type { Target } from '../target/target.js';
 import type { TargetRows } from '../target/write.js';
@@ -10,17 +10,33 @@ type Row = Record<string, unknown>;
 /** A value refused by its column: the record is dead-lettered with this reason. */
 class RefusedValue extends Error {}
 
-function sourceOf(name: string, column: Column<unknown>) {
-  return column.specification.source ?? { paths: [name] };
+/** What a lookup found for each key it was asked, by lookup name: a key the source does not know has null. */
+export type FoundLookups = ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+
+/** Where a column reads from: the field of its own name unless it says otherwise. */
+function sourceOf(name: string, column: Column<unknown>): ColumnSource {
+  const source = column.specification.source;
+  return { ...source, paths: source?.paths.length ? source.paths : [name] };
 }
 
-/** One column's value for a part of a record, converted and checked as its declaration says. */
-function columnValue(name: string, column: Column<unknown>, part: unknown, record: unknown): unknown {
-  const { paths, convert } = sourceOf(name, column);
+/** One column's value for a part of a record, looked up, converted and checked as its declaration says. */
+function columnValue(
+  name: string,
+  column: Column<unknown>,
+  part: unknown,
+  record: unknown,
+  lookups?: FoundLookups,
+): unknown {
+  const { paths, convert, lookup } = sourceOf(name, column);
   const where = paths.join('+');
   let value: unknown;
   try {
-    const values = paths.map((path) => valueAt(part, record, path));
+    let values = paths.map((path) => valueAt(part, record, path));
+    if (lookup) {
+      const found = lookups?.get(lookup);
+      if (!found) throw new Error(`lookup ${lookup} was not run for this record`);
+      values = values.map((key) => found.get(String(key)) ?? null);
+    }
     value = convert ? convert(...values) : values[0];
   } catch (error) {
     throw new RefusedValue(`${where} ${(error as Error).message}`);
@@ -35,20 +51,64 @@ function columnValue(name: string, column: Column<unknown>, part: unknown, recor
 }
 
 /** A table's row for a part of a record; `given` columns are filled by the caller (keys of other tables). */
-function rowOf(table: Table, part: unknown, record: unknown, given: Row = {}): Row {
+function rowOf(table: Table, part: unknown, record: unknown, lookups: FoundLookups, given: Row = {}): Row {
   const row: Row = {};
   for (const [name, column] of Object.entries(table.columns)) {
     if (column.specification.generated) continue;
-    row[name] = name in given ? given[name] : columnValue(name, column, part, record);
+    row[name] = name in given ? given[name] : columnValue(name, column, part, record, lookups);
   }
   return row;
+}
+
+/** Each part of a record a table of the target maps, with the table. */
+function* partsOf(target: Target, record: unknown): Generator<[Table, unknown]> {
+  yield [target.record, record];
+  for (const child of target.children) {
+    const parts = child.from ? valueAt(record, record, child.from) : [];
+    if (Array.isArray(parts)) for (const part of parts) yield [child.table, part];
+  }
+  for (const dimension of target.dimensions) {
+    yield [dimension.table, dimension.from ? valueAt(record, record, dimension.from) : record];
+  }
+}
+
+/** The lookups the target's columns name. */
+export function lookupsUsed(target: Target): string[] {
+  const used = new Set<string>();
+  for (const table of target.tables) {
+    for (const [name, column] of Object.entries(table.columns)) {
+      const { lookup } = sourceOf(name, column);
+      if (lookup) used.add(lookup);
+    }
+  }
+  return [...used];
+}
+
+/** The keys each declared lookup is asked for by these records: one batch per lookup for a page of records. */
+export function lookupKeys(target: Target, records: readonly unknown[]): Map<string, Set<string>> {
+  const keys = new Map<string, Set<string>>();
+  for (const record of records) {
+    for (const [table, part] of partsOf(target, record)) {
+      for (const [name, column] of Object.entries(table.columns)) {
+        const { lookup, paths } = sourceOf(name, column);
+        if (!lookup) continue;
+        const set = keys.get(lookup) ?? new Set<string>();
+        keys.set(lookup, set);
+        for (const path of paths) {
+          const key = valueAt(part, record, path);
+          if (key !== undefined && key !== null) set.add(String(key));
+        }
+      }
+    }
+  }
+  return keys;
 }
 
 /** A column's value for a record, as its declaration maps it; throws when the column refuses it. */
 export function columnValueOf(table: Table, name: string, record: unknown): unknown {
   const column = table.columns[name];
   if (!column) throw new Error(`table ${table.name} has no column ${name}`);
-  return columnValue(name, column, record, record);
+  return columnValue(name, column, record, record, new Map());
 }
 
 /** The top-level fields of a record that one column of the record table reads. */
@@ -129,27 +189,33 @@ export class RecordRows {
     return [...this.sets.keys()];
   }
 
-  add(records: readonly unknown[]): this {
-    for (const record of records) this.addOne(record);
+  /** Adds records; `lookups` holds what the declared lookups found for them (see lookupKeys). */
+  add(records: readonly unknown[], lookups: FoundLookups = new Map()): this {
+    for (const record of records) this.addOne(record, lookups);
     return this;
   }
 
-  private addOne(record: unknown): void {
+  private addOne(record: unknown, lookups: FoundLookups): void {
     const key = String(valueAt(record, record, this.keyField));
     // Either way the later listing wins: a record broken since it was listed is not written.
     this.sets.delete(key);
     this.rejectedByKey.delete(key);
     try {
-      this.sets.set(key, this.rowsOf(record));
+      this.sets.set(key, this.rowsOf(record, lookups));
     } catch (error) {
       if (!(error instanceof RefusedValue)) throw error;
       this.rejectedByKey.set(key, { sourceKey: key, payload: record, reason: error.message });
     }
   }
 
-  private rowsOf(record: unknown): RecordRowSet {
+  private rowsOf(record: unknown, lookups: FoundLookups): RecordRowSet {
     const dimensions = this.target.dimensions.map((dimension) =>
-      rowOf(dimension.table, dimension.from ? valueAt(record, record, dimension.from) : record, record),
+      rowOf(
+        dimension.table,
+        dimension.from ? valueAt(record, record, dimension.from) : record,
+        record,
+        lookups,
+      ),
     );
     const references = Object.fromEntries(
       this.target.dimensions.map((dimension, index) => [
@@ -157,12 +223,12 @@ export class RecordRows {
         (dimensions[index] as Row)[dimension.table.key[0] as string],
       ]),
     );
-    const own = rowOf(this.target.record, record, record, references);
+    const own = rowOf(this.target.record, record, record, lookups, references);
     const children = this.target.children.map((child) => {
       const parts = child.from ? valueAt(record, record, child.from) : [];
       if (!Array.isArray(parts)) throw new RefusedValue(`${child.from} is not a list`);
       const parent = { [child.parentColumn]: own[this.recordKey] };
-      return parts.map((part) => rowOf(child.table, part, record, parent));
+      return parts.map((part) => rowOf(child.table, part, record, lookups, parent));
     });
     return { record: own, children, dimensions };
   }

@@ -30,6 +30,8 @@ export interface Auth {
   apply(attempt: Attempt, context: AuthContext, token: string | undefined): void;
   /** Whether a refused answer means the session is over (log in again, once) rather than bad credentials. */
   expired?(status: number, body: unknown): boolean;
+  /** The request that ends a session, so that a check leaves none open at the source. */
+  logout?: { path: string; method?: string };
 }
 
 /** A connection field's value as text; a missing one is a configuration error naming the field. */
@@ -101,6 +103,7 @@ function session(declaration: {
   token: (answer: LoginAnswer) => string | undefined;
   apply: (attempt: Attempt, token: string) => void;
   expired: (status: number, body: unknown) => boolean;
+  logout?: { path: string; method?: string };
 }): Auth {
   return {
     async login(context) {
@@ -113,6 +116,7 @@ function session(declaration: {
       if (token) declaration.apply(attempt, token);
     },
     expired: declaration.expired,
+    ...(declaration.logout ? { logout: declaration.logout } : {}),
   };
 }
 

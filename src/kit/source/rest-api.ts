@@ -154,6 +154,20 @@ export class RestClient {
     }
   }
 
+  /** Ends the source's session, if it has one open and the auth declares how: a check leaves none behind. */
+  async logout(): Promise<void> {
+    const { auth } = this.declaration;
+    const token = this.source.session.token;
+    if (!auth.logout || !token) return;
+    this.source.session.token = undefined;
+    const url = this.url(auth.logout.path);
+    const headers: Record<string, string> = { ...this.declaration.headers };
+    const attempt: Attempt = { method: auth.logout.method ?? 'POST', url, headers };
+    auth.apply(attempt, this.auth, token);
+    const response = await sendRequest(this.context(url), attempt.url, { method: attempt.method, headers });
+    await response.body?.cancel();
+  }
+
   get(path: string, params?: Record<string, string>, headers?: Record<string, string>): Promise<Response> {
     return this.request('GET', path, { params, headers });
   }

@@ -7,6 +7,8 @@ import { z } from 'zod';
  */
 export interface ColumnSource {
   readonly paths: readonly string[];
+  /** A declared lookup that turns the value at the path into the column's value (an item's manufacturer). */
+  readonly lookup?: string;
   // biome-ignore lint/suspicious/noExplicitAny: a conversion takes whatever the source sends; the column's parser checks the result
   readonly convert?: (...values: any[]) => unknown;
 }
@@ -71,6 +73,14 @@ export class Column<T> {
   from(paths: string | readonly string[], convert?: (...values: any[]) => unknown): this {
     const list = typeof paths === 'string' ? [paths] : paths;
     return this.with({ source: { paths: list, ...(convert ? { convert } : {}) } });
+  }
+
+  /**
+   * The value a declared lookup finds for the value at `path` (the column's name unless given): an item code's
+   * manufacturer. Lookups are asked in batches and remembered for the run; a key the source does not know is null.
+   */
+  lookup(name: string, path?: string): this {
+    return this.with({ source: { paths: path ? [path] : [], lookup: name } });
   }
 
   /** Checks values with this schema instead of the type's own check (`z.int().positive()`, `z.email()`). */

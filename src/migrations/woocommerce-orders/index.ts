@@ -1,4 +1,4 @@
-import { defineMigration, windowFilter, woocommerce } from '../../kit/index.js';
+import { changes, defineMigration, windowFilter, woocommerce } from '../../kit/index.js';
 import { target } from './target.js';
 
 /** Every core order status, trash included: WooCommerce's "any" leaves trashed orders out. */
@@ -25,7 +25,7 @@ export const woocommerceOrders = defineMigration({
     }),
   },
   // Trashed orders are not in this listing (status any); the partition reconciles them after its last chunk.
-  changes: { params: (after) => ({ modified_after: after, orderby: 'modified' }) },
+  changes: changes.modifiedAfter((after) => ({ modified_after: after, orderby: 'modified' })),
   byKeys: { batch: 100, params: (keys) => ({ include: keys.join(','), status: ALL_STATUSES }) },
   removed: { params: { status: 'trash' } },
   countTarget: (query) => query.whereNot('status', 'trash'),

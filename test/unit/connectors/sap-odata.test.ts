@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  changedAfterFilter,
-  changedSinceFilter,
+  changedAfter,
+  changedSince,
   instantOfStamp,
   stampOfInstant,
-} from '../../../src/connectors/sap/stamps.js';
+} from '../../../src/connectors/sap/odata.js';
 import { matchesFilter, parseFilter } from '../../../src/sandbox/emulators/sap/odata-filter.js';
 
 const doc = (DocEntry: number, UpdateDate: string, UpdateTime: string) => ({
@@ -21,7 +21,7 @@ describe("SAP's change stamps (UpdateDate + UpdateTime) as filters", () => {
   });
 
   it('selects what changed at or after an instant: the stamp exactly on it is included', () => {
-    const since = parseFilter(changedSinceFilter(watermark));
+    const since = parseFilter(changedSince(watermark));
     expect(matchesFilter(since, doc(1, '2024-05-01', '14:03:22'))).toBe(true);
     expect(matchesFilter(since, doc(1, '2024-05-01', '14:03:21'))).toBe(false);
     expect(matchesFilter(since, doc(1, '2024-05-02', '00:00:00'))).toBe(true);
@@ -29,7 +29,7 @@ describe("SAP's change stamps (UpdateDate + UpdateTime) as filters", () => {
   });
 
   it('selects what comes after a keyset position in (date, time, DocEntry) order', () => {
-    const after = parseFilter(changedAfterFilter(watermark, 40));
+    const after = parseFilter(changedAfter(watermark, 40));
     expect(matchesFilter(after, doc(41, '2024-05-01', '14:03:22'))).toBe(true);
     expect(matchesFilter(after, doc(40, '2024-05-01', '14:03:22'))).toBe(false);
     expect(matchesFilter(after, doc(7, '2024-05-01', '14:03:23'))).toBe(true);

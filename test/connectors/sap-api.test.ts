@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SapConnection } from '../../src/connectors/connection.js';
 import { SourceAuthError } from '../../src/connectors/errors.js';
-import { SapServiceLayerClient } from '../../src/connectors/sap/client.js';
-import type { SapOrder } from '../../src/connectors/sap/order-shape.js';
-import { changedSinceFilter } from '../../src/connectors/sap/stamps.js';
-import { unpacedSource } from '../../src/connectors/source.js';
+import { sap as sapParts } from '../../src/connectors/sap/api.js';
+import { changedSince } from '../../src/connectors/sap/odata.js';
+import type { SapItem, SapManufacturer, SapOrder } from '../../src/connectors/sap/order-shape.js';
+import { type Source, unpacedSource } from '../../src/connectors/source.js';
+import { allPages, type RestClient } from '../../src/kit/index.js';
 import {
   generateItem,
   generateManufacturer,
@@ -21,40 +22,40 @@ beforeAll(async () => {
 });
 afterAll(() => sap.close());
 
-/** Every order matching the filter, read page by page through odata.nextLink. */
-async function readOrders(
-  client: SapServiceLayerClient,
-  filter?: string,
-  pageSize = 100,
-): Promise<SapOrder[]> {
-  const orders: SapOrder[] = [];
-  const query: Record<string, string> = { $orderby: 'DocEntry asc', ...(filter ? { $filter: filter } : {}) };
-  for await (const page of client.pages<SapOrder>('Orders', query, pageSize)) orders.push(...page);
-  return orders;
+const orders = sapParts.collection('Orders');
+const open = (source: Source = unpacedSource('sap', connection)) => sapParts.api.open(source);
+
+/** Every order matching the filter, read page by page. */
+async function readOrders(client: RestClient, filter?: string, pageSize = 100): Promise<SapOrder[]> {
+  const found: SapOrder[] = [];
+  const params: Record<string, string> = { $orderby: 'DocEntry asc', ...(filter ? { $filter: filter } : {}) };
+  for await (const page of allPages(client, orders, { size: pageSize, params }))
+    found.push(...(page as SapOrder[]));
+  return found;
 }
 
 const control = (method: string, path: string, body?: unknown) =>
   fetch(`${sap.controlUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
 
-describe('SAP Service Layer client', () => {
-  it('logs in on first use and reads every order through odata.nextLink', async () => {
-    const client = new SapServiceLayerClient(unpacedSource('sap', connection));
+describe("SAP Service Layer, through the kit's SAP parts", () => {
+  it('logs in on first use and reads every order, page after page while a next link comes', async () => {
+    const client = open();
     const logins = sap.stats.logins;
-    const orders = await readOrders(client);
-    expect(orders.map((order) => order.DocEntry)).toEqual(sap.store.all().map((order) => order.DocEntry));
-    expect(orders).toEqual(sap.store.all());
+    const all = await readOrders(client);
+    expect(all.map((order) => order.DocEntry)).toEqual(sap.store.all().map((order) => order.DocEntry));
+    expect(all).toEqual(sap.store.all());
     expect(sap.stats.logins - logins).toBe(1);
     await client.logout();
   });
 
   it('reads what changed since a watermark, the order exactly on it included, plus the open orders', async () => {
-    const client = new SapServiceLayerClient(unpacedSource('sap', connection));
+    const client = open();
     const created = (await (
       await control('POST', '/orders', { count: 1, at: '2026-07-02T10:00:00Z' })
     ).json()) as { docEntries: number[] };
     const onWatermark = created.docEntries[0];
-    const filter = `(${changedSinceFilter('2026-07-02T10:00:00Z')}) or DocumentStatus eq 'bost_Open'`;
-    const orders = await readOrders(client, filter, 50);
+    const filter = `(${changedSince('2026-07-02T10:00:00Z')}) or DocumentStatus eq 'bost_Open'`;
+    const changed = await readOrders(client, filter, 50);
     const expected = sap.store
       .all()
       .filter(
@@ -63,17 +64,18 @@ describe('SAP Service Layer client', () => {
           (o.UpdateDate === '2026-07-02' && o.UpdateTime >= '10:00:00') ||
           o.DocumentStatus === 'bost_Open',
       );
-    expect(orders.map((o) => o.DocEntry)).toEqual(expected.map((o) => o.DocEntry));
-    expect(orders.map((o) => o.DocEntry)).toContain(onWatermark);
+    expect(changed.map((o) => o.DocEntry)).toEqual(expected.map((o) => o.DocEntry));
+    expect(changed.map((o) => o.DocEntry)).toContain(onWatermark);
   });
 
   it('logs in again when its session expires in the middle of paging, and misses nothing', async () => {
-    const client = new SapServiceLayerClient(unpacedSource('sap', connection));
+    const client = open();
     const logins = sap.stats.logins;
     const docEntries: number[] = [];
     let pages = 0;
-    for await (const page of client.pages<SapOrder>('Orders', { $select: 'DocEntry' }, 100)) {
-      docEntries.push(...page.map((order) => order.DocEntry));
+    const params = { $orderby: 'DocEntry asc' };
+    for await (const page of allPages(client, orders, { size: 100, params, fields: ['DocEntry'] })) {
+      docEntries.push(...(page as SapOrder[]).map((order) => order.DocEntry));
       if (++pages === 3) await control('POST', '/sessions/expire');
     }
     expect(docEntries).toEqual(sap.store.all().map((order) => order.DocEntry));
@@ -83,15 +85,15 @@ describe('SAP Service Layer client', () => {
   it("shares one session among the clients of a source, as a worker's activities do", async () => {
     const source = unpacedSource('sap', connection);
     const logins = sap.stats.logins;
-    await readOrders(new SapServiceLayerClient(source), "DocumentStatus eq 'bost_Open'");
-    await new SapServiceLayerClient(source).count('Orders', undefined);
+    await readOrders(open(source), "DocumentStatus eq 'bost_Open'");
+    await sapParts.count(open(source), 'Orders', {});
     expect(sap.stats.logins - logins).toBe(1);
-    await new SapServiceLayerClient(source).logout();
+    await open(source).logout();
     expect(source.session.token).toBeUndefined();
   });
 
   it('fails at once on refused credentials, naming the connection', async () => {
-    const client = new SapServiceLayerClient(unpacedSource('sap-prod', { ...connection, password: 'wrong' }));
+    const client = open(unpacedSource('sap-prod', { ...connection, password: 'wrong' }));
     const logins = sap.stats.byStatus['401'] ?? 0;
     const error = await readOrders(client).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SourceAuthError);
@@ -108,21 +110,28 @@ describe('SAP Service Layer client', () => {
       consumerKey: 'k',
       consumerSecret: 's',
     };
-    expect(() => new SapServiceLayerClient(unpacedSource('shop', shop))).toThrow(
-      'Connection "shop" is a woocommerce connection; this needs a sap one',
+    expect(() => open(unpacedSource('shop', shop))).toThrow(
+      'Connection "shop" is a woocommerce connection; SAP needs a sap one',
     );
   });
 
   it('looks up many items and manufacturers, 40 keys a request; unknown keys are absent', async () => {
-    const client = new SapServiceLayerClient(unpacedSource('sap', connection));
-    await client.login();
+    const client = open();
+    await sapParts.count(client, 'Orders', {}); // logged in before the requests are counted
     const codes = [...Array.from({ length: 100 }, (_, n) => itemCode(n)), 'ZZZ', "O'NEIL"];
     const requests = sap.stats.requests;
-    const items = await client.items(codes);
+    const fields = ['ItemCode', 'ItemName', 'Manufacturer'];
+    const items = await sapParts.byKeys<SapItem>(client, 'Items', 'ItemCode', codes, fields);
     expect(sap.stats.requests - requests).toBe(3);
     expect(items).toEqual(Array.from({ length: 100 }, (_, n) => generateItem(5, n)));
     const manufacturerCodes = [...new Set(items.map((item) => item.Manufacturer))].filter((code) => code > 0);
-    const manufacturers = await client.manufacturers(manufacturerCodes);
+    const manufacturers = await sapParts.byKeys<SapManufacturer>(
+      client,
+      'Manufacturers',
+      'Code',
+      manufacturerCodes,
+      ['Code', 'ManufacturerName'],
+    );
     expect(manufacturers.map((m) => m.Code).sort((a, b) => a - b)).toEqual(
       [...manufacturerCodes].sort((a, b) => a - b),
     );
