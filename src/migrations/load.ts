@@ -1,4 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeCause, FerryError } from '../errors.js';
 import type { Migration } from './types.js';
@@ -32,10 +34,51 @@ export function migrationModulesOf(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
+const TYPESCRIPT = /\.[cm]?ts$/;
+let typescriptLoader: Promise<void> | undefined;
+
+/** tsx's ESM API, from the team's project (its devDependency) or else ferry's own checkout. */
+function tsxApiEntry(cwd: string): string | undefined {
+  for (const base of [join(cwd, 'package.json'), import.meta.filename]) {
+    try {
+      const manifest = createRequire(base).resolve('tsx/package.json');
+      const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+        exports: Record<string, { import: { default: string } }>;
+      };
+      const api = exports['./esm/api']?.import.default;
+      if (api) return join(dirname(manifest), api);
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Lets this process import TypeScript, once, before the first TypeScript module is imported (Node remembers a
+ * module that failed to load): a team runs `ferry worker --migrations ./customers.ts` in development with tsx
+ * installed, and its compiled JavaScript in production, where tsx is never loaded.
+ */
+function loadTypeScript(specifier: string, cwd: string): Promise<void> {
+  const underTsx = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('tsx'));
+  if (underTsx) return Promise.resolve();
+  typescriptLoader ??= (async () => {
+    const entry = tsxApiEntry(cwd);
+    if (!entry) {
+      throw new FerryError(
+        `${specifier} is TypeScript: add tsx to your project (npm install --save-dev tsx), or load its compiled JavaScript`,
+      );
+    }
+    const api = (await import(pathToFileURL(entry).href)) as { register(): unknown };
+    api.register();
+  })();
+  return typescriptLoader;
+}
+
 /**
  * Imports a team's modules and returns the migrations they export (named or default, arrays flattened). A path
- * is resolved against `cwd`; anything else is a package name. A TypeScript module needs a loader in the process
- * (`NODE_OPTIONS="--import tsx"`), or its compiled JavaScript.
+ * is resolved against `cwd`; anything else is a package name. A TypeScript module is loaded through tsx (see
+ * loadTypeScript), or given as its compiled JavaScript.
  */
 export async function loadMigrationModules(
   specifiers: readonly string[],
@@ -48,6 +91,7 @@ export async function loadMigrationModules(
         ? pathToFileURL(resolve(cwd, specifier)).href
         : specifier;
     let exported: Record<string, unknown>;
+    if (TYPESCRIPT.test(specifier)) await loadTypeScript(specifier, cwd);
     try {
       exported = (await import(target)) as Record<string, unknown>;
     } catch (error) {

@@ -9,10 +9,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `ferry` executable in a child process, as a user would. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliResult> {
+/**
+ * Runs the real `ferry` executable in a child process, as a user would; `where` runs another installation of it
+ * (`bin`) from another directory (`cwd`), as a team's project does.
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+  where: { bin?: string; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FERRY_BIN, ...args], {
+    const child = spawn(process.execPath, [where.bin ?? FERRY_BIN, ...args], {
+      cwd: where.cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -16,15 +16,27 @@ export class WorkerProcesses {
     },
   ) {}
 
-  /** `nodeArgs`, `args` and `env` go to that one process (a preloaded module, worker flags, a variable). */
-  spawn(extra: { nodeArgs?: string[]; args?: string[]; env?: Record<string, string> } = {}): ChildProcess {
+  /**
+   * `nodeArgs`, `args` and `env` go to that one process (a preloaded module, worker flags, a variable); `bin`
+   * and `cwd` run another installation of ferry from another directory (a team's project).
+   */
+  spawn(
+    extra: {
+      nodeArgs?: string[];
+      args?: string[];
+      env?: Record<string, string>;
+      bin?: string;
+      cwd?: string;
+    } = {},
+  ): ChildProcess {
     const connections = Object.entries(this.options.connections()).map(([name, connection]) =>
       connectionEnv(name, connection),
     );
     const child = spawn(
       process.execPath,
-      [...(extra.nodeArgs ?? []), FERRY_BIN, 'worker', ...(extra.args ?? [])],
+      [...(extra.nodeArgs ?? []), extra.bin ?? FERRY_BIN, 'worker', ...(extra.args ?? [])],
       {
+        cwd: extra.cwd,
         env: {
           ...process.env,
           ...extra.env,

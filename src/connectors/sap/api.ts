@@ -4,12 +4,13 @@ import { odataNextLink, paginate } from '../../kit/source/paginate.js';
 import { type RestClient, restApi } from '../../kit/source/rest-api.js';
 import { sapConnection } from '../connection.js';
 import { MalformedPageError } from '../errors.js';
+import * as odata from './odata.js';
 import { and, anyOf } from './odata.js';
 
 /** SAP's code for a session that is missing or timed out: log in again. */
 const SESSION_EXPIRED = 301;
 /** Keys per request: about 1 KB of $filter, well inside the URL length SAP and proxies accept. */
-export const KEYS_PER_REQUEST = 40;
+const KEYS_PER_REQUEST = 40;
 
 interface SapErrorBody {
   error?: { code?: number; message?: { value?: string } };
@@ -83,5 +84,5 @@ async function byKeys<T>(
   return found;
 }
 
-/** SAP Business One's parts, for a migration of any of its document collections. */
-export const sap = { api, collection, count, byKeys };
+/** SAP Business One's parts, for a migration of any of its document collections; `odata` builds query strings. */
+export const sap = { api, collection, count, byKeys, keysPerRequest: KEYS_PER_REQUEST, odata };

@@ -1,6 +1,7 @@
-import { KEYS_PER_REQUEST, sap } from '../../connectors/sap/api.js';
-import { anyOf, changedAfter, changedSince, dateRange } from '../../connectors/sap/odata.js';
-import { changes, defineMigration, windowFilter } from '../../kit/index.js';
+import { changes, defineMigration, sap, windowFilter } from '../../kit/index.js';
+
+const { anyOf, changedAfter, changedSince, dateRange } = sap.odata;
+
 import { target } from './target.js';
 
 interface Item {
@@ -33,7 +34,7 @@ export const sapOrders = defineMigration({
     $filter: changedAfter(after, Number(docEntry ?? 0)),
     $orderby: 'UpdateDate asc,UpdateTime asc,DocEntry asc',
   })),
-  byKeys: { batch: KEYS_PER_REQUEST, params: (keys) => ({ $filter: anyOf('DocEntry', keys.map(Number)) }) },
+  byKeys: { batch: sap.keysPerRequest, params: (keys) => ({ $filter: anyOf('DocEntry', keys.map(Number)) }) },
   lookups: {
     // Items name their manufacturer by code; a chunk's few hundred items share a few dozen manufacturers.
     manufacturer: {

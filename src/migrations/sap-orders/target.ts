@@ -1,5 +1,4 @@
-import { instantOfStamp } from '../../connectors/sap/odata.js';
-import { columns as c, defineTarget, table, z } from '../../kit/index.js';
+import { columns as c, defineTarget, sap, table, z } from '../../kit/index.js';
 
 const status = () =>
   c
@@ -22,7 +21,7 @@ const salesOrders = table('sales_orders', {
     comments: c.text().nullable().from('Comments'),
     source_updated_at: c
       .timestamptz()
-      .from(['UpdateDate', 'UpdateTime'], instantOfStamp)
+      .from(['UpdateDate', 'UpdateTime'], sap.odata.instantOfStamp)
       .comment("SAP's UpdateDate and UpdateTime, in the SAP server's clock"),
   },
   key: ['doc_entry'],
