@@ -16,6 +16,6 @@ export { isMigration, loadMigrationModules } from './migrations/load.js';
 export { getMigration, loadMigrations, migrationNames, registerMigrations } from './migrations/registry.js';
 export type { Migration, TimeWindow } from './migrations/types.js';
 export { connectDb } from './target/db.js';
-export { migrateToLatest } from './target/migrate.js';
+export { upgradeEngineSchema } from './target/schema.js';
 export { createFerryWorker, type FerryWorkerOptions } from './worker.js';
 export type { BackfillProgress, RecordCounts } from './workflows/messages.js';

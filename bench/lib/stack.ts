@@ -8,7 +8,7 @@ import { startEmbeddedPostgres } from '../../src/sandbox/postgres.js';
 import { resolveTemporalCli } from '../../src/sandbox/temporal-cli.js';
 import { startTemporalDevServer } from '../../src/sandbox/temporal-server.js';
 import { createDb } from '../../src/target/db.js';
-import { migrateToLatest } from '../../src/target/migrate.js';
+import { upgradeEngineSchema } from '../../src/target/schema.js';
 
 /** What a bench runs on: a fresh embedded PostgreSQL, a Temporal dev server and a client, in a temporary home. */
 export async function startBenchStack(name: string) {
@@ -28,7 +28,7 @@ export async function startBenchStack(name: string) {
       await admin.destroy();
       const url = postgres.databaseUrl.replace(/\/ferry$/, `/${database}`);
       const db = createDb(url, 3);
-      await migrateToLatest(db);
+      await upgradeEngineSchema(db);
       await db.destroy();
       return url;
     },

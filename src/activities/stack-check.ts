@@ -2,13 +2,13 @@ import { sap } from '../connectors/sap/api.js';
 import { type Source, unpacedSource } from '../connectors/source.js';
 import { woocommerce } from '../connectors/woocommerce/api.js';
 import { fetchPage } from '../kit/source/listing.js';
-import { appliedMigrations } from '../target/migrate.js';
+import { appliedSchemaSteps } from '../target/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { mapFailures } from './failures.js';
 
 export interface DatabaseCheck {
   serverVersion: string;
-  migrations: string[];
+  schemaSteps: string[];
 }
 
 export interface SourceCheck {
@@ -42,7 +42,7 @@ export function createStackCheckActivities(deps: ActivityDeps) {
       const { rows } = await deps.db.raw<{ rows: { server_version: string }[] }>('show server_version');
       return {
         serverVersion: rows[0]?.server_version ?? 'unknown',
-        migrations: await appliedMigrations(deps.db),
+        schemaSteps: await appliedSchemaSteps(deps.db),
       };
     },
 

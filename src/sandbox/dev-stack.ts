@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { FerryError } from '../errors.js';
 import { connectDb } from '../target/db.js';
-import { migrateToLatest } from '../target/migrate.js';
+import { upgradeEngineSchema } from '../target/schema.js';
 import { type SapEmulator, startSapEmulator } from './emulators/sap/server.js';
 import { startWooEmulator, type WooEmulator } from './emulators/woocommerce/server.js';
 import { assertPortsFree } from './ports.js';
@@ -97,7 +97,7 @@ export async function startDevStack(
       stops.push(() => embeddedDb.destroy());
       db = embeddedDb;
     }
-    await migrateToLatest(db);
+    await upgradeEngineSchema(db);
 
     const emulator = await startWooEmulator({
       orders: options.orders,

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RateSlot, SharedRateLimiter } from '../../src/connectors/shared-rate-limit.js';
 import { createDb } from '../../src/target/db.js';
-import { migrateToLatest } from '../../src/target/migrate.js';
+import { upgradeEngineSchema } from '../../src/target/schema.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
-  await migrateToLatest(database.db);
+  await upgradeEngineSchema(database.db);
 });
 afterAll(() => database.drop());
 

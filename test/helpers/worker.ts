@@ -3,7 +3,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { inject } from 'vitest';
 import type { SourceConnection } from '../../src/connectors/connection.js';
-import { migrateToLatest } from '../../src/target/migrate.js';
+import { upgradeEngineSchema } from '../../src/target/schema.js';
 import { createFerryWorker } from '../../src/worker.js';
 
 export interface TestWorker {
@@ -23,7 +23,7 @@ export async function startTestWorker(
   taskQueue = `test-${Math.random().toString(36).slice(2, 10)}`,
 ): Promise<TestWorker> {
   // As `ferry worker` does before it polls: ferry's own tables (watermarks, runs) exist.
-  await migrateToLatest(db);
+  await upgradeEngineSchema(db);
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
   const nativeConnection = await NativeConnection.connect({ address });

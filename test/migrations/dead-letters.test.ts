@@ -5,7 +5,7 @@ import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { expectedLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
 import { PAGE_KEY_PREFIX } from '../../src/target/dead-letters.js';
-import { migrateToLatest } from '../../src/target/migrate.js';
+import { upgradeEngineSchema } from '../../src/target/schema.js';
 import { ZERO_COUNTS } from '../../src/workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { control, listAllOrders } from '../helpers/woo-http.js';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   emulator = await startWooEmulator({ orders: ORDERS, seed: 9 });
   source = unpacedSource('woocommerce', emulator.connection);
   database = await createTestDatabase();
-  await migrateToLatest(database.db);
+  await upgradeEngineSchema(database.db);
   await woocommerceOrders.prepareTarget(database.db);
 });
 afterAll(async () => {

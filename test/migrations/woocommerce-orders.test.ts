@@ -7,7 +7,7 @@ import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index
 import { target } from '../../src/migrations/woocommerce-orders/target.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { expectedLines, sourceLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
-import { migrateToLatest } from '../../src/target/migrate.js';
+import { upgradeEngineSchema } from '../../src/target/schema.js';
 import { ZERO_COUNTS } from '../../src/workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { control, listAllOrders, listOrders, wooGet } from '../helpers/woo-http.js';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   emulator = await startWooEmulator({ orders: 1500, seed: 5 });
   source = unpacedSource('woocommerce', emulator.connection);
   database = await createTestDatabase();
-  await migrateToLatest(database.db);
+  await upgradeEngineSchema(database.db);
   await woocommerceOrders.prepareTarget(database.db);
 });
 afterAll(async () => {

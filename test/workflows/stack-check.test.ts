@@ -2,7 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type SapEmulator, startSapEmulator } from '../../src/sandbox/emulators/sap/server.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
-import { migrateToLatest } from '../../src/target/migrate.js';
+import { upgradeEngineSchema } from '../../src/target/schema.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestWorker, type TestWorker } from '../helpers/worker.js';
 
@@ -13,7 +13,7 @@ let sap: SapEmulator;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await migrateToLatest(database.db);
+  await upgradeEngineSchema(database.db);
   emulator = await startWooEmulator({ orders: 1234 });
   sap = await startSapEmulator({ orders: 321 });
   const { connection } = emulator;
@@ -41,7 +41,7 @@ it('round-trips a workflow through the real dev server, PostgreSQL and the emula
   expect(result).toEqual({
     database: {
       serverVersion: expect.stringMatching(/^\d+\.\d+/),
-      migrations: ['001-engine-tables', '002-rate-limits', '003-dead-letter-resolution'],
+      schemaSteps: ['001-engine-tables', '002-rate-limits', '003-dead-letter-resolution'],
     },
     source: { connection: 'woocommerce', kind: 'woocommerce', orders: 1234 },
   });

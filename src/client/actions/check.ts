@@ -29,7 +29,7 @@ export async function runCheck(options: CheckOptions): Promise<void> {
       options.json,
       { ok: true, ...result },
       () =>
-        `ok: PostgreSQL ${result.database.serverVersion} (${result.database.migrations.length} ferry migrations applied), ` +
+        `ok: PostgreSQL ${result.database.serverVersion} (${result.database.schemaSteps.length} schema steps of ferry applied), ` +
         `${result.source.kind} connection "${result.source.connection}" sees ${result.source.orders} orders`,
     );
   });

@@ -1,6 +1,6 @@
 import { loadConfig, requireDatabaseUrl, resolveSourceConnection } from '../../config.js';
 import { connectDb } from '../../target/db.js';
-import { migrateToLatest } from '../../target/migrate.js';
+import { upgradeEngineSchema } from '../../target/schema.js';
 import { createFerryWorker } from '../../worker.js';
 import { note } from '../output.js';
 import { connectWorkerConnection } from '../temporal.js';
@@ -9,7 +9,7 @@ export async function runWorker(): Promise<void> {
   const config = await loadConfig();
   const db = await connectDb(requireDatabaseUrl(config));
   try {
-    await migrateToLatest(db);
+    await upgradeEngineSchema(db);
     const connection = await connectWorkerConnection(config);
     const worker = await createFerryWorker({
       connection,

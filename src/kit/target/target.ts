@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { migrateTarget, type SchemaStep } from '../../target/migrate.js';
+import { type SchemaStep, upgradeTargetSchema } from '../../target/schema.js';
 import { createTable, type Table } from './table.js';
 
 /** Rows of a table replaced per record: a record's rows the source no longer has are deleted. */
@@ -100,5 +100,5 @@ export function prepareTarget(
       },
     },
   ];
-  return migrateTarget(db, migration, [step]);
+  return upgradeTargetSchema(db, migration, [step]);
 }

@@ -1,22 +1,22 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import * as engineTables from './migrations/001-engine-tables.js';
-import * as rateLimits from './migrations/002-rate-limits.js';
-import * as deadLetterResolution from './migrations/003-dead-letter-resolution.js';
+import * as engineTables from './schema-steps/001-engine-tables.js';
+import * as rateLimits from './schema-steps/002-rate-limits.js';
+import * as deadLetterResolution from './schema-steps/003-dead-letter-resolution.js';
 
 export type SchemaStep = readonly [
   name: string,
   module: { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> },
 ];
 
-/** In code rather than a directory scan, so migrations work the same under tsx, a bundle or a compiled build. */
+/** In code rather than a directory scan, so schema steps work the same under tsx, a bundle or a compiled build. */
 function sourceOf(steps: readonly SchemaStep[]): Knex.MigrationSource<string> {
   return {
     getMigrations: async () => steps.map(([name]) => name),
     getMigrationName: (name) => name,
     getMigration: async (name) => {
       const found = steps.find(([candidate]) => candidate === name);
-      if (!found) throw new Error(`Unknown schema migration ${name}`);
+      if (!found) throw new Error(`Unknown schema step ${name}`);
       return found[1];
     },
   };
@@ -25,7 +25,7 @@ function sourceOf(steps: readonly SchemaStep[]): Knex.MigrationSource<string> {
 /**
  * Knex's migration lock lives in a table that the first run creates, and two processes creating it at once
  * collide (a worker's first backfills all prepare the target together). A PostgreSQL advisory lock, held on a
- * connection of its own while the migrations run on others, orders them first.
+ * connection of its own while the steps run on others, orders them first.
  */
 async function withSchemaLock<T>(db: Knex, body: () => Promise<T>): Promise<T> {
   const connection = (await db.client.acquireConnection()) as pg.PoolClient;
@@ -45,11 +45,12 @@ async function applySteps(db: Knex, tableName: string, steps: readonly SchemaSte
   return applied;
 }
 
-export const MIGRATIONS_TABLE = 'ferry_schema_migrations';
+/** Knex's name for its bookkeeping table, kept so that databases of earlier versions keep their applied steps. */
+export const ENGINE_SCHEMA_TABLE = 'ferry_schema_migrations';
 
 /** Brings ferry's tables up to date; safe to call at every start and from several processes at once. */
-export function migrateToLatest(db: Knex): Promise<string[]> {
-  return applySteps(db, MIGRATIONS_TABLE, [
+export function upgradeEngineSchema(db: Knex): Promise<string[]> {
+  return applySteps(db, ENGINE_SCHEMA_TABLE, [
     ['001-engine-tables', engineTables],
     ['002-rate-limits', rateLimits],
     ['003-dead-letter-resolution', deadLetterResolution],
@@ -57,11 +58,15 @@ export function migrateToLatest(db: Knex): Promise<string[]> {
 }
 
 /** Brings one migration's target tables up to date, versioned apart from ferry's own tables. */
-export function migrateTarget(db: Knex, migration: string, steps: readonly SchemaStep[]): Promise<void> {
+export function upgradeTargetSchema(
+  db: Knex,
+  migration: string,
+  steps: readonly SchemaStep[],
+): Promise<void> {
   return applySteps(db, `ferry_target_${migration.replace(/[^a-z0-9]/g, '_')}`, steps).then(() => undefined);
 }
 
-export async function appliedMigrations(db: Knex): Promise<string[]> {
-  const rows = await db(MIGRATIONS_TABLE).select('name').orderBy('id');
+export async function appliedSchemaSteps(db: Knex): Promise<string[]> {
+  const rows = await db(ENGINE_SCHEMA_TABLE).select('name').orderBy('id');
   return rows.map((row: { name: string }) => row.name);
 }

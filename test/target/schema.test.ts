@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import { createDb } from '../../src/target/db.js';
-import { appliedMigrations, migrateToLatest } from '../../src/target/migrate.js';
+import { appliedSchemaSteps, upgradeEngineSchema } from '../../src/target/schema.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 let database: TestDatabase;
@@ -12,16 +12,16 @@ afterAll(() => database.drop());
 
 it('creates ferry tables and applies idempotently, also when called concurrently', async () => {
   const { db } = database;
-  expect(await migrateToLatest(db)).toEqual([
+  expect(await upgradeEngineSchema(db)).toEqual([
     '001-engine-tables',
     '002-rate-limits',
     '003-dead-letter-resolution',
   ]);
-  expect(await migrateToLatest(db)).toEqual([]);
+  expect(await upgradeEngineSchema(db)).toEqual([]);
   // Workers starting together each migrate at start: knex's lock table serialises them.
-  const again = await Promise.all([migrateToLatest(db), migrateToLatest(db)]);
+  const again = await Promise.all([upgradeEngineSchema(db), upgradeEngineSchema(db)]);
   expect(again).toEqual([[], []]);
-  expect(await appliedMigrations(db)).toEqual([
+  expect(await appliedSchemaSteps(db)).toEqual([
     '001-engine-tables',
     '002-rate-limits',
     '003-dead-letter-resolution',
@@ -40,7 +40,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     'ferry_watermarks',
   ]);
   await db('ferry_watermarks').insert({ migration: 'woocommerce-orders', watermark: '2024-01-01T00:00:00Z' });
-  expect(await migrateToLatest(db)).toEqual([]);
+  expect(await upgradeEngineSchema(db)).toEqual([]);
   expect(await db('ferry_watermarks').count({ n: '*' }).first()).toEqual({ n: '1' });
 });
 
@@ -49,7 +49,7 @@ it('prepares a fresh target once when several processes start on it at the same 
   // One pool per "process": knex's own lock table does not exist yet, so only the advisory lock orders them.
   const pools = Array.from({ length: 4 }, () => createDb(fresh.url, 3));
   try {
-    const applied = await Promise.all(pools.map((pool) => migrateToLatest(pool)));
+    const applied = await Promise.all(pools.map((pool) => upgradeEngineSchema(pool)));
     expect(applied.flat()).toEqual(['001-engine-tables', '002-rate-limits', '003-dead-letter-resolution']);
     await Promise.all(pools.map((pool) => woocommerceOrders.prepareTarget(pool)));
     expect(await fresh.db('ferry_target_woocommerce_orders').pluck('name')).toEqual(['001-orders']);
