@@ -19,6 +19,7 @@ export {
 } from './migration/define.js';
 export { fieldsRead, RecordRows } from './records/record-rows.js';
 export { type Attempt, type Auth, type AuthContext, auth, type LoginAnswer } from './source/auth.js';
+export { type Detail, fetchDetails } from './source/detail.js';
 export { allPages, fetchPage, type ListedPage, type Listing, type Params } from './source/listing.js';
 export {
   type AnswerReader,

@@ -21,6 +21,7 @@ import {
   lookupsUsed,
   RecordRows,
 } from '../records/record-rows.js';
+import { type Detail, fetchDetails } from '../source/detail.js';
 import { allPages, fetchPage, type Listing, type Params } from '../source/listing.js';
 import type { RestApi, RestClient } from '../source/rest-api.js';
 import type { WindowFilter } from '../source/window.js';
@@ -71,6 +72,8 @@ export interface MigrationDeclaration {
    * cannot narrow its listing by creation time, and a backfill reads it whole in one partition.
    */
   list: Listing & { window?: WindowFilter };
+  /** Each listed record fetched again in full (list + detail sources), in parallel within the run's pace. */
+  detail?: Detail;
   /** Parameters that list the oldest record first, when the listing's own order does not. */
   oldestFirst?: Params;
   /** A window's count at the source; the listing's total on a one-record page unless given. */
@@ -147,6 +150,9 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     }
     return found;
   }
+  /** The listed records as the detail requests return them, when the source has them. */
+  const detailed = (client: RestClient, listed: readonly unknown[]) =>
+    declaration.detail ? fetchDetails(client, declaration.detail, listed) : Promise.resolve(listed);
   const addRecords = async (
     rows: RecordRows,
     source: Source,
@@ -214,7 +220,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
           continue;
         }
         pages.good.push(pageKey(address));
-        await addRecords(rows, source, client, result.page.records);
+        await addRecords(rows, source, client, await detailed(client, result.page.records));
         more = result.page.more;
       }
       const counts = await write(db, context, rows, pages);
@@ -232,7 +238,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       for (let start = 0; start < keys.length; start += byKeys.batch) {
         const params = byKeys.params(keys.slice(start, start + byKeys.batch));
         for await (const records of allPages(client, list, { size: byKeys.batch, params, fields })) {
-          found.push(...records);
+          found.push(...(await detailed(client, records)));
         }
       }
       return found;
@@ -249,7 +255,8 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       const params = { ...windowParams(window), ...declaration.removed.params };
       let written = 0;
       for await (const records of allPages(client, list, { size: list.paginate.maxSize, params, fields })) {
-        await write(db, context, await addRecords(new RecordRows(target), source, client, records));
+        const full = await detailed(client, records);
+        await write(db, context, await addRecords(new RecordRows(target), source, client, full));
         written += records.length;
       }
       return written;
@@ -302,7 +309,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
         context.onPage();
         const skip = new Set(cursor.skipIds.map(String));
         const fresh = result.records.filter((record) => !skip.has(String(valueAt(record, record, keyField))));
-        await addRecords(rows, source, client, fresh);
+        await addRecords(rows, source, client, await detailed(client, fresh));
         cursor = changes.next(cursor, stampsOf(result.records), result.more);
       }
       return { ...(await write(db, context, rows)), next: cursor };
@@ -311,7 +318,12 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
 
   const incremental = declaration.incremental;
   if (incremental)
-    migration.incremental = incrementalSync(declaration, incremental, { fields, keyField, addRecords });
+    migration.incremental = incrementalSync(declaration, incremental, {
+      fields,
+      keyField,
+      addRecords,
+      detailed,
+    });
   return migration;
 }
 
@@ -322,6 +334,7 @@ function incrementalSync(
   parts: {
     fields: string[];
     keyField: string;
+    detailed: (client: RestClient, listed: readonly unknown[]) => Promise<readonly unknown[]>;
     addRecords: (
       rows: RecordRows,
       source: Source,
@@ -358,7 +371,7 @@ function incrementalSync(
           fields: parts.fields,
         });
         context.onPage();
-        await parts.addRecords(rows, source, client, result.records);
+        await parts.addRecords(rows, source, client, await parts.detailed(client, result.records));
         const last = result.records[result.records.length - 1];
         if (last !== undefined) after = valueAt(last, last, parts.keyField) as string | number;
         more = result.more;

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Source, unpacedSource } from '../../src/connectors/source.js';
+import { columns as c, defineMigration, defineTarget, table, woocommerce } from '../../src/kit/index.js';
+import type { ChunkContext, Migration, TimeWindow } from '../../src/migrations/types.js';
+import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { upgradeEngineSchema } from '../../src/target/schema.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { wooGet } from '../helpers/woo-http.js';
+
+let emulator: WooEmulator;
+let database: TestDatabase;
+let source: Source;
+const context: ChunkContext = {
+  onPage: () => undefined,
+  deadLetters: { runId: 'test', partitionKey: null },
+  dryRun: false,
+};
+const everything: TimeWindow = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
+
+/** Customers as a list + detail source: the listing sends ids only, each customer is fetched in full. */
+const people = table('kit_people', {
+  columns: {
+    id: c.bigint(),
+    email: c.text(),
+    city: c.text().from('billing.city'),
+    registered_at: c.timestamptz().from('date_created_gmt', (gmt: string) => `${gmt}Z`),
+  },
+  key: ['id'],
+});
+const listThenDetail = defineMigration({
+  name: 'kit-people',
+  description: 'customers, listed by id then fetched one by one',
+  connection: 'woocommerce',
+  api: woocommerce.api,
+  target: defineTarget({ record: people }),
+  created: 'registered_at',
+  list: {
+    ...woocommerce.collection('customers'),
+    fieldsParam: undefined,
+    params: { orderby: 'id', _fields: 'id' },
+  },
+  detail: { path: (listed) => `customers/${(listed as { id: number }).id}`, concurrency: 4 },
+});
+
+beforeAll(async () => {
+  emulator = await startWooEmulator({ orders: 600, seed: 13 });
+  source = unpacedSource('woocommerce', emulator.connection);
+  database = await createTestDatabase();
+  await upgradeEngineSchema(database.db);
+  await listThenDetail.prepareTarget(database.db);
+});
+afterAll(async () => {
+  await emulator.close();
+  await database.drop();
+});
+
+async function copyAll(migration: Migration) {
+  let page: number | null = 1;
+  let fetched = 0;
+  while (page !== null) {
+    const result = await migration.copyChunk(
+      database.db,
+      source,
+      { window: everything, page, pageSize: 50, pages: 2 },
+      context,
+    );
+    fetched += result.fetched;
+    page = result.nextPage;
+  }
+  return fetched;
+}
+
+describe('defineMigration', () => {
+  it('a source read whole (no window filter) is one partition, counted whole, with no catch-up', () => {
+    expect(listThenDetail.windowed).toBe(false);
+    expect(listThenDetail.copyChanges).toBeUndefined();
+    expect(listThenDetail.defaults.partitionDays).toBeGreaterThan(36_500);
+  });
+
+  it('fetches each listed record in full (list + detail), one request per record besides the pages', async () => {
+    const total = Number((await wooGet(emulator, '/customers', { per_page: 1 })).headers.get('x-wp-total'));
+    const before = emulator.stats.requests;
+    expect(await copyAll(listThenDetail)).toBe(total);
+    const pages = Math.ceil(total / 50);
+    expect(emulator.stats.requests - before).toBe(total + pages);
+    const first = (await (await wooGet(emulator, '/customers/1')).json()) as {
+      email: string;
+      billing: { city: string };
+    };
+    expect(await database.db('kit_people').where({ id: 1 }).first()).toMatchObject({
+      email: first.email,
+      city: first.billing.city,
+    });
+    expect(await listThenDetail.countSource(source, everything)).toBe(total);
+    expect(await listThenDetail.countTarget(database.db, everything)).toBe(total);
+  });
+
+  it('refuses a declaration that cannot work, naming what is wrong', () => {
+    const declaration = {
+      name: 'broken',
+      description: 'broken',
+      connection: 'woocommerce',
+      api: woocommerce.api,
+      target: defineTarget({ record: people }),
+      list: woocommerce.collection('customers'),
+    };
+    expect(() => defineMigration({ ...declaration, created: 'created_at' })).toThrow(
+      'migration broken: the record table kit_people has no column created_at',
+    );
+    const withLookup = table('kit_lookup', {
+      columns: { id: c.bigint(), maker: c.text().lookup('maker', 'sku') },
+      key: ['id'],
+    });
+    expect(() =>
+      defineMigration({ ...declaration, target: defineTarget({ record: withLookup }), created: 'id' }),
+    ).toThrow('migration broken: a column uses lookup maker, which is not declared');
+  });
+});
