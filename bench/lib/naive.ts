@@ -18,7 +18,7 @@ export async function seedLoop(db: Knex, connection: SourceConnection, count: nu
   const orders = { ...woocommerce.collection('orders'), params: { orderby: 'date', order: 'asc' } };
   let done = 0;
   for (let page = 1; done < count; page++) {
-    const { records } = await fetchPage(client, orders, { page, size: SEED_PAGE_SIZE });
+    const { records } = await fetchPage(client, orders, { cursor: { page }, size: SEED_PAGE_SIZE });
     if (records.length === 0) break;
     const rows = new RecordRows(target).add(records.slice(0, count - done)).build() as Record<string, Row[]>;
     const customers = new Map((rows.customers ?? []).map((customer) => [customer.email, customer]));

@@ -1,10 +1,11 @@
 import { FerryError } from '../errors.js';
-import type {
-  ChangesRequest,
-  ChangesResult,
-  ChunkRequest,
-  ChunkResult,
-  TimeWindow,
+import {
+  type ChangesRequest,
+  type ChangesResult,
+  type ChunkRequest,
+  type ChunkResult,
+  cursorOf,
+  type TimeWindow,
 } from '../migrations/types.js';
 import { openRecordDeadLetters } from '../target/dead-letters.js';
 import type { ActivityDeps } from './deps.js';
@@ -25,6 +26,9 @@ export interface Plan {
 export interface ChunkInput extends ChunkRequest, SourceInput {
   window: TimeWindow;
 }
+
+/** A chunk asked for by a workflow of an earlier ferry, by page number. */
+type LegacyChunkInput = Omit<ChunkInput, 'cursor'> & { cursor?: ChunkInput['cursor']; page?: number };
 
 export interface ChangesInput extends ChangesRequest, SourceInput {
   window: TimeWindow;
@@ -54,10 +58,10 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
       }),
 
     /** Fetches, transforms and writes one chunk in one transaction; only counts and the cursor come back. */
-    copyChunk: (input: ChunkInput): Promise<ChunkResult> =>
+    copyChunk: (input: ChunkInput | LegacyChunkInput): Promise<ChunkResult> =>
       // Heartbeats (context.onPage) let Temporal notice a killed worker in seconds instead of at the timeout.
       withMigration(input, (migration, source, context) =>
-        migration.copyChunk(deps.db, source, input, context),
+        migration.copyChunk(deps.db, source, { ...input, cursor: cursorOf(input) }, context),
       ),
 
     /** Copies one chunk of the records changed since the cursor; only counts and the next cursor come back. */

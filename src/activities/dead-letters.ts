@@ -55,7 +55,13 @@ export function createDeadLetterActivities(deps: ActivityDeps, withMigration: Wi
         if (fresh.length > 0) await migration.writeRecords(deps.db, source, fresh, context);
         for (const page of pages) {
           const address = page.payload as PageAddress;
-          await migration.copyChunk(deps.db, source, { ...address, pages: 1 }, context);
+          const { window, page: at, pageSize } = address;
+          await migration.copyChunk(
+            deps.db,
+            source,
+            { window, cursor: { page: at }, pageSize, pages: 1 },
+            context,
+          );
         }
         // What happened is read back from the table: a letter is resolved in the transaction that wrote it.
         const resolved = await countDeadLetters(deps.db, {

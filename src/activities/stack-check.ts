@@ -2,6 +2,7 @@ import { sap } from '../connectors/sap/api.js';
 import { type Source, unpacedSource } from '../connectors/source.js';
 import { woocommerce } from '../connectors/woocommerce/api.js';
 import { fetchPage } from '../kit/source/listing.js';
+import { FIRST_PAGE } from '../migrations/types.js';
 import { appliedSchemaSteps } from '../target/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { mapFailures } from './failures.js';
@@ -29,7 +30,7 @@ async function countOrders(source: Source): Promise<number> {
   }
   const orders = woocommerce.collection('orders');
   const { total } = await fetchPage(woocommerce.api.open(source), orders, {
-    page: 1,
+    cursor: FIRST_PAGE,
     size: 1,
     fields: ['id'],
   });

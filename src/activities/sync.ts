@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { incrementalOf } from '../migrations/registry.js';
-import type { SyncChunkResult, SyncRequest } from '../migrations/types.js';
+import { cursorOf, type SyncChunkResult, type SyncRequest } from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
 import type { SourceInput, WithMigration } from './source-scope.js';
 
@@ -17,6 +17,8 @@ export interface SyncChunkInput extends SyncRequest, SourceInput {
   /** The sync's workflow id, kept with the watermark to tell which run moved it. */
   runId: string;
 }
+
+type LegacySyncChunkInput = Omit<SyncChunkInput, 'cursor'> & { after: string | number | null };
 
 /**
  * Advances the watermark, never backwards: a sync that started earlier but finished later (a manual one beside
@@ -50,13 +52,16 @@ export function createSyncActivities(deps: ActivityDeps, withMigration: WithMigr
         };
       }),
 
-    /** One chunk of changes in one transaction; the last chunk moves the watermark in that same transaction. */
-    syncChunk: (input: SyncChunkInput): Promise<SyncChunkResult> =>
+    /**
+     * One chunk of changes in one transaction; the last chunk moves the watermark in that same transaction. A sync
+     * of an earlier ferry asks by record key (`after`).
+     */
+    syncChunk: (input: SyncChunkInput | LegacySyncChunkInput): Promise<SyncChunkResult> =>
       withMigration(input, (migration, source, context) =>
         incrementalOf(migration).syncChunk(
           deps.db,
           source,
-          input,
+          { ...input, cursor: cursorOf(input) },
           async (trx) => {
             if (input.commitWatermark !== null) {
               await advanceWatermark(trx, migration.name, input.commitWatermark, input.runId);

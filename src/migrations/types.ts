@@ -13,10 +13,42 @@ export interface WriteCounts {
   unchanged: number;
 }
 
+/**
+ * Where a listing continues: the one position the engine keeps between chunks and hands back to the migration
+ * without reading it. A positional listing moves `page` (from 1); a keyset stands `after` a stamp or a key,
+ * skipping `skipIds` already read at that stamp; a listing that hands out links keeps the next one in `link`.
+ * Plain JSON, small: it is a workflow's checkpoint.
+ */
+export interface Cursor {
+  page: number;
+  after?: string;
+  skipIds?: (string | number)[];
+  link?: string;
+}
+
+/** The start of a listing. */
+export const FIRST_PAGE: Cursor = { page: 1 };
+
+/**
+ * The cursor of a request from a workflow that an earlier ferry started (its history still holds it): a page
+ * number (backfill chunks), a record key (sync chunks), or already a cursor.
+ */
+export function cursorOf(request: {
+  cursor?: Cursor;
+  page?: number;
+  after?: string | number | null;
+}): Cursor {
+  if (request.cursor) return request.cursor;
+  if (request.page !== undefined) return { page: request.page };
+  return request.after === undefined || request.after === null
+    ? FIRST_PAGE
+    : { page: 1, after: String(request.after) };
+}
+
 export interface ChunkRequest {
   window: TimeWindow;
-  /** 1-based page of the window's listing in creation order. */
-  page: number;
+  /** Where the window's listing (in creation order) continues. */
+  cursor: Cursor;
   pageSize: number;
   /** Pages fetched, transformed and written in one transaction. */
   pages: number;
@@ -66,39 +98,29 @@ export interface ChunkCounts extends WriteCounts {
 }
 
 export interface ChunkResult extends ChunkCounts {
-  /** The page to continue from, or null when the window is exhausted. */
-  nextPage: number | null;
-}
-
-/**
- * Keyset position in the listing of changes ordered by modification time: records modified after `after`,
- * minus `skipIds` (already copied at that same second), page `page` of that listing when more than a page share
- * the second. A record modified meanwhile moves past the cursor instead of shifting pages, so none is skipped.
- */
-export interface ChangeCursor {
-  after: string;
-  skipIds: (string | number)[];
-  page: number;
+  /** Where to continue, or null when the window is exhausted. */
+  next: Cursor | null;
 }
 
 export interface ChangesRequest {
   window: TimeWindow;
-  cursor: ChangeCursor;
+  /** Where the listing of the window's changes (oldest first) continues; `after` the instant they are read from. */
+  cursor: Cursor;
   pageSize: number;
   pages: number;
 }
 
 export interface ChangesResult extends ChunkCounts {
   /** Where to continue, or null when every change up to now has been copied. */
-  next: ChangeCursor | null;
+  next: Cursor | null;
 }
 
 /** One chunk of an incremental sync: the records changed since an instant, plus any the migration re-reads. */
 export interface SyncRequest {
   /** Changes stamped at or after this instant (the source's clock) are read. */
   since: string;
-  /** Keyset position: continue after this record key; null at the start. */
-  after: string | number | null;
+  /** Where the listing of changes (in key order) continues: `after` the last key read. */
+  cursor: Cursor;
   pageSize: number;
   pages: number;
 }
@@ -110,7 +132,7 @@ export interface SyncCounts extends ChunkCounts {
 
 export interface SyncChunkResult extends SyncCounts {
   /** Where the next chunk continues, or null when this chunk was the last. */
-  next: string | number | null;
+  next: Cursor | null;
 }
 
 /** What a migration offers to scheduled incremental syncs. */

@@ -8,7 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { SyncCounts } from '../migrations/types.js';
+import { type Cursor, cursorOf, FIRST_PAGE, type SyncCounts } from '../migrations/types.js';
 import { ferrySearchAttributes, SCHEDULED_START_TIME } from '../search-attributes.js';
 import { type BackfillInput, type BackfillReport, backfill } from './backfill.js';
 import { syncCurrentDetails } from './details.js';
@@ -49,10 +49,18 @@ export interface IncrementalSyncInput {
   resume?: SyncResume;
 }
 
+/** A chunk's next cursor; a result an earlier ferry recorded names the last record key read instead. */
+function nextSyncCursorOf(chunk: { next: Cursor | number | null }): Cursor | null {
+  return typeof chunk.next === 'number' ? { page: 1, after: String(chunk.next) } : chunk.next;
+}
+
 interface SyncResume {
   startedAtMs: number;
   since: string;
-  after: string | number | null;
+  /** Where the listing of changes continues. */
+  cursor?: Cursor;
+  /** An earlier ferry's checkpoint: the last record key read, or null at the start. */
+  after?: number | null;
   commitWatermark: string | null;
   counts: SyncCounts;
   backfilled: BackfillReport['records'] | null;
@@ -106,7 +114,7 @@ export async function incrementalSync(input: IncrementalSyncInput): Promise<Sync
     connection: input.connection,
     requestsPerMinute: input.requestsPerMinute ?? null,
   };
-  let after = resume?.after ?? null;
+  let cursor: Cursor | null = resume ? cursorOf(resume) : FIRST_PAGE;
   if (!resume) {
     show();
     const start = await startSync(source);
@@ -140,29 +148,29 @@ export async function incrementalSync(input: IncrementalSyncInput): Promise<Sync
     const chunk = await syncChunk({
       ...source,
       since: result.since as string,
-      after,
+      cursor,
       pageSize: input.pageSize,
       pages: input.pagesPerChunk,
       commitWatermark: result.watermark,
       runId: workflowInfo().workflowId,
     });
     Object.assign(result, addSyncCounts(result, chunk));
-    after = chunk.next;
+    cursor = nextSyncCursorOf(chunk);
     show();
-    if (after !== null && historyIsLong(input.maxHistoryEvents)) {
+    if (cursor !== null && historyIsLong(input.maxHistoryEvents)) {
       await continueAsNew<typeof incrementalSync>({
         ...input,
         resume: {
           startedAtMs,
           since: result.since as string,
-          after,
+          cursor,
           commitWatermark: result.watermark,
           counts: addSyncCounts(ZERO, result),
           backfilled: result.backfilled,
         },
       });
     }
-  } while (after !== null);
+  } while (cursor !== null);
 
   result.phase = 'completed';
   show();

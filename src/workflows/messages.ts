@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { SampleResult } from '../activities/verify.js';
-import type { ChangeCursor, DryRunDifference, TimeWindow } from '../migrations/types.js';
+import type { Cursor, DryRunDifference, TimeWindow } from '../migrations/types.js';
 import type { RunControl } from './control.js';
 
 export interface RecordCounts {
@@ -43,10 +43,13 @@ export type PartitionOutcome = 'exact' | 'mismatch' | 'failed' | 'cancelled' | '
 
 /** A partition's checkpoint: where it resumes after continuing as new or after yielding its slot. */
 export interface PartitionCheckpoint {
-  /** The next page to copy, or null when the pass is complete. */
-  page: number | null;
-  /** The checkpoint in catch-up mode. */
-  cursor?: ChangeCursor | null;
+  /**
+   * Where the window's listing continues (the listing of its changes, in catch-up mode), or null when the pass
+   * is complete. A checkpoint of an earlier ferry lacks it (see `page`).
+   */
+  cursor?: Cursor | null;
+  /** An earlier ferry's checkpoint outside catch-up mode: the next page, or null when the pass was complete. */
+  page?: number | null;
   counts: RecordCounts;
   passes: number;
   maxHistoryEvents: number;

@@ -11,7 +11,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ChangeCursor, ChangesResult, DryRunDifference, TimeWindow } from '../migrations/types.js';
+import {
+  type ChangesResult,
+  type ChunkResult,
+  type Cursor,
+  type DryRunDifference,
+  FIRST_PAGE,
+  type TimeWindow,
+} from '../migrations/types.js';
 import { partitionCurrentDetails } from './details.js';
 import { historyIsLong } from './history.js';
 import {
@@ -56,18 +63,27 @@ export interface PartitionInput {
   state?: PartitionCheckpoint;
 }
 
+/** A chunk's next cursor; a result an earlier ferry recorded names the next page instead. */
+function nextCursorOf(chunk: ChunkResult | ChangesResult): Cursor | null {
+  if ('next' in chunk) return chunk.next;
+  const { nextPage } = chunk as { nextPage?: number | null };
+  return nextPage === undefined || nextPage === null ? null : { page: nextPage };
+}
+
 /**
  * A durable chunk loop over one window. Each chunk is one activity that writes its records and returns only
- * counts and the next page: the page number held here is the checkpoint. At the end the source's and the
+ * counts and the next cursor: the cursor held here is the checkpoint. At the end the source's and the
  * target's counts are compared; a difference (paging over a live store can skip a record) means another pass.
  */
 export async function partition(input: PartitionInput): Promise<PartitionReport> {
-  const state: PartitionCheckpoint = input.state ?? {
-    page: 1,
-    counts: ZERO_COUNTS,
-    passes: 1,
-    maxHistoryEvents: 0,
-  };
+  const state: PartitionCheckpoint = input.state ?? { counts: ZERO_COUNTS, passes: 1, maxHistoryEvents: 0 };
+  const start: Cursor = input.changesSince ? { page: 1, after: input.changesSince, skipIds: [] } : FIRST_PAGE;
+  if (state.cursor === undefined) {
+    // A checkpoint of an earlier ferry holds a page number instead (and no cursor yet, in catch-up mode).
+    const page = input.changesSince ? undefined : state.page;
+    state.cursor = page === null ? null : page === undefined ? start : { page };
+  }
+  delete state.page;
   const childId = workflowInfo().workflowId;
   const parent = getExternalWorkflowHandle(input.parentId);
   let requestsPerMinute = input.requestsPerMinute ?? null;
@@ -81,9 +97,9 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
         passes: state.passes,
         position: input.changesSince
           ? 'changes since the backfill started'
-          : state.page === null
-            ? 'every page copied'
-            : `next page ${state.page}`,
+          : state.cursor
+            ? `next page ${state.cursor.page}`
+            : 'every page copied',
         requestsPerMinute,
       }),
     );
@@ -162,31 +178,21 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     }
   };
   // Both loops return false when the partition yields its slot before the window is done.
-  const copyPages = async (): Promise<boolean> => {
-    while (state.page !== null) {
-      const request = { ...target(), page: state.page, pageSize: input.pageSize, pages: input.pagesPerChunk };
-      const chunk = await CancellationScope.nonCancellable(() => copyChunk(request));
-      state.counts = addCounts(state.counts, chunk);
-      keepSample(chunk);
-      state.page = chunk.nextPage;
-      if (state.page !== null && !(await checkpoint())) return false;
-    }
-    return true;
-  };
-  const copyChangesSince = async (since: string): Promise<boolean> => {
-    if (state.cursor === undefined) state.cursor = { after: since, skipIds: [], page: 1 };
+  // One loop for both listings: the window's pages by creation time, or its changes in catch-up mode.
+  const copyListing = async (): Promise<boolean> => {
     while (state.cursor) {
-      const cursor: ChangeCursor = state.cursor;
       const request = {
         ...target(),
-        cursor,
+        cursor: state.cursor,
         pageSize: input.pageSize,
         pages: input.pagesPerChunk,
       };
-      const chunk: ChangesResult = await CancellationScope.nonCancellable(() => copyChanges(request));
+      const chunk = await CancellationScope.nonCancellable(() =>
+        input.changesSince ? copyChanges(request) : copyChunk(request),
+      );
       state.counts = addCounts(state.counts, chunk);
       keepSample(chunk);
-      state.cursor = chunk.next;
+      state.cursor = nextCursorOf(chunk);
       if (state.cursor !== null && !(await checkpoint())) return false;
     }
     return true;
@@ -197,7 +203,7 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     showDetails();
     for (;;) {
       const failedPagesBefore = state.counts.failedPages ?? 0;
-      const copied = input.changesSince ? await copyChangesSince(input.changesSince) : await copyPages();
+      const copied = await copyListing();
       if (!copied) {
         final = report('yielded', { resume: { ...state } });
         break;
@@ -227,7 +233,7 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
         break;
       }
       state.passes++;
-      state.page = 1;
+      state.cursor = FIRST_PAGE;
     }
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error; // not a failure: this run hands over to the next

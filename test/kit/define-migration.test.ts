@@ -1,7 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
-import { columns as c, defineMigration, defineTarget, table, woocommerce } from '../../src/kit/index.js';
-import type { ChunkContext, Migration, TimeWindow } from '../../src/migrations/types.js';
+import {
+  columns as c,
+  defineMigration,
+  defineTarget,
+  linkHeaderNext,
+  type MigrationDeclaration,
+  paginate,
+  table,
+  woocommerce,
+} from '../../src/kit/index.js';
+import {
+  type ChunkContext,
+  type Cursor,
+  FIRST_PAGE,
+  type Migration,
+  type TimeWindow,
+} from '../../src/migrations/types.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { upgradeEngineSchema } from '../../src/target/schema.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -27,7 +42,7 @@ const people = table('kit_people', {
   },
   key: ['id'],
 });
-const listThenDetail = defineMigration({
+const peopleDeclaration: MigrationDeclaration = {
   name: 'kit-people',
   description: 'customers, listed by id then fetched one by one',
   connection: 'woocommerce',
@@ -40,7 +55,8 @@ const listThenDetail = defineMigration({
     params: { orderby: 'id', _fields: 'id' },
   },
   detail: { path: (listed) => `customers/${(listed as { id: number }).id}`, concurrency: 4 },
-});
+};
+const listThenDetail = defineMigration(peopleDeclaration);
 
 beforeAll(async () => {
   emulator = await startWooEmulator({ orders: 600, seed: 13 });
@@ -55,17 +71,17 @@ afterAll(async () => {
 });
 
 async function copyAll(migration: Migration) {
-  let page: number | null = 1;
+  let cursor: Cursor | null = FIRST_PAGE;
   let fetched = 0;
-  while (page !== null) {
+  while (cursor !== null) {
     const result = await migration.copyChunk(
       database.db,
       source,
-      { window: everything, page, pageSize: 50, pages: 2 },
+      { window: everything, cursor, pageSize: 50, pages: 2 },
       context,
     );
     fetched += result.fetched;
-    page = result.nextPage;
+    cursor = result.next;
   }
   return fetched;
 }
@@ -93,6 +109,33 @@ describe('defineMigration', () => {
     });
     expect(await listThenDetail.countSource(source, everything)).toBe(total);
     expect(await listThenDetail.countTarget(database.db, everything)).toBe(total);
+  });
+
+  it("follows the store's Link headers from chunk to chunk, the next link kept in the cursor", async () => {
+    const linked = defineMigration({
+      ...peopleDeclaration,
+      name: 'kit-people-linked',
+      list: {
+        ...woocommerce.collection('customers'),
+        params: { orderby: 'id' },
+        paginate: paginate.nextLink({ next: linkHeaderNext, size: 'per_page', maxSize: 100 }),
+      },
+    });
+    await database.db('kit_people').truncate();
+    const cursors: (string | undefined)[] = [];
+    let cursor: Cursor | null = FIRST_PAGE;
+    let fetched = 0;
+    while (cursor !== null) {
+      const request = { window: everything, cursor, pageSize: 30, pages: 2 };
+      const result = await linked.copyChunk(database.db, source, request, context);
+      fetched += result.fetched;
+      cursor = result.next;
+      cursors.push(cursor?.link);
+    }
+    const total = Number((await wooGet(emulator, '/customers', { per_page: 1 })).headers.get('x-wp-total'));
+    expect(fetched).toBe(total);
+    expect(cursors.slice(0, -1).every((link) => link?.includes('page='))).toBe(true);
+    expect(await linked.countTarget(database.db, everything)).toBe(total);
   });
 
   it('refuses a declaration that cannot work, naming what is wrong', () => {

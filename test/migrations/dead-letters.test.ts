@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
-import type { ChunkContext, ChunkCounts, DryRunDifference, TimeWindow } from '../../src/migrations/types.js';
+import {
+  type ChunkContext,
+  type ChunkCounts,
+  type Cursor,
+  type DryRunDifference,
+  FIRST_PAGE,
+  type TimeWindow,
+} from '../../src/migrations/types.js';
 import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { expectedLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
@@ -43,13 +50,13 @@ beforeEach(async () => {
 async function copyWindow(dryRun = false): Promise<ChunkCounts & { differences: DryRunDifference[] }> {
   const total: ChunkCounts = { ...ZERO_COUNTS };
   const differences: DryRunDifference[] = [];
-  let page: number | null = 1;
-  while (page !== null) {
-    const request = { window: everything, page, pageSize: 100, pages: 3 };
+  let cursor: Cursor | null = FIRST_PAGE;
+  while (cursor !== null) {
+    const request = { window: everything, cursor, pageSize: 100, pages: 3 };
     const result = await woocommerceOrders.copyChunk(database.db, source, request, context(dryRun));
     for (const key of Object.keys(ZERO_COUNTS) as (keyof typeof ZERO_COUNTS)[]) total[key] += result[key];
     differences.push(...(result.differences ?? []));
-    page = result.nextPage;
+    cursor = result.next;
   }
   return { ...total, differences };
 }
@@ -114,10 +121,11 @@ describe('dead letters', () => {
     expect(page?.error_message).toMatch(/not valid JSON/);
 
     await control(emulator, 'PUT', '/faults', { pageBreakingIds: [] });
+    const address = page?.payload as { window: TimeWindow; page: number; pageSize: number };
     const again = await woocommerceOrders.copyChunk(
       database.db,
       source,
-      { ...(page?.payload as { window: TimeWindow; page: number; pageSize: number }), pages: 1 },
+      { window: address.window, cursor: { page: address.page }, pageSize: address.pageSize, pages: 1 },
       context(),
     );
     expect(again).toMatchObject({ fetched: 100, inserted: 100, failedPages: 0 });

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
 import type { WooOrder } from '../../src/connectors/woocommerce/order-shape.js';
 import { RecordRows, writeTarget } from '../../src/kit/index.js';
-import type { ChunkContext, ChunkResult, TimeWindow } from '../../src/migrations/types.js';
+import {
+  type ChunkContext,
+  type ChunkResult,
+  type Cursor,
+  FIRST_PAGE,
+  type TimeWindow,
+} from '../../src/migrations/types.js';
 import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import { target } from '../../src/migrations/woocommerce-orders/target.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
@@ -41,23 +47,23 @@ beforeEach(async () => {
 /** Copies a whole window chunk by chunk, as a partition does, and adds up the counts. */
 const NONE = ZERO_COUNTS;
 
-async function copyWindow(window: TimeWindow, pages = 3): Promise<Omit<ChunkResult, 'nextPage'>> {
+async function copyWindow(window: TimeWindow, pages = 3): Promise<Omit<ChunkResult, 'next'>> {
   const total = { ...NONE };
-  let page: number | null = 1;
-  while (page !== null) {
+  let cursor: Cursor | null = FIRST_PAGE;
+  while (cursor !== null) {
     const result = await woocommerceOrders.copyChunk(
       database.db,
       source,
       {
         window,
-        page,
+        cursor,
         pageSize: 100,
         pages,
       },
       chunkContext,
     );
     for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += result[key];
-    page = result.nextPage;
+    cursor = result.next;
   }
   return total;
 }

@@ -1,4 +1,4 @@
-import type { ChangeCursor } from '../../migrations/types.js';
+import type { Cursor } from '../../migrations/types.js';
 import type { Params } from '../source/listing.js';
 
 /** A listed record's key and modification stamp (ISO), as a changes cursor reads them. */
@@ -14,9 +14,9 @@ export interface Stamped {
  */
 export interface ChangesListing {
   /** Parameters that list the records after the cursor (the window's own are added). */
-  params(cursor: ChangeCursor): Params;
+  params(cursor: Cursor): Params;
   /** The cursor after a page, or null when it was the last. */
-  next(cursor: ChangeCursor, page: readonly Stamped[], more: boolean): ChangeCursor | null;
+  next(cursor: Cursor, page: readonly Stamped[], more: boolean): Cursor | null;
 }
 
 /** The keyset cursor's step: one second, the stamps' granularity. */
@@ -27,18 +27,18 @@ const SECOND_MS = 1000;
  * strictly), skipping the records already copied at that second; when the whole page shares the cursor's
  * second, the next page of that same second.
  */
-export function nextChangeCursor(
-  cursor: ChangeCursor,
-  page: readonly Stamped[],
-  more: boolean,
-): ChangeCursor | null {
+export function nextChangeCursor(cursor: Cursor, page: readonly Stamped[], more: boolean): Cursor | null {
   const last = page[page.length - 1];
   if (!last || !more) return null;
   const boundary = new Date(Date.parse(last.modified) - SECOND_MS).toISOString();
   const atLastSecond = page.filter((record) => record.modified === last.modified).map((record) => record.key);
   if (boundary === cursor.after) {
     // The whole page shares the cursor's second: page through that second instead.
-    return { after: cursor.after, skipIds: [...cursor.skipIds, ...atLastSecond], page: cursor.page + 1 };
+    return {
+      after: cursor.after,
+      skipIds: [...(cursor.skipIds ?? []), ...atLastSecond],
+      page: cursor.page + 1,
+    };
   }
   return { after: boundary, skipIds: atLastSecond, page: 1 };
 }
@@ -48,7 +48,7 @@ export function nextChangeCursor(
  * cursor stands a second before the last stamp read and skips the keys already read at that second.
  */
 function modifiedAfter(params: (after: string) => Params): ChangesListing {
-  return { params: (cursor) => params(cursor.after), next: nextChangeCursor };
+  return { params: (cursor) => params(cursor.after as string), next: nextChangeCursor };
 }
 
 /**
@@ -57,7 +57,7 @@ function modifiedAfter(params: (after: string) => Params): ChangesListing {
  */
 function keyset(params: (after: string, key: string | number | null) => Params): ChangesListing {
   return {
-    params: (cursor) => params(cursor.after, cursor.skipIds[cursor.skipIds.length - 1] ?? null),
+    params: (cursor) => params(cursor.after as string, cursor.skipIds?.[cursor.skipIds.length - 1] ?? null),
     next: (_cursor, page, more) => {
       const last = page[page.length - 1];
       return last && more ? { after: last.modified, skipIds: [last.key], page: 1 } : null;

@@ -1,14 +1,15 @@
 import type { Knex } from 'knex';
 import type { Source } from '../../connectors/source.js';
 import { fetchOrGiveUp } from '../../migrations/failed-pages.js';
-import type {
-  ChangeCursor,
-  ChunkContext,
-  IncrementalSync,
-  Migration,
-  MigrationDefaults,
-  RejectedRecord,
-  TimeWindow,
+import {
+  type ChunkContext,
+  type Cursor,
+  FIRST_PAGE,
+  type IncrementalSync,
+  type Migration,
+  type MigrationDefaults,
+  type RejectedRecord,
+  type TimeWindow,
 } from '../../migrations/types.js';
 import { pageKey } from '../../target/dead-letters.js';
 import { valueAt } from '../records/field-path.js';
@@ -50,7 +51,7 @@ export interface Lookup {
 export interface IncrementalDeclaration {
   defaultLookbackSeconds: number;
   /** Parameters listing the records changed at or after `since` (and any the source wants re-read), keys after `after`. */
-  params(since: string, after: string | number | null): Params;
+  params(since: string, after: string | null): Params;
   /** Parameters listing the most recently modified record first: the source's latest change. */
   latestFirst: Params;
 }
@@ -190,7 +191,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
 
     async sourceStart(source) {
       const { records } = await fetchPage(api.open(source), list, {
-        page: 1,
+        cursor: FIRST_PAGE,
         size: 1,
         params: declaration.oldestFirst,
         fields: fieldsOfColumn(target.record, declaration.created),
@@ -205,26 +206,29 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       const client = api.open(source);
       const rows = new RecordRows(target);
       const pages = { good: [] as string[], failed: [] as RejectedRecord[] };
-      let page = request.page;
-      let more = true;
-      for (let fetched = 0; fetched < request.pages && more; fetched++, page++) {
-        const address = { window: request.window, page, pageSize: request.pageSize };
-        const params = windowParams(request.window);
-        const result = await fetchOrGiveUp(source, () =>
-          fetchPage(client, list, { page, size: request.pageSize, params, fields }),
-        );
+      const params = windowParams(request.window);
+      let cursor: Cursor | null = request.cursor;
+      for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
+        const at: Cursor = cursor;
+        const fetch = () => fetchPage(client, list, { cursor: at, size: request.pageSize, params, fields });
+        // A page asked for by its number can be skipped and asked again later; one behind a link or a key cannot.
+        const result = list.paginate.positional
+          ? await fetchOrGiveUp(source, fetch)
+          : { page: await fetch() };
         context.onPage();
+        const address = { window: request.window, page: at.page, pageSize: request.pageSize };
         if ('failed' in result) {
           // Recorded as a page to fetch again later; the chunk goes on with the next one.
           pages.failed.push({ sourceKey: pageKey(address), payload: address, reason: result.failed.message });
+          cursor = { page: at.page + 1 };
           continue;
         }
         pages.good.push(pageKey(address));
         await addRecords(rows, source, client, await detailed(client, result.page.records));
-        more = result.page.more;
+        cursor = result.page.next;
       }
       const counts = await write(db, context, rows, pages);
-      return { ...counts, nextPage: more ? page : null };
+      return { ...counts, next: cursor };
     },
 
     recordTable: { table: target.record.name, key: target.record.key[0] as string },
@@ -266,7 +270,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       const client = api.open(source);
       if (declaration.count) return declaration.count(client, windowParams(window));
       const { total } = await fetchPage(client, list, {
-        page: 1,
+        cursor: FIRST_PAGE,
         size: 1,
         params: windowParams(window),
         fields: [keyField],
@@ -297,20 +301,20 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     migration.copyChanges = async (db, source, request, context) => {
       const client = api.open(source);
       const rows = new RecordRows(target);
-      let cursor: ChangeCursor | null = request.cursor;
+      let cursor: Cursor | null = request.cursor;
       for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
         // A malformed page is retried by the activity: the keyset cannot move past a page it has not read.
         const result = await fetchPage(client, list, {
-          page: cursor.page,
+          cursor: { page: cursor.page },
           size: request.pageSize,
           params: { ...windowParams(request.window), ...changes.params(cursor) },
           fields,
         });
         context.onPage();
-        const skip = new Set(cursor.skipIds.map(String));
+        const skip = new Set((cursor.skipIds ?? []).map(String));
         const fresh = result.records.filter((record) => !skip.has(String(valueAt(record, record, keyField))));
         await addRecords(rows, source, client, await detailed(client, fresh));
-        cursor = changes.next(cursor, stampsOf(result.records), result.more);
+        cursor = changes.next(cursor, stampsOf(result.records), result.next !== null);
       }
       return { ...(await write(db, context, rows)), next: cursor };
     };
@@ -350,7 +354,7 @@ function incrementalSync(
     async latestChange(source) {
       const modified = declaration.modified as string;
       const { records } = await fetchPage(api.open(source), list, {
-        page: 1,
+        cursor: FIRST_PAGE,
         size: 1,
         params: incremental.latestFirst,
         fields: fieldsOfColumn(target.record, modified),
@@ -361,20 +365,21 @@ function incrementalSync(
     async syncChunk(db, source, request, finish, context) {
       const client = api.open(source);
       const rows = new RecordRows(target);
-      let after = request.after;
+      let cursor = request.cursor;
       let more = true;
       for (let fetched = 0; more && fetched < request.pages; fetched++) {
+        // A keyset by record key: each page starts after the last key read.
         const result = await fetchPage(client, list, {
-          page: 1,
+          cursor: FIRST_PAGE,
           size: request.pageSize,
-          params: incremental.params(request.since, after),
+          params: incremental.params(request.since, cursor.after ?? null),
           fields: parts.fields,
         });
         context.onPage();
         await parts.addRecords(rows, source, client, await parts.detailed(client, result.records));
         const last = result.records[result.records.length - 1];
-        if (last !== undefined) after = valueAt(last, last, parts.keyField) as string | number;
-        more = result.more;
+        if (last !== undefined) cursor = { page: 1, after: String(valueAt(last, last, parts.keyField)) };
+        more = result.next !== null;
       }
       const counts = await writeRecordRows(
         db,
@@ -385,7 +390,7 @@ function incrementalSync(
         undefined,
         more ? undefined : finish,
       );
-      return { ...counts, next: more ? after : null };
+      return { ...counts, next: more ? cursor : null };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { MalformedPageError } from '../../connectors/errors.js';
 import { readJson } from '../../connectors/http.js';
+import { type Cursor, FIRST_PAGE } from '../../migrations/types.js';
 import { valueAt } from '../records/field-path.js';
 import type { Paginator } from './paginate.js';
 import type { RestClient } from './rest-api.js';
@@ -37,37 +38,41 @@ export function mergeParams(listing: Listing, ...parts: (Params | undefined)[]):
 
 export interface ListedPage {
   records: unknown[];
-  /** Whether the listing goes on after this page. */
-  more: boolean;
+  /** Where the listing goes on, or null after its last page. */
+  next: Cursor | null;
   /** Records over all pages, when the source says. */
   total?: number;
 }
 
-/** Page `page` (from 1) of the listing with these parameters; a page whose body is not a list is malformed. */
+/**
+ * The page of the listing at `cursor`, with these parameters; a page whose body is not a list is malformed. A
+ * link the source handed out is followed as it is: it already carries the listing's parameters.
+ */
 export async function fetchPage(
   client: RestClient,
   listing: Listing,
-  request: { page: number; size: number; params?: Params; fields?: readonly string[] },
+  request: { cursor: Cursor; size: number; params?: Params; fields?: readonly string[] },
 ): Promise<ListedPage> {
-  const paging = listing.paginate.request(request.page, request.size);
+  const paging = listing.paginate.request(request.cursor, request.size);
   const fields =
     listing.fieldsParam && request.fields ? { [listing.fieldsParam]: request.fields.join(',') } : undefined;
-  const response = await client.get(
-    listing.path,
-    mergeParams(listing, listing.params, request.params, paging.params, fields),
-    paging.headers,
-  );
-  const body = await readJson<unknown>(response, `${listing.path} page ${request.page}`);
+  const response = paging.link
+    ? await client.get(paging.link, {}, paging.headers)
+    : await client.get(
+        listing.path,
+        mergeParams(listing, listing.params, request.params, paging.params, fields),
+        paging.headers,
+      );
+  const what = `${listing.path} page ${request.cursor.page}`;
+  const body = await readJson<unknown>(response, what);
   const records = listing.records ? valueAt(body, body, listing.records) : body;
-  if (!Array.isArray(records)) {
-    throw new MalformedPageError(`${listing.path} page ${request.page} has no list of records`);
-  }
-  const { more, total } = listing.paginate.read(
+  if (!Array.isArray(records)) throw new MalformedPageError(`${what} has no list of records`);
+  const { next, total } = listing.paginate.read(
     { headers: response.headers, body, records },
-    request.page,
+    request.cursor,
     request.size,
   );
-  return { records, more, ...(total === undefined ? {} : { total }) };
+  return { records, next: records.length > 0 ? next : null, ...(total === undefined ? {} : { total }) };
 }
 
 /** Every page of the listing with these parameters, one after the other. */
@@ -76,9 +81,9 @@ export async function* allPages(
   listing: Listing,
   request: { size: number; params?: Params; fields?: readonly string[] },
 ): AsyncGenerator<unknown[]> {
-  for (let page = 1; ; page++) {
-    const result = await fetchPage(client, listing, { ...request, page });
+  for (let cursor: Cursor | null = FIRST_PAGE; cursor; ) {
+    const result: ListedPage = await fetchPage(client, listing, { ...request, cursor });
     yield result.records;
-    if (!result.more || result.records.length === 0) return;
+    cursor = result.next;
   }
 }

@@ -1,4 +1,5 @@
 import { MalformedPageError } from '../../connectors/errors.js';
+import type { Cursor } from '../../migrations/types.js';
 import { valueAt } from '../records/field-path.js';
 
 /** A page's answer as a paginator reads it: the response's headers, the parsed body, its records. */
@@ -11,17 +12,28 @@ export interface PageAnswer {
 /** Reads a number or a link from a page's answer: a header, or a field of the body. */
 export type AnswerReader<T> = (answer: PageAnswer) => T | undefined;
 
+/** What to send for a page: query parameters and headers, or the link the source handed out for it. */
+export interface PageRequest {
+  params?: Record<string, string>;
+  headers?: Record<string, string>;
+  link?: string;
+}
+
 /**
- * How a listing is paged. Pages are numbered from 1 in ferry's checkpoints, whatever the source calls them, so
- * that a partition resumes at the page it had reached.
+ * How a listing is paged, from a cursor to the next: a partition's checkpoint is the cursor, so it resumes at the
+ * page it had reached. Pages are also counted from 1 (`cursor.page`), whatever the source calls them.
  */
 export interface Paginator {
   /** The largest page the source serves. */
   readonly maxSize: number;
-  /** What to send for page `page` of size `size`: query parameters and headers. */
-  request(page: number, size: number): { params: Record<string, string>; headers?: Record<string, string> };
-  /** Whether the listing goes on after page `page`; the total number of records, when the source says. */
-  read(answer: PageAnswer, page: number, size: number): { more: boolean; total?: number };
+  /**
+   * Whether any page can be asked for by its number alone: a page that stays malformed is then recorded and
+   * skipped. Links and keysets cannot skip a page they have not read.
+   */
+  readonly positional: boolean;
+  request(cursor: Cursor, size: number): PageRequest;
+  /** The next page's cursor, or null at the end; the total number of records, when the source says. */
+  read(answer: PageAnswer, cursor: Cursor, size: number): { next: Cursor | null; total?: number };
 }
 
 /** A number in a header (`X-WP-Total`); a missing or non-numeric one is a malformed page. */
@@ -94,13 +106,20 @@ interface Ends {
   next?: AnswerReader<string>;
 }
 
+/** The next positional cursor, when there is more. */
+function nextPosition(answer: PageAnswer, cursor: Cursor, size: number, ends: Ends) {
+  const { more, total } = moreAfter(answer, cursor.page, size, ends);
+  return { next: more ? { page: cursor.page + 1 } : null, ...(total === undefined ? {} : { total }) };
+}
+
 /** `?page=3&per_page=100`: page numbers from 1. */
 function pageNumber(options: { page?: string; size?: string; maxSize: number } & Ends): Paginator {
   const { page: pageParam = 'page', size: sizeParam = 'per_page' } = options;
   return {
     maxSize: options.maxSize,
-    request: (page, size) => ({ params: { [pageParam]: String(page), [sizeParam]: String(size) } }),
-    read: (answer, page, size) => moreAfter(answer, page, size, options),
+    positional: true,
+    request: (cursor, size) => ({ params: { [pageParam]: String(cursor.page), [sizeParam]: String(size) } }),
+    read: (answer, cursor, size) => nextPosition(answer, cursor, size, options),
   };
 }
 
@@ -119,16 +138,56 @@ function offsetLimit(
   const { offset = 'offset', limit = 'limit' } = options;
   return {
     maxSize: options.maxSize,
-    request: (page, size) => ({
+    positional: true,
+    request: (cursor, size) => ({
       params: {
-        [offset]: String((page - 1) * size),
+        [offset]: String((cursor.page - 1) * size),
         ...(options.sizeHeader ? {} : { [limit]: String(size) }),
       },
       ...(options.sizeHeader ? { headers: options.sizeHeader(size) } : {}),
     }),
-    read: (answer, page, size) => moreAfter(answer, page, size, options),
+    read: (answer, cursor, size) => nextPosition(answer, cursor, size, options),
+  };
+}
+
+/**
+ * Links the source hands out (`Link: <…>; rel="next"`, OData's `odata.nextLink`, a `links.next` in the body,
+ * an opaque cursor URL): the first page is asked with the size parameter, every later one at its link, which the
+ * cursor keeps.
+ */
+function nextLink(options: { next: AnswerReader<string>; size?: string; maxSize: number }): Paginator {
+  return {
+    maxSize: options.maxSize,
+    positional: false,
+    request: (cursor, size) =>
+      cursor.link ? { link: cursor.link } : { params: options.size ? { [options.size]: String(size) } : {} },
+    read: (answer, cursor) => {
+      const link = options.next(answer);
+      return { next: link ? { page: cursor.page + 1, link } : null };
+    },
+  };
+}
+
+/**
+ * A keyset: each page asks for the records after the last key read (`?after_id=1234&limit=100`, or a filter
+ * built by `params`), so records added or removed meanwhile never shift a page. Records must come in key order.
+ */
+function keyset(options: {
+  key: string;
+  params: (after: string | undefined, size: number) => Record<string, string>;
+  maxSize: number;
+}): Paginator {
+  return {
+    maxSize: options.maxSize,
+    positional: false,
+    request: (cursor, size) => ({ params: options.params(cursor.after, size) }),
+    read: ({ records }, cursor, size) => {
+      const last = records[records.length - 1];
+      if (last === undefined || records.length < size) return { next: null };
+      return { next: { page: cursor.page + 1, after: String(valueAt(last, last, options.key)) } };
+    },
   };
 }
 
 /** The paginators a listing picks from; `Paginator` is the escape hatch for any other. */
-export const paginate = { pageNumber, offsetLimit };
+export const paginate = { pageNumber, offsetLimit, nextLink, keyset };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextChangeCursor } from '../../../src/kit/index.js';
-import type { ChangeCursor } from '../../../src/migrations/types.js';
+import type { Cursor as ChangeCursor } from '../../../src/migrations/types.js';
 
 /** A page of changes sorted by modification (whole seconds), as a source lists them. */
 const page = (...changes: [key: number, modified: string][]) =>

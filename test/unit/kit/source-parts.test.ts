@@ -22,49 +22,80 @@ const answer = (parts: {
 });
 
 describe('paginators', () => {
+  const at = (page: number) => ({ page });
+
   it('page numbers: asks for page and size, and ends at the total of pages or records it is told', () => {
     const byPages = paginate.pageNumber({ maxSize: 100, totalPages: header('X-WP-TotalPages') });
-    expect(byPages.request(3, 50)).toEqual({ params: { page: '3', per_page: '50' } });
-    expect(byPages.read(answer({ headers: { 'x-wp-totalpages': '3' } }), 2, 50).more).toBe(true);
-    expect(byPages.read(answer({ headers: { 'x-wp-totalpages': '3' } }), 3, 50).more).toBe(false);
+    expect(byPages.request(at(3), 50)).toEqual({ params: { page: '3', per_page: '50' } });
+    expect(byPages.read(answer({ headers: { 'x-wp-totalpages': '3' } }), at(2), 50).next).toEqual(at(3));
+    expect(byPages.read(answer({ headers: { 'x-wp-totalpages': '3' } }), at(3), 50).next).toBeNull();
     const byTotal = paginate.pageNumber({
       page: 'p',
       size: 'n',
       maxSize: 100,
       total: bodyNumber('meta.total'),
     });
-    expect(byTotal.request(1, 20).params).toEqual({ p: '1', n: '20' });
-    expect(byTotal.read(answer({ body: { meta: { total: 41 } } }), 2, 20)).toEqual({ more: true, total: 41 });
-    expect(byTotal.read(answer({ body: { meta: { total: 40 } } }), 2, 20)).toEqual({
-      more: false,
+    expect(byTotal.request(at(1), 20).params).toEqual({ p: '1', n: '20' });
+    expect(byTotal.read(answer({ body: { meta: { total: 41 } } }), at(2), 20)).toEqual({
+      next: at(3),
+      total: 41,
+    });
+    expect(byTotal.read(answer({ body: { meta: { total: 40 } } }), at(2), 20)).toEqual({
+      next: null,
       total: 40,
     });
+    expect(byPages.positional).toBe(true);
   });
 
   it('a total the source fails to send is a malformed page (retried), not an end', () => {
     const byPages = paginate.pageNumber({ maxSize: 100, total: header('X-WP-Total') });
-    expect(() => byPages.read(answer({}), 1, 10)).toThrow('the answer has no numeric X-WP-Total header');
+    expect(() => byPages.read(answer({}), at(1), 10)).toThrow('the answer has no numeric X-WP-Total header');
   });
 
   it('offset/limit: the offset of a page, the size as a parameter or a header, more while a next link comes', () => {
     const offsets = paginate.offsetLimit({ maxSize: 2000 });
-    expect(offsets.request(3, 500)).toEqual({ params: { offset: '1000', limit: '500' } });
-    expect(offsets.read(answer({ records: [1, 2] }), 1, 2).more).toBe(true);
-    expect(offsets.read(answer({ records: [1] }), 1, 2).more).toBe(false);
+    expect(offsets.request(at(3), 500)).toEqual({ params: { offset: '1000', limit: '500' } });
+    expect(offsets.read(answer({ records: [1, 2] }), at(1), 2).next).toEqual(at(2));
+    expect(offsets.read(answer({ records: [1] }), at(1), 2).next).toBeNull();
     const odata = paginate.offsetLimit({
       offset: '$skip',
       sizeHeader: (size) => ({ prefer: `odata.maxpagesize=${size}` }),
       next: odataNextLink,
       maxSize: 100,
     });
-    expect(odata.request(2, 100)).toEqual({
+    expect(odata.request(at(2), 100)).toEqual({
       params: { $skip: '100' },
       headers: { prefer: 'odata.maxpagesize=100' },
     });
-    expect(
-      odata.read(answer({ body: { 'odata.nextLink': 'Orders?$skip=200' }, records: [1] }), 2, 100).more,
-    ).toBe(true);
-    expect(odata.read(answer({ body: { value: [] }, records: [1] }), 2, 100).more).toBe(false);
+    const withLink = answer({ body: { 'odata.nextLink': 'Orders?$skip=200' }, records: [1] });
+    expect(odata.read(withLink, at(2), 100).next).toEqual(at(3));
+    expect(odata.read(answer({ body: { value: [] }, records: [1] }), at(2), 100).next).toBeNull();
+  });
+
+  it('next links: the first page by its size, every later one at the link the cursor keeps', () => {
+    const links = paginate.nextLink({ next: linkHeaderNext, size: 'per_page', maxSize: 100 });
+    expect(links.positional).toBe(false);
+    expect(links.request(at(1), 50)).toEqual({ params: { per_page: '50' } });
+    const link = 'https://shop.example/wp-json/wc/v3/orders?page=2&per_page=50';
+    const next = links.read(answer({ headers: { link: `<${link}>; rel="next"` } }), at(1), 50).next;
+    expect(next).toEqual({ page: 2, link });
+    expect(links.request(next as { page: number; link: string }, 50)).toEqual({ link });
+    expect(links.read(answer({ headers: { link: `<${link}>; rel="prev"` } }), at(2), 50).next).toBeNull();
+  });
+
+  it('keysets: each page after the last key read, until a page comes short', () => {
+    const keys = paginate.keyset({
+      key: 'id',
+      params: (after, size) => ({ after_id: after ?? '0', limit: String(size) }),
+      maxSize: 100,
+    });
+    expect(keys.request(at(1), 2)).toEqual({ params: { after_id: '0', limit: '2' } });
+    const next = keys.read(answer({ records: [{ id: 'INV-001' }, { id: 'INV-002' }] }), at(1), 2).next;
+    expect(next).toEqual({ page: 2, after: 'INV-002' });
+    expect(keys.request(next as { page: number }, 2)).toEqual({
+      params: { after_id: 'INV-002', limit: '2' },
+    });
+    expect(keys.read(answer({ records: [{ id: 'INV-003' }] }), at(2), 2).next).toBeNull();
   });
 
   it('reads next links from the Link header, OData bodies and JSON bodies', () => {
