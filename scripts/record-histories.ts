@@ -8,7 +8,8 @@
  * partly dead-lettered and that ends with its sample check, the dead-letter retry, a verification that repairs,
  * and a dry run's partition.
  *
- *   npm run record:histories [-- --hostile]   (rewrites test/replay/histories/*.json; commit them with the change)
+ *   npm run record:histories [-- --hostile]   (rewrites test/replay/histories/*.json, never before-cursor/;
+ *                                             commit them with the change)
  */
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
