@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { z } from 'zod';
 import type { Source } from '../../connectors/source.js';
 import { fetchOrGiveUp } from '../../migrations/failed-pages.js';
 import {
@@ -73,6 +74,11 @@ export interface MigrationDeclaration {
    * cannot narrow its listing by creation time, and a backfill reads it whole in one partition.
    */
   list: Listing & { window?: WindowFilter };
+  /**
+   * What a record must be as a whole before its columns are read (a rule across fields); a record it refuses is
+   * dead-lettered with the reason. Each column checks its own value anyway.
+   */
+  record?: z.ZodType;
   /** Each listed record fetched again in full (list + detail sources), in parallel within the run's pace. */
   detail?: Detail;
   /** Parameters that list the oldest record first, when the listing's own order does not. */
@@ -129,7 +135,8 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
   const { api, target, list, name } = declaration;
   const fields = fieldsRead(target);
   const pageSize = Math.min(declaration.defaults?.pageSize ?? DEFAULTS.pageSize, list.paginate.maxSize);
-  const keyField = new RecordRows(target).keyField;
+  const newRows = () => new RecordRows(target, declaration.record);
+  const keyField = newRows().keyField;
   const windowParams = (window: TimeWindow): Params =>
     list.window ? list.window.params(list.window.bounds(window)) : {};
 
@@ -204,7 +211,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
 
     async copyChunk(db, source, request, context) {
       const client = api.open(source);
-      const rows = new RecordRows(target);
+      const rows = newRows();
       const pages = { good: [] as string[], failed: [] as RejectedRecord[] };
       const params = windowParams(request.window);
       let cursor: Cursor | null = request.cursor;
@@ -249,7 +256,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     },
 
     async writeRecords(db, source, records, context) {
-      const rows = await addRecords(new RecordRows(target), source, api.open(source), records);
+      const rows = await addRecords(newRows(), source, api.open(source), records);
       return write(db, context, rows);
     },
 
@@ -260,7 +267,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       let written = 0;
       for await (const records of allPages(client, list, { size: list.paginate.maxSize, params, fields })) {
         const full = await detailed(client, records);
-        await write(db, context, await addRecords(new RecordRows(target), source, client, full));
+        await write(db, context, await addRecords(newRows(), source, client, full));
         written += records.length;
       }
       return written;
@@ -300,7 +307,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
   if (changes) {
     migration.copyChanges = async (db, source, request, context) => {
       const client = api.open(source);
-      const rows = new RecordRows(target);
+      const rows = newRows();
       let cursor: Cursor | null = request.cursor;
       for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
         // A malformed page is retried by the activity: the keyset cannot move past a page it has not read.
@@ -325,6 +332,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     migration.incremental = incrementalSync(declaration, incremental, {
       fields,
       keyField,
+      newRows,
       addRecords,
       detailed,
     });
@@ -338,6 +346,7 @@ function incrementalSync(
   parts: {
     fields: string[];
     keyField: string;
+    newRows: () => RecordRows;
     detailed: (client: RestClient, listed: readonly unknown[]) => Promise<readonly unknown[]>;
     addRecords: (
       rows: RecordRows,
@@ -364,7 +373,7 @@ function incrementalSync(
 
     async syncChunk(db, source, request, finish, context) {
       const client = api.open(source);
-      const rows = new RecordRows(target);
+      const rows = parts.newRows();
       let cursor = request.cursor;
       let more = true;
       for (let fetched = 0; more && fetched < request.pages; fetched++) {

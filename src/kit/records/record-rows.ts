@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { RejectedRecord } from '../../migrations/types.js';
 import type { Column, ColumnSource } from '../target/columns.js';
 import type { Table } from '../target/table.js';
@@ -164,7 +165,14 @@ export class RecordRows {
   private readonly recordKey: string;
   private readonly keyColumn: Column<unknown>;
 
-  constructor(private readonly target: Target) {
+  /**
+   * `schema` checks each record as a whole before its columns are read (a rule across fields, a shape the
+   * columns alone do not say); the columns read what it returns.
+   */
+  constructor(
+    private readonly target: Target,
+    private readonly schema?: z.ZodType,
+  ) {
     this.recordKey = target.record.key[0] as string;
     this.keyColumn = target.record.columns[this.recordKey] as Column<unknown>;
   }
@@ -201,11 +209,19 @@ export class RecordRows {
     this.sets.delete(key);
     this.rejectedByKey.delete(key);
     try {
-      this.sets.set(key, this.rowsOf(record, lookups));
+      this.sets.set(key, this.rowsOf(this.checked(record), lookups));
     } catch (error) {
       if (!(error instanceof RefusedValue)) throw error;
       this.rejectedByKey.set(key, { sourceKey: key, payload: record, reason: error.message });
     }
+  }
+
+  private checked(record: unknown): unknown {
+    if (!this.schema) return record;
+    const parsed = this.schema.safeParse(record);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new RefusedValue(`${issue?.path.join('.') || 'record'} ${issue?.message ?? 'is invalid'}`);
   }
 
   private rowsOf(record: unknown, lookups: FoundLookups): RecordRowSet {

@@ -120,3 +120,17 @@ describe('records mapped to rows by the columns', () => {
     );
   });
 });
+
+describe('a record checked as a whole', () => {
+  it('refuses a record a rule across its fields refuses, and the columns read what the schema returns', () => {
+    const balanced = z
+      .object({ total: z.string(), rows: z.array(z.object({ quantity: z.number() }).loose()) })
+      .loose()
+      .refine((record) => record.rows.length > 0, { message: 'has no rows', path: ['rows'] });
+    const rows = new RecordRows(target, balanced).add([invoice('A'), invoice('B', { rows: [] })]);
+    expect(rows.rejected.map(({ sourceKey, reason }) => [sourceKey, reason])).toEqual([
+      ['B', 'rows has no rows'],
+    ]);
+    expect(rows.keys).toEqual(['A']);
+  });
+});
