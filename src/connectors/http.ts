@@ -61,9 +61,10 @@ export async function sendRequest(
   let transient = 0;
   for (;;) {
     await source.beforeRequest();
+    // Signed outside the try: a signature that cannot be made (a credential missing) is not a network error.
+    const target = context.authorize ? context.authorize(new URL(url)) : url;
     let response: Response;
     try {
-      const target = context.authorize ? context.authorize(new URL(url)) : url;
       response = await fetch(target, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;

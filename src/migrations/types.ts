@@ -27,7 +27,7 @@ export interface Cursor {
 }
 
 /** The start of a listing. */
-export const FIRST_PAGE: Cursor = { page: 1 };
+export const FIRST_PAGE: Cursor = Object.freeze({ page: 1 });
 
 /**
  * The cursor of a request from a workflow that an earlier ferry started (its history still holds it): a page

@@ -332,7 +332,7 @@ class BackfillRun {
         ...args,
         from: window.from,
         to: window.to,
-        resumedAtPage: resume?.page ?? undefined,
+        resumedAtPage: resume?.cursor?.page ?? resume?.page ?? undefined,
       }),
       args: [args],
     });

@@ -79,6 +79,12 @@ describe('woocommerce-orders', () => {
     expect(await woocommerceOrders.countTarget(database.db, everything)).toBe(1500);
   });
 
+  it('fetches orders by key, leaving out keys no order can have (a broken record dead-lettered as "undefined")', async () => {
+    const keys = ['7', 'undefined', '3', 'INV-1'];
+    const found = (await woocommerceOrders.fetchByKeys(source, keys)) as WooOrder[];
+    expect(found.map((order) => order.id).sort((a, b) => a - b)).toEqual([3, 7]);
+  });
+
   it('writes an order listed twice in one chunk once, as its later listing has it', async () => {
     const [before] = (await listOrders(emulator, { per_page: 1, page: 40 })).orders;
     await control(emulator, 'POST', `/orders/${before?.id}/modify`);

@@ -54,6 +54,7 @@ const collection = (path: string): Listing => ({
   }),
   fieldsParam: '$select',
   combine: { $filter: and },
+  skipFailedPages: false,
 });
 
 /** How many records of a collection match the filter (`Collection/$count`). */

@@ -17,6 +17,10 @@ export interface ChangesListing {
   params(cursor: Cursor): Params;
   /** The cursor after a page, or null when it was the last. */
   next(cursor: Cursor, page: readonly Stamped[], more: boolean): Cursor | null;
+  /** Whether a listed record was already copied at the cursor's position (and is left out). */
+  skips(cursor: Cursor, record: Stamped): boolean;
+  /** Whether the cursor moves by page numbers too (paging through a busy second): a positional listing is needed. */
+  readonly pagesBySecond: boolean;
 }
 
 /** The keyset cursor's step: one second, the stamps' granularity. */
@@ -48,7 +52,15 @@ export function nextChangeCursor(cursor: Cursor, page: readonly Stamped[], more:
  * cursor stands a second before the last stamp read and skips the keys already read at that second.
  */
 function modifiedAfter(params: (after: string) => Params): ChangesListing {
-  return { params: (cursor) => params(cursor.after as string), next: nextChangeCursor };
+  return {
+    params: (cursor) => params(cursor.after as string),
+    next: nextChangeCursor,
+    // Read already, at the second after the cursor; one changed again since has a later stamp and is read again.
+    skips: (cursor, record) =>
+      Date.parse(record.modified) === Date.parse(cursor.after as string) + SECOND_MS &&
+      (cursor.skipIds ?? []).some((key) => String(key) === String(record.key)),
+    pagesBySecond: true,
+  };
 }
 
 /**
@@ -62,6 +74,9 @@ function keyset(params: (after: string, key: string | number | null) => Params):
       const last = page[page.length - 1];
       return last && more ? { after: last.modified, skipIds: [last.key], page: 1 } : null;
     },
+    // The source's filter leaves out what the cursor has read; a record changed again comes back, as it should.
+    skips: () => false,
+    pagesBySecond: false,
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
+import { MalformedPageError } from '../../connectors/errors.js';
 import type { Source } from '../../connectors/source.js';
+import { FerryError } from '../../errors.js';
 import { fetchOrGiveUp } from '../../migrations/failed-pages.js';
 import {
   type ChunkContext,
@@ -24,7 +26,7 @@ import {
   RecordRows,
 } from '../records/record-rows.js';
 import { type Detail, fetchDetails } from '../source/detail.js';
-import { allPages, fetchPage, type Listing, type Params } from '../source/listing.js';
+import { allPages, fetchPage, type Listing, mergeParams, type Params } from '../source/listing.js';
 import type { RestApi, RestClient } from '../source/rest-api.js';
 import type { WindowFilter } from '../source/window.js';
 import { prepareTarget, type Target } from '../target/target.js';
@@ -57,6 +59,12 @@ export interface IncrementalDeclaration {
   latestFirst: Params;
 }
 
+/** A chunk's records on their way to rows (see chunkRows). */
+interface ChunkRows {
+  add(records: readonly unknown[]): Promise<void>;
+  done(): Promise<RecordRows>;
+}
+
 /** A migration declared from parts: where the records are, how they are paged and filtered, where they go. */
 export interface MigrationDeclaration {
   name: string;
@@ -87,8 +95,11 @@ export interface MigrationDeclaration {
   count?: (client: RestClient, params: Params) => Promise<number>;
   /** Records modified since a cursor, for the backfill's catch-up of what changed while it ran. */
   changes?: ChangesListing;
-  /** Records by key, `batch` keys per request (`include=1,2,3`): dead-letter retry and verify. */
-  byKeys?: { params: (keys: readonly string[]) => Params; batch: number };
+  /**
+   * Records by key, `batch` keys per request (`include=1,2,3`): dead-letter retry and verify. `keys` says what a
+   * key the source can be asked for looks like; another (a broken record's) is left out, as not at the source.
+   */
+  byKeys?: { params: (keys: readonly string[]) => Params; batch: number; keys?: RegExp };
   /**
    * Records of a window that the listing leaves out but the target must reflect (WooCommerce's trashed orders),
    * read once a partition has copied its window.
@@ -123,6 +134,11 @@ function checkDeclaration(declaration: MigrationDeclaration): void {
   if ((declaration.changes || declaration.incremental) && !declaration.modified) {
     throw new Error(`migration ${name}: changes need the column of the last modification (modified)`);
   }
+  if (declaration.changes?.pagesBySecond && !declaration.list.paginate.positional) {
+    throw new Error(
+      `migration ${name}: changes.modifiedAfter pages through a busy second by page number; its listing needs paginate.pageNumber or paginate.offsetLimit`,
+    );
+  }
 }
 
 /**
@@ -133,7 +149,7 @@ function checkDeclaration(declaration: MigrationDeclaration): void {
 export function defineMigration(declaration: MigrationDeclaration): Migration {
   checkDeclaration(declaration);
   const { api, target, list, name } = declaration;
-  const fields = fieldsRead(target);
+  const fields = [...new Set([...fieldsRead(target), ...(list.fields ?? [])])];
   const pageSize = Math.min(declaration.defaults?.pageSize ?? DEFAULTS.pageSize, list.paginate.maxSize);
   const newRows = () => new RecordRows(target, declaration.record);
   const keyField = newRows().keyField;
@@ -161,27 +177,47 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
   /** The listed records as the detail requests return them, when the source has them. */
   const detailed = (client: RestClient, listed: readonly unknown[]) =>
     declaration.detail ? fetchDetails(client, declaration.detail, listed) : Promise.resolve(listed);
-  const addRecords = async (
-    rows: RecordRows,
-    source: Source,
-    client: RestClient,
-    records: readonly unknown[],
-  ) => rows.add(records, declaration.lookups ? await findLookups(source, client, records) : undefined);
+  /** Records as the record schema returns them, which is what the columns (and their lookups) read. */
+  const checkedForLookups = (records: readonly unknown[]) =>
+    declaration.record
+      ? records.map((record) => {
+          const parsed = declaration.record?.safeParse(record);
+          return parsed?.success ? parsed.data : record;
+        })
+      : records;
+  /**
+   * A chunk's records becoming rows: page by page as they arrive, or, when the target looks values up, all at
+   * the end of the chunk, so that the chunk's keys are asked together (a few requests instead of a few per page).
+   */
+  const chunkRows = (source: Source, client: RestClient): ChunkRows => {
+    const rows = newRows();
+    const held: unknown[] = [];
+    return {
+      add: async (records) => {
+        if (declaration.lookups) held.push(...records);
+        else rows.add(records);
+      },
+      done: async () => {
+        if (held.length > 0) rows.add(held, await findLookups(source, client, checkedForLookups(held)));
+        return rows;
+      },
+    };
+  };
 
   const write = async (db: Knex, context: ChunkContext, rows: RecordRows, pages?: ChunkPages) => {
     // Removed children make their record count as updated; only a sync reports them apart.
     const { deleted: _deleted, ...counts } = await writeRecordRows(db, name, target, context, rows, pages);
     return counts;
   };
-  const stampsOf = (records: readonly unknown[]): Stamped[] =>
-    records.flatMap((record) => {
-      try {
-        const modified = columnValueOf(target.record, declaration.modified as string, record) as string;
-        return [{ key: valueAt(record, record, keyField) as string | number, modified }];
-      } catch {
-        return []; // too broken to have a stamp: it is dead-lettered, and the cursor moves on by the others
-      }
-    });
+  /** A record's key and stamp; undefined when it is too broken to have one (it is dead-lettered). */
+  const stampOf = (record: unknown): Stamped | undefined => {
+    try {
+      const modified = columnValueOf(target.record, declaration.modified as string, record) as string;
+      return { key: valueAt(record, record, keyField) as string | number, modified };
+    } catch {
+      return undefined;
+    }
+  };
 
   const migration: Migration = {
     name,
@@ -211,7 +247,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
 
     async copyChunk(db, source, request, context) {
       const client = api.open(source);
-      const rows = newRows();
+      const rows = chunkRows(source, client);
       const pages = { good: [] as string[], failed: [] as RejectedRecord[] };
       const params = windowParams(request.window);
       let cursor: Cursor | null = request.cursor;
@@ -219,9 +255,8 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
         const at: Cursor = cursor;
         const fetch = () => fetchPage(client, list, { cursor: at, size: request.pageSize, params, fields });
         // A page asked for by its number can be skipped and asked again later; one behind a link or a key cannot.
-        const result = list.paginate.positional
-          ? await fetchOrGiveUp(source, fetch)
-          : { page: await fetch() };
+        const skippable = list.paginate.positional && list.skipFailedPages !== false;
+        const result = skippable ? await fetchOrGiveUp(source, fetch) : { page: await fetch() };
         context.onPage();
         const address = { window: request.window, page: at.page, pageSize: request.pageSize };
         if ('failed' in result) {
@@ -231,10 +266,10 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
           continue;
         }
         pages.good.push(pageKey(address));
-        await addRecords(rows, source, client, await detailed(client, result.page.records));
+        await rows.add(await detailed(client, result.page.records));
         cursor = result.page.next;
       }
-      const counts = await write(db, context, rows, pages);
+      const counts = await write(db, context, await rows.done(), pages);
       return { ...counts, next: cursor };
     },
 
@@ -243,11 +278,13 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
 
     async fetchByKeys(source, keys) {
       const byKeys = declaration.byKeys;
-      if (!byKeys) throw new Error(`migration ${name} declares no way to fetch records by key`);
+      if (!byKeys)
+        throw new FerryError(`Migration "${name}" declares no way to fetch records by key (byKeys)`);
       const client = api.open(source);
       const found: unknown[] = [];
-      for (let start = 0; start < keys.length; start += byKeys.batch) {
-        const params = byKeys.params(keys.slice(start, start + byKeys.batch));
+      const asked = byKeys.keys ? keys.filter((key) => byKeys.keys?.test(key)) : keys;
+      for (let start = 0; start < asked.length; start += byKeys.batch) {
+        const params = byKeys.params(asked.slice(start, start + byKeys.batch));
         for await (const records of allPages(client, list, { size: byKeys.batch, params, fields })) {
           found.push(...(await detailed(client, records)));
         }
@@ -256,18 +293,21 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     },
 
     async writeRecords(db, source, records, context) {
-      const rows = await addRecords(newRows(), source, api.open(source), records);
-      return write(db, context, rows);
+      const rows = chunkRows(source, api.open(source));
+      await rows.add(records);
+      return write(db, context, await rows.done());
     },
 
     async reconcileWindow(db, source, window, context) {
       if (!declaration.removed) return 0;
       const client = api.open(source);
-      const params = { ...windowParams(window), ...declaration.removed.params };
+      const params = mergeParams(list, windowParams(window), declaration.removed.params);
       let written = 0;
       for await (const records of allPages(client, list, { size: list.paginate.maxSize, params, fields })) {
         const full = await detailed(client, records);
-        await write(db, context, await addRecords(newRows(), source, client, full));
+        const rows = chunkRows(source, client);
+        await rows.add(full);
+        await write(db, context, await rows.done());
         written += records.length;
       }
       return written;
@@ -283,7 +323,9 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
         fields: [keyField],
       });
       if (total === undefined) {
-        throw new Error(`${list.path} sends no total; declare how migration ${name} counts a window (count)`);
+        throw new FerryError(
+          `${list.path} sends no total; declare how migration "${name}" counts a window (count)`,
+        );
       }
       return total;
     },
@@ -307,23 +349,32 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
   if (changes) {
     migration.copyChanges = async (db, source, request, context) => {
       const client = api.open(source);
-      const rows = newRows();
+      const rows = chunkRows(source, client);
       let cursor: Cursor | null = request.cursor;
       for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
         // A malformed page is retried by the activity: the keyset cannot move past a page it has not read.
         const result = await fetchPage(client, list, {
           cursor: { page: cursor.page },
           size: request.pageSize,
-          params: { ...windowParams(request.window), ...changes.params(cursor) },
+          params: mergeParams(list, windowParams(request.window), changes.params(cursor)),
           fields,
         });
         context.onPage();
-        const skip = new Set((cursor.skipIds ?? []).map(String));
-        const fresh = result.records.filter((record) => !skip.has(String(valueAt(record, record, keyField))));
-        await addRecords(rows, source, client, await detailed(client, fresh));
-        cursor = changes.next(cursor, stampsOf(result.records), result.next !== null);
+        const at: Cursor = cursor;
+        const stamps = result.records.map(stampOf);
+        const fresh = result.records.filter((_, index) => {
+          const stamp = stamps[index];
+          return !(stamp && changes.skips(at, stamp));
+        });
+        await rows.add(await detailed(client, fresh));
+        const stamped = stamps.filter((stamp): stamp is Stamped => stamp !== undefined);
+        if (stamped.length === 0 && result.records.length > 0 && result.next !== null) {
+          // The cursor cannot move past a page none of whose records says when it changed.
+          throw new MalformedPageError(`${list.path}: no record of a page of changes has a readable stamp`);
+        }
+        cursor = changes.next(cursor, stamped, result.next !== null);
       }
-      return { ...(await write(db, context, rows)), next: cursor };
+      return { ...(await write(db, context, await rows.done())), next: cursor };
     };
   }
 
@@ -332,8 +383,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     migration.incremental = incrementalSync(declaration, incremental, {
       fields,
       keyField,
-      newRows,
-      addRecords,
+      chunkRows,
       detailed,
     });
   return migration;
@@ -346,14 +396,8 @@ function incrementalSync(
   parts: {
     fields: string[];
     keyField: string;
-    newRows: () => RecordRows;
+    chunkRows: (source: Source, client: RestClient) => ChunkRows;
     detailed: (client: RestClient, listed: readonly unknown[]) => Promise<readonly unknown[]>;
-    addRecords: (
-      rows: RecordRows,
-      source: Source,
-      client: RestClient,
-      records: readonly unknown[],
-    ) => Promise<RecordRows>;
   },
 ): IncrementalSync {
   const { api, list, target, name } = declaration;
@@ -373,7 +417,7 @@ function incrementalSync(
 
     async syncChunk(db, source, request, finish, context) {
       const client = api.open(source);
-      const rows = parts.newRows();
+      const rows = parts.chunkRows(source, client);
       let cursor = request.cursor;
       let more = true;
       for (let fetched = 0; more && fetched < request.pages; fetched++) {
@@ -385,7 +429,7 @@ function incrementalSync(
           fields: parts.fields,
         });
         context.onPage();
-        await parts.addRecords(rows, source, client, await parts.detailed(client, result.records));
+        await rows.add(await parts.detailed(client, result.records));
         const last = result.records[result.records.length - 1];
         if (last !== undefined) cursor = { page: 1, after: String(valueAt(last, last, parts.keyField)) };
         more = result.next !== null;
@@ -395,7 +439,7 @@ function incrementalSync(
         name,
         target,
         context,
-        rows,
+        await rows.done(),
         undefined,
         more ? undefined : finish,
       );

@@ -1,4 +1,5 @@
 import { signOAuth1 } from '../../connectors/auth/oauth1.js';
+import { MalformedPageError } from '../../connectors/errors.js';
 import { FerryError } from '../../errors.js';
 
 /** One attempt of a request, as the auth part may change it: its URL (a signed query) and headers. */
@@ -109,7 +110,8 @@ function session(declaration: {
     async login(context) {
       const answer = await context.login(declaration.login(context.connection));
       const token = declaration.token(answer);
-      if (!token) throw new FerryError(`The login answered ${answer.status} without a session token`);
+      // Retried like a page cut short: a proxy or a restarting server can answer a login without its token.
+      if (!token) throw new MalformedPageError(`The login answered ${answer.status} without a session token`);
       return token;
     },
     apply: (attempt, _context, token) => {

@@ -17,6 +17,14 @@ export interface Listing {
   paginate: Paginator;
   /** The query parameter that names the fields to send (`_fields`, `$select`); ferry sends those it reads. */
   fieldsParam?: string;
+  /** Fields to ask for beyond those the columns read (what a record schema or a detail path reads). */
+  fields?: readonly string[];
+  /**
+   * Whether a page asked for by its number that stays malformed is recorded and skipped (the default), or left
+   * to the activity's retry: a listing whose pages shift while it is read (SAP's `$skip` over a live company)
+   * has no stable page to record.
+   */
+  skipFailedPages?: boolean;
   /**
    * How two values of one parameter set by different parts are combined (OData's `$filter`: both conditions);
    * otherwise the later part's value wins.

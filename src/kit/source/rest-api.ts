@@ -87,15 +87,12 @@ export class RestClient {
       },
       body: JSON.stringify(request.body),
     });
-    const body = parseBody(await response.text());
-    if (response.status === 401 || response.status === 403) throw this.refused(response.status, body);
-    if (!response.ok) {
-      const message = this.declaration.errorMessage?.(body);
-      throw new FerryError(
-        `${this.declaration.system} login answered ${response.status}${message ? `: ${message}` : ''}`,
-      );
+    if (response.status === 401 || response.status === 403) {
+      throw this.refused(response.status, parseBody(await response.text()));
     }
-    return { status: response.status, headers: response.headers, body };
+    // A login the source could not answer now (429, 5xx) is retried like any request; only refusal is final.
+    await throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
+    return { status: response.status, headers: response.headers, body: parseBody(await response.text()) };
   }
 
   /** The session's token: one login per worker and connection, shared by the requests that wait for it. */
@@ -104,11 +101,18 @@ export class RestClient {
     if (!auth.login) return undefined;
     const { session } = this.source;
     if (session.token) return session.token;
-    session.login ??= auth.login(this.auth).finally(() => {
-      session.login = undefined;
-    });
-    session.token = await session.login;
-    return session.token;
+    // The token is stored by the login itself, before anyone waiting on it resumes: a request that looks in
+    // between finds it instead of logging in a second time.
+    session.login ??= auth
+      .login(this.auth)
+      .then((token) => {
+        session.token = token;
+        return token;
+      })
+      .finally(() => {
+        session.login = undefined;
+      });
+    return session.login;
   }
 
   /**

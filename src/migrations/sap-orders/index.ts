@@ -34,7 +34,11 @@ export const sapOrders = defineMigration({
     $filter: changedAfter(after, Number(docEntry ?? 0)),
     $orderby: 'UpdateDate asc,UpdateTime asc,DocEntry asc',
   })),
-  byKeys: { batch: sap.keysPerRequest, params: (keys) => ({ $filter: anyOf('DocEntry', keys.map(Number)) }) },
+  byKeys: {
+    batch: sap.keysPerRequest,
+    keys: /^\d+$/,
+    params: (keys) => ({ $filter: anyOf('DocEntry', keys.map(Number)) }),
+  },
   lookups: {
     // Items name their manufacturer by code; a chunk's few hundred items share a few dozen manufacturers.
     manufacturer: {

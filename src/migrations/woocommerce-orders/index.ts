@@ -26,7 +26,11 @@ export const woocommerceOrders = defineMigration({
   },
   // Trashed orders are not in this listing (status any); the partition reconciles them after its last chunk.
   changes: changes.modifiedAfter((after) => ({ modified_after: after, orderby: 'modified' })),
-  byKeys: { batch: 100, params: (keys) => ({ include: keys.join(','), status: ALL_STATUSES }) },
+  byKeys: {
+    batch: 100,
+    keys: /^\d+$/,
+    params: (keys) => ({ include: keys.join(','), status: ALL_STATUSES }),
+  },
   removed: { params: { status: 'trash' } },
   countTarget: (query) => query.whereNot('status', 'trash'),
   // '001-orders': the step that created these tables before they were declared, so existing databases keep them.

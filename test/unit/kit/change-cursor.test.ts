@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextChangeCursor } from '../../../src/kit/index.js';
+import { changes, nextChangeCursor } from '../../../src/kit/index.js';
 import type { Cursor as ChangeCursor } from '../../../src/migrations/types.js';
 
 /** A page of changes sorted by modification (whole seconds), as a source lists them. */
@@ -42,5 +42,28 @@ describe('nextChangeCursor (the keyset of a changes listing)', () => {
       true,
     );
     expect(next).toEqual({ after: '2024-05-01T10:00:06.000Z', skipIds: [20], page: 1 });
+  });
+});
+
+describe('changes.modifiedAfter: what a page of changes leaves out', () => {
+  const listing = changes.modifiedAfter((after) => ({ modified_after: after }));
+  const cursor: ChangeCursor = { after: '2024-05-01T09:59:59.000Z', skipIds: [9, 'INV-2'], page: 2 };
+
+  it('leaves out only the records already read at the second after the cursor', () => {
+    expect(listing.skips(cursor, { key: 9, modified: '2024-05-01T10:00:00Z' })).toBe(true);
+    expect(listing.skips(cursor, { key: 'INV-2', modified: '2024-05-01T10:00:00.000Z' })).toBe(true);
+    expect(listing.skips(cursor, { key: 10, modified: '2024-05-01T10:00:00Z' })).toBe(false);
+    // Changed again since it was read: a later stamp, read again.
+    expect(listing.skips(cursor, { key: 9, modified: '2024-05-01T10:00:05Z' })).toBe(false);
+  });
+
+  it('a keyset the source filters itself leaves nothing out', () => {
+    const keyset = changes.keyset(() => ({}));
+    expect(
+      keyset.skips(
+        { ...cursor, after: '2024-05-01T10:00:00.000Z' },
+        { key: 9, modified: '2024-05-01T10:00:00Z' },
+      ),
+    ).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MalformedPageError, SourceHttpError } from '../../../src/connectors/errors.js';
 import { unpacedSource } from '../../../src/connectors/source.js';
 import { auth, defineConnectionKind, restApi, z } from '../../../src/kit/index.js';
 
@@ -9,6 +10,8 @@ let server: Server;
 let baseUrl: string;
 const stats = { logins: 0, requests: 0 };
 let lifetime = 1000;
+/** What the login answers instead of a session, when set: a status, or 200 without a token. */
+let loginFault: number | 'no-token' | undefined;
 let issued = new Map<string, number>();
 
 beforeAll(async () => {
@@ -21,6 +24,8 @@ beforeAll(async () => {
       const send = (status: number, payload: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
       if (req.url === '/v1/session' && req.method === 'POST') {
+        if (loginFault === 'no-token') return send(200, { expiresIn: 3600 });
+        if (loginFault) return send(loginFault, { message: 'Service unavailable' });
         const { accessToken } = JSON.parse(body) as { accessToken?: string };
         if (accessToken !== 'secret') return send(401, { message: 'Unknown access token' });
         stats.logins++;
@@ -43,6 +48,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
+  loginFault = undefined;
   stats.logins = 0;
   lifetime = 1000;
   issued = new Map();
@@ -69,8 +75,11 @@ const api = restApi({
   errorMessage: (body) => (body as { message?: string }).message,
   credentials: 'its access token',
 });
-const source = (accessToken = 'secret') =>
-  unpacedSource('books', { kind: 'test-ledger', baseUrl, accessToken } as never);
+const source = (accessToken = 'secret') => ({
+  ...unpacedSource('books', { kind: 'test-ledger', baseUrl, accessToken } as never),
+  // Backoffs are not slept through here: what is retried is what counts.
+  wait: async () => undefined,
+});
 
 describe('a REST API with a session login', () => {
   it('logs in once for requests that start together, and shares the session', async () => {
@@ -97,6 +106,31 @@ describe('a REST API with a session login', () => {
       'Ledger connection "books" was refused (401: Unknown access token); check its access token',
     );
     expect(stats.logins).toBe(0);
+  });
+
+  it('retries a login the source cannot answer now, like any request: only refused credentials are final', async () => {
+    loginFault = 503;
+    const unavailable = await api
+      .open(source())
+      .get('mutation')
+      .catch((error: unknown) => error);
+    expect(unavailable).toBeInstanceOf(SourceHttpError);
+    expect((unavailable as Error).message).toBe('Ledger answered 503 for /v1/session: Service unavailable');
+    loginFault = 'no-token';
+    const tokenless = await api
+      .open(source())
+      .get('mutation')
+      .catch((error: unknown) => error);
+    expect(tokenless).toBeInstanceOf(MalformedPageError);
+  });
+
+  it('names a credential field its auth part needs and the connection lacks, without sending anything', async () => {
+    const misnamed = restApi({ ...api.declaration, auth: auth.basic('apiUser', 'accessToken') });
+    const requests = stats.requests;
+    await expect(misnamed.open(source()).get('mutation')).rejects.toThrow(
+      'The connection has no apiUser, which its authentication needs',
+    );
+    expect(stats.requests).toBe(requests);
   });
 
   it('refuses a connection of another kind by name', () => {
