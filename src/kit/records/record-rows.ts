@@ -1,63 +1,32 @@
 import type { z } from 'zod';
 import type { RejectedRecord } from '../../migrations/types.js';
-import type { Column, ColumnSource } from '../target/columns.js';
 import type { Table } from '../target/table.js';
 import type { Target } from '../target/target.js';
 import type { TargetRows } from '../target/write.js';
+import { type ColumnPlan, type FoundLookups, pathsOf, planTable, RefusedRecord } from './column-plan.js';
 import { topField, valueAt } from './field-path.js';
+
+export type { FoundLookups } from './column-plan.js';
 
 type Row = Record<string, unknown>;
 
-/** A value refused by its column: the record is dead-lettered with this reason. */
-class RefusedValue extends Error {}
+const NO_LOOKUPS: FoundLookups = new Map();
+const PLANS = new WeakMap<Table, ColumnPlan[]>();
 
-/** What a lookup found for each key it was asked, by lookup name: a key the source does not know has null. */
-export type FoundLookups = ReadonlyMap<string, ReadonlyMap<string, unknown>>;
-
-/** Where a column reads from: the field of its own name unless it says otherwise. */
-function sourceOf(name: string, column: Column<unknown>): ColumnSource {
-  const source = column.specification.source;
-  return { ...source, paths: source?.paths.length ? source.paths : [name] };
+/** A table's column plans, compiled once per table. */
+function plansOf(table: Table): ColumnPlan[] {
+  let plans = PLANS.get(table);
+  if (!plans) {
+    plans = planTable(table);
+    PLANS.set(table, plans);
+  }
+  return plans;
 }
 
-/** One column's value for a part of a record, looked up, converted and checked as its declaration says. */
-function columnValue(
-  name: string,
-  column: Column<unknown>,
-  part: unknown,
-  record: unknown,
-  lookups?: FoundLookups,
-): unknown {
-  const { paths, convert, lookup } = sourceOf(name, column);
-  const where = paths.join('+');
-  let value: unknown;
-  try {
-    let values = paths.map((path) => valueAt(part, record, path));
-    if (lookup) {
-      const found = lookups?.get(lookup);
-      if (!found) throw new Error(`lookup ${lookup} was not run for this record`);
-      values = values.map((key) => found.get(String(key)) ?? null);
-    }
-    value = convert ? convert(...values) : values[0];
-  } catch (error) {
-    throw new RefusedValue(`${where} ${(error as Error).message}`);
-  }
-  if (value === undefined || value === null) {
-    if (column.specification.nullable) return null;
-    throw new RefusedValue(`${where} is required`);
-  }
-  const parsed = column.specification.parser.safeParse(value);
-  if (!parsed.success) throw new RefusedValue(`${where} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
-  return parsed.data;
-}
-
-/** A table's row for a part of a record; `given` columns are filled by the caller (keys of other tables). */
-function rowOf(table: Table, part: unknown, record: unknown, lookups: FoundLookups, given: Row = {}): Row {
+/** A table's row for a part of a record, from these columns' plans. */
+function rowOf(plans: readonly ColumnPlan[], part: unknown, record: unknown, lookups: FoundLookups): Row {
   const row: Row = {};
-  for (const [name, column] of Object.entries(table.columns)) {
-    if (column.specification.generated) continue;
-    row[name] = name in given ? given[name] : columnValue(name, column, part, record, lookups);
-  }
+  for (const plan of plans) row[plan.name] = plan.value(part, record, lookups);
   return row;
 }
 
@@ -77,8 +46,8 @@ function* partsOf(target: Target, record: unknown): Generator<[Table, unknown]> 
 export function lookupsUsed(target: Target): string[] {
   const used = new Set<string>();
   for (const table of target.tables) {
-    for (const [name, column] of Object.entries(table.columns)) {
-      const { lookup } = sourceOf(name, column);
+    for (const column of Object.values(table.columns)) {
+      const lookup = column.specification.source?.lookup;
       if (lookup) used.add(lookup);
     }
   }
@@ -90,12 +59,11 @@ export function lookupKeys(target: Target, records: readonly unknown[]): Map<str
   const keys = new Map<string, Set<string>>();
   for (const record of records) {
     for (const [table, part] of partsOf(target, record)) {
-      for (const [name, column] of Object.entries(table.columns)) {
-        const { lookup, paths } = sourceOf(name, column);
-        if (!lookup) continue;
-        const set = keys.get(lookup) ?? new Set<string>();
-        keys.set(lookup, set);
-        for (const path of paths) {
+      for (const plan of plansOf(table)) {
+        if (!plan.lookup) continue;
+        const set = keys.get(plan.lookup) ?? new Set<string>();
+        keys.set(plan.lookup, set);
+        for (const path of plan.paths) {
           const key = valueAt(part, record, path);
           if (key !== undefined && key !== null) set.add(String(key));
         }
@@ -107,16 +75,16 @@ export function lookupKeys(target: Target, records: readonly unknown[]): Map<str
 
 /** A column's value for a record, as its declaration maps it; throws when the column refuses it. */
 export function columnValueOf(table: Table, name: string, record: unknown): unknown {
-  const column = table.columns[name];
-  if (!column) throw new Error(`table ${table.name} has no column ${name}`);
-  return columnValue(name, column, record, record, new Map());
+  const plan = plansOf(table).find((candidate) => candidate.name === name);
+  if (!plan) throw new Error(`table ${table.name} has no column ${name}`);
+  return plan.value(record, record, NO_LOOKUPS);
 }
 
 /** The top-level fields of a record that one column of the record table reads. */
 export function fieldsOfColumn(table: Table, name: string): string[] {
   const column = table.columns[name];
   if (!column) throw new Error(`table ${table.name} has no column ${name}`);
-  return sourceOf(name, column).paths.map((path) => topField(path, undefined));
+  return pathsOf(name, column).map((path) => topField(path, undefined));
 }
 
 /** What one record becomes: its own row, its children's rows, and the dimension rows it references. */
@@ -135,13 +103,13 @@ export function fieldsRead(target: Target): string[] {
   const add = (table: Table, partPath: string | undefined) => {
     for (const [name, column] of Object.entries(table.columns)) {
       if (column.specification.generated) continue;
-      for (const path of sourceOf(name, column).paths) fields.add(topField(path, partPath));
+      for (const path of pathsOf(name, column)) fields.add(topField(path, partPath));
     }
   };
   const given = new Set(target.dimensions.map((dimension) => dimension.referencedBy));
   for (const [name, column] of Object.entries(target.record.columns)) {
     if (column.specification.generated || given.has(name)) continue;
-    for (const path of sourceOf(name, column).paths) fields.add(topField(path, undefined));
+    for (const path of pathsOf(name, column)) fields.add(topField(path, undefined));
   }
   for (const child of target.children) {
     if (child.from) fields.add(topField(child.from, undefined));
@@ -163,7 +131,11 @@ export class RecordRows {
   private readonly sets = new Map<string, RecordRowSet>();
   private readonly rejectedByKey = new Map<string, RejectedRecord>();
   private readonly recordKey: string;
-  private readonly keyColumn: Column<unknown>;
+  /** The field of a source record that holds its key (`id`, `DocEntry`). */
+  readonly keyField: string;
+  private readonly readKey: (record: unknown) => unknown;
+  private readonly ownPlans: ColumnPlan[];
+  private readonly childPlans: ColumnPlan[][];
 
   /**
    * `schema` checks each record as a whole before its columns are read (a rule across fields, a shape the
@@ -174,12 +146,16 @@ export class RecordRows {
     private readonly schema?: z.ZodType,
   ) {
     this.recordKey = target.record.key[0] as string;
-    this.keyColumn = target.record.columns[this.recordKey] as Column<unknown>;
-  }
-
-  /** The field of a source record that holds its key (`id`, `DocEntry`). */
-  get keyField(): string {
-    return sourceOf(this.recordKey, this.keyColumn).paths[0] as string;
+    const key = plansOf(target.record).find((plan) => plan.name === this.recordKey) as ColumnPlan;
+    this.keyField = key.paths[0] as string;
+    const keyField = this.keyField;
+    this.readKey = (record) => valueAt(record, record, keyField);
+    // Columns filled from other tables (dimension references, a child's parent key) are not read from the record.
+    const references = new Set(target.dimensions.map((dimension) => dimension.referencedBy));
+    this.ownPlans = plansOf(target.record).filter((plan) => !references.has(plan.name));
+    this.childPlans = target.children.map((child) =>
+      plansOf(child.table).filter((plan) => plan.name !== child.parentColumn),
+    );
   }
 
   /** Records the columns refused, each with its reason. */
@@ -198,20 +174,20 @@ export class RecordRows {
   }
 
   /** Adds records; `lookups` holds what the declared lookups found for them (see lookupKeys). */
-  add(records: readonly unknown[], lookups: FoundLookups = new Map()): this {
+  add(records: readonly unknown[], lookups: FoundLookups = NO_LOOKUPS): this {
     for (const record of records) this.addOne(record, lookups);
     return this;
   }
 
   private addOne(record: unknown, lookups: FoundLookups): void {
-    const key = String(valueAt(record, record, this.keyField));
+    const key = String(this.readKey(record));
     // Either way the later listing wins: a record broken since it was listed is not written.
     this.sets.delete(key);
     this.rejectedByKey.delete(key);
     try {
       this.sets.set(key, this.rowsOf(this.checked(record), lookups));
     } catch (error) {
-      if (!(error instanceof RefusedValue)) throw error;
+      if (!(error instanceof RefusedRecord)) throw error;
       this.rejectedByKey.set(key, { sourceKey: key, payload: record, reason: error.message });
     }
   }
@@ -221,30 +197,33 @@ export class RecordRows {
     const parsed = this.schema.safeParse(record);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
-    throw new RefusedValue(`${issue?.path.join('.') || 'record'} ${issue?.message ?? 'is invalid'}`);
+    throw new RefusedRecord(`${issue?.path.join('.') || 'record'} ${issue?.message ?? 'is invalid'}`);
   }
 
   private rowsOf(record: unknown, lookups: FoundLookups): RecordRowSet {
     const dimensions = this.target.dimensions.map((dimension) =>
       rowOf(
-        dimension.table,
+        plansOf(dimension.table),
         dimension.from ? valueAt(record, record, dimension.from) : record,
         record,
         lookups,
       ),
     );
-    const references = Object.fromEntries(
-      this.target.dimensions.map((dimension, index) => [
-        dimension.referencedBy,
-        (dimensions[index] as Row)[dimension.table.key[0] as string],
-      ]),
-    );
-    const own = rowOf(this.target.record, record, record, lookups, references);
-    const children = this.target.children.map((child) => {
+    const own = rowOf(this.ownPlans, record, record, lookups);
+    // The record's references to its dimensions carry their natural keys; the writer puts the ids there.
+    this.target.dimensions.forEach((dimension, index) => {
+      own[dimension.referencedBy] = (dimensions[index] as Row)[dimension.table.key[0] as string];
+    });
+    const children = this.target.children.map((child, index) => {
       const parts = child.from ? valueAt(record, record, child.from) : [];
-      if (!Array.isArray(parts)) throw new RefusedValue(`${child.from} is not a list`);
-      const parent = { [child.parentColumn]: own[this.recordKey] };
-      return parts.map((part) => rowOf(child.table, part, record, lookups, parent));
+      if (!Array.isArray(parts)) throw new RefusedRecord(`${child.from} is not a list`);
+      const plans = this.childPlans[index] as ColumnPlan[];
+      const parent = own[this.recordKey];
+      return parts.map((part) => {
+        const row = rowOf(plans, part, record, lookups);
+        row[child.parentColumn] = parent;
+        return row;
+      });
     });
     return { record: own, children, dimensions };
   }

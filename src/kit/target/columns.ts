@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { schemaCheck, typeChecks, type ValueCheck } from './value-checks.js';
 
 /**
  * Where a column's value comes from in a source record: field paths (`billing.email`; `$.` starts from the
@@ -9,7 +10,7 @@ export interface ColumnSource {
   readonly paths: readonly string[];
   /** A declared lookup that turns the value at the path into the column's value (an item's manufacturer). */
   readonly lookup?: string;
-  // biome-ignore lint/suspicious/noExplicitAny: a conversion takes whatever the source sends; the column's parser checks the result
+  // biome-ignore lint/suspicious/noExplicitAny: a conversion takes whatever the source sends; the column's check judges the result
   readonly convert?: (...values: any[]) => unknown;
 }
 
@@ -28,7 +29,7 @@ export interface ColumnSpecification {
   /** Where the value comes from; the field of the column's own name unless declared. */
   readonly source?: ColumnSource;
   /** What a value must be to be written (and how it is normalised); a record with a value it refuses is dead-lettered. */
-  readonly parser: z.ZodType;
+  readonly check: ValueCheck;
 }
 
 /** The value type of a generated id: rows never carry it. */
@@ -84,8 +85,8 @@ export class Column<T> {
   }
 
   /** Checks values with this schema instead of the type's own check (`z.int().positive()`, `z.email()`). */
-  parse(parser: z.ZodType<T>): this {
-    return this.with({ parser });
+  parse(schema: z.ZodType<T>): this {
+    return this.with({ check: schemaCheck(schema) });
   }
 
   /** A foreign key, `table.column`; `cascade` deletes this row with the one it references. */
@@ -99,55 +100,37 @@ export class Column<T> {
 const column = <T>(
   sendAs: string,
   create: ColumnSpecification['create'],
-  parser: z.ZodType,
+  check: ValueCheck,
   extra: Partial<ColumnSpecification> = {},
-) => new Column<T>({ sendAs, create, parser, nullable: false, unique: false, generated: false, ...extra });
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const validDate = (value: string) => !Number.isNaN(Date.parse(value));
-/** What each type accepts: what PostgreSQL would store as the same value, so a bad record fails alone. */
-const parsers = {
-  bigint: z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'is not an integer')]),
-  integer: z.number().int(),
-  text: z.string(),
-  decimal: z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, 'is not an amount')]),
-  timestamptz: z
-    .string()
-    .regex(ISO_INSTANT, 'is not an ISO instant with its zone')
-    .refine(validDate, 'is not a valid date'),
-  date: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a YYYY-MM-DD date')
-    .refine((value) => validDate(`${value}T00:00:00Z`), 'is not a valid date'),
-  boolean: z.boolean(),
-  any: z.unknown(),
-};
+) => new Column<T>({ sendAs, create, check, nullable: false, unique: false, generated: false, ...extra });
 
 /** The column types a target declares, each with the JavaScript type its rows carry. */
 export const columns = {
   /** 64-bit integer ids; rows carry numbers (ids stay below 2^53) or their decimal text. */
-  bigint: () => column<number | string>('bigint', (table, name) => table.bigInteger(name), parsers.bigint),
+  bigint: () => column<number | string>('bigint', (table, name) => table.bigInteger(name), typeChecks.bigint),
   /** A generated 64-bit id (bigserial): the key of a dimension table, looked up by its natural key. */
   generatedId: () =>
-    column<Generated>('bigint', (table, name) => table.bigIncrements(name), parsers.any, { generated: true }),
-  integer: () => column<number>('integer', (table, name) => table.integer(name), parsers.integer),
-  text: () => column<string>('text', (table, name) => table.text(name), parsers.text),
+    column<Generated>('bigint', (table, name) => table.bigIncrements(name), typeChecks.any, {
+      generated: true,
+    }),
+  integer: () => column<number>('integer', (table, name) => table.integer(name), typeChecks.integer),
+  text: () => column<string>('text', (table, name) => table.text(name), typeChecks.text),
   /** An exact decimal: amounts travel as text ('12.50') or numbers, and compare as numeric. */
   decimal: (precision: number, scale: number) =>
     column<string | number>(
       'numeric',
       (table, name) => table.decimal(name, precision, scale),
-      parsers.decimal,
+      typeChecks.decimal,
     ),
   /** An instant, as an ISO string with its zone. */
   timestamptz: () =>
     column<string>(
       'timestamptz',
       (table, name) => table.timestamp(name, { useTz: true }),
-      parsers.timestamptz,
+      typeChecks.timestamptz,
     ),
   /** A calendar date, as 'YYYY-MM-DD'. */
-  date: () => column<string>('date', (table, name) => table.date(name), parsers.date),
-  boolean: () => column<boolean>('boolean', (table, name) => table.boolean(name), parsers.boolean),
-  jsonb: () => column<unknown>('jsonb', (table, name) => table.jsonb(name), parsers.any),
+  date: () => column<string>('date', (table, name) => table.date(name), typeChecks.date),
+  boolean: () => column<boolean>('boolean', (table, name) => table.boolean(name), typeChecks.boolean),
+  jsonb: () => column<unknown>('jsonb', (table, name) => table.jsonb(name), typeChecks.any),
 };

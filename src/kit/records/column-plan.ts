@@ -1,0 +1,95 @@
+import type { Column } from '../target/columns.js';
+import type { Table } from '../target/table.js';
+import { ValueRefused } from '../target/value-checks.js';
+
+/** What a lookup found for each key it was asked, by lookup name: a key the source does not know has null. */
+export type FoundLookups = ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+
+/** A value refused by its column, with the field it came from: the record is dead-lettered with this reason. */
+export class RefusedRecord extends Error {}
+
+type Reader = (part: unknown, record: unknown) => unknown;
+
+const ROOT = '$.';
+
+/** Reads a field path (`billing.email`; `$.customer_id` from the record itself), compiled once per column. */
+function readerOf(path: string): Reader {
+  const fromRoot = path.startsWith(ROOT);
+  const names = (fromRoot ? path.slice(ROOT.length) : path).split('.');
+  return (part, record) => {
+    let value = fromRoot ? record : part;
+    for (const name of names) {
+      if (value === null || typeof value !== 'object') return undefined;
+      value = (value as Record<string, unknown>)[name];
+    }
+    return value;
+  };
+}
+
+/** Where a column reads from: the field of its own name unless it says otherwise. */
+export function pathsOf(name: string, column: Column<unknown>): readonly string[] {
+  const paths = column.specification.source?.paths;
+  return paths?.length ? paths : [name];
+}
+
+/**
+ * One column's way from a part of a record to its value, compiled once: read the paths, look the value up,
+ * convert it, check it. It runs for every value of every record, so it does no more than that.
+ */
+export interface ColumnPlan {
+  readonly name: string;
+  readonly paths: readonly string[];
+  readonly lookup?: string;
+  value(part: unknown, record: unknown, lookups: FoundLookups): unknown;
+}
+
+export function planColumn(name: string, column: Column<unknown>): ColumnPlan {
+  const { source, nullable, check } = column.specification;
+  const paths = pathsOf(name, column);
+  const readers = paths.map(readerOf);
+  const [first] = readers as [Reader];
+  const where = paths.join('+');
+  const lookup = source?.lookup;
+  const convert = source?.convert;
+  const refused = (message: string) => new RefusedRecord(`${where} ${message}`);
+  return {
+    name,
+    paths,
+    ...(lookup ? { lookup } : {}),
+    value(part, record, lookups) {
+      let value: unknown;
+      try {
+        if (readers.length === 1 && !lookup) {
+          value = convert ? convert(first(part, record)) : first(part, record);
+        } else {
+          let values = readers.map((read) => read(part, record));
+          if (lookup) {
+            const found = lookups.get(lookup);
+            if (!found) throw new Error(`lookup ${lookup} was not run for this record`);
+            values = values.map((key) => found.get(String(key)) ?? null);
+          }
+          value = convert ? convert(...values) : values[0];
+        }
+      } catch (error) {
+        throw refused((error as Error).message);
+      }
+      if (value === undefined || value === null) {
+        if (nullable) return null;
+        throw refused('is required');
+      }
+      try {
+        return check(value);
+      } catch (error) {
+        if (error instanceof ValueRefused) throw refused(error.message);
+        throw error;
+      }
+    },
+  };
+}
+
+/** A table's columns as plans, in order; generated ids are left out (the database makes them). */
+export function planTable(table: Table): ColumnPlan[] {
+  return Object.entries(table.columns)
+    .filter(([, column]) => !column.specification.generated)
+    .map(([name, column]) => planColumn(name, column));
+}
