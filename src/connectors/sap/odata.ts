@@ -12,6 +12,15 @@ const literal = (value: string | number) =>
 /** Both conditions. */
 export const and = (first: string, second: string) => `(${first}) and (${second})`;
 
+/** Either condition. */
+export const or = (first: string, second: string) => `(${first}) or (${second})`;
+
+/** `Field eq value`. */
+export const equals = (field: string, value: string | number) => `${field} eq ${literal(value)}`;
+
+/** `Field gt value`: a keyset's records after the last key read. */
+export const keyAfter = (field: string, value: string | number) => `${field} gt ${literal(value)}`;
+
 /** `Key eq 'a' or Key eq 'b' …`: many records by key in one request. */
 export const anyOf = (field: string, values: readonly (string | number)[]) =>
   values.map((value) => `${field} eq ${literal(value)}`).join(' or ');

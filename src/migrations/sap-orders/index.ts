@@ -1,6 +1,6 @@
 import { changes, defineMigration, sap, windowFilter } from '../../kit/index.js';
 
-const { anyOf, changedAfter, changedSince, dateRange } = sap.odata;
+const { and, anyOf, changedAfter, changedSince, dateRange, equals, keyAfter, or } = sap.odata;
 
 import { target } from './target.js';
 
@@ -70,7 +70,10 @@ export const sapOrders = defineMigration({
     // Open orders are read every time, as the people who run this sync by hand do: some changes to an open
     // order (a delivery against a line) reach its lines without stamping the header.
     params: (since, after) => ({
-      $filter: `(DocumentStatus eq 'bost_Open' or ${changedSince(since)}) and DocEntry gt ${Number(after ?? 0)}`,
+      $filter: and(
+        or(equals('DocumentStatus', 'bost_Open'), changedSince(since)),
+        keyAfter('DocEntry', Number(after ?? 0)),
+      ),
       $orderby: 'DocEntry asc',
     }),
     latestFirst: { $orderby: 'UpdateDate desc,UpdateTime desc' },
