@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { FerryError } from '../errors.js';
-import { getMigration } from '../migrations/registry.js';
+import { checkedPageSize, getMigration } from '../migrations/registry.js';
 import { ferrySearchAttributes } from '../search-attributes.js';
 import type { BackfillInput, backfill } from '../workflows/backfill.js';
 import { CONCURRENCY_RANGE, RATE_RANGE } from '../workflows/control.js';
@@ -45,7 +45,7 @@ export const backfillOptionsSchema = z
     partitionDays: z.number().int().min(1).max(3660).optional(),
     concurrency: z.number().int().min(CONCURRENCY_RANGE.min).max(CONCURRENCY_RANGE.max).optional(),
     requestsPerMinute: z.number().int().min(RATE_RANGE.min).max(RATE_RANGE.max).optional(),
-    pageSize: z.number().int().min(1).max(100).optional(),
+    pageSize: z.number().int().min(1).optional(),
     pagesPerChunk: z.number().int().min(1).max(50).optional(),
     maxPasses: z.number().int().min(1).max(10).default(3),
     maxHistoryEvents: z.number().int().min(100).max(40_000).default(5_000),
@@ -84,7 +84,7 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       partitionDays: o.partitionDays ?? migration.defaults.partitionDays,
       concurrency: o.concurrency ?? migration.defaults.concurrency,
       requestsPerMinute: o.requestsPerMinute ?? null,
-      pageSize: o.pageSize ?? migration.defaults.pageSize,
+      pageSize: checkedPageSize(migration, o.pageSize),
       pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
       maxPasses: o.maxPasses,
       maxHistoryEvents: o.maxHistoryEvents,

@@ -1,6 +1,6 @@
 import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
-import { getMigration, incrementalOf } from '../migrations/registry.js';
+import { checkedPageSize, getMigration, incrementalOf } from '../migrations/registry.js';
 import { RATE_RANGE } from '../workflows/control.js';
 import type { IncrementalSyncInput } from '../workflows/incremental-sync.js';
 import { type BackfillOptions, resolveBackfill } from './backfill.js';
@@ -22,7 +22,7 @@ export const syncOptionsSchema = z.object({
   migration: z.string().min(1),
   connection: z.string().min(1).optional(),
   lookback: durationMs.optional(),
-  pageSize: z.number().int().min(1).max(1000).optional(),
+  pageSize: z.number().int().min(1).optional(),
   pagesPerChunk: z.number().int().min(1).max(50).optional(),
   requestsPerMinute: z.number().int().min(RATE_RANGE.min).max(RATE_RANGE.max).optional(),
   maxHistoryEvents: z.number().int().min(100).max(40_000).default(5_000),
@@ -45,7 +45,7 @@ export function resolveSync(options: SyncOptions): IncrementalSyncInput {
     migration: migration.name,
     connection,
     lookbackSeconds: Math.round((o.lookback ?? incremental.defaultLookbackSeconds * 1000) / 1000),
-    pageSize: o.pageSize ?? migration.defaults.pageSize,
+    pageSize: checkedPageSize(migration, o.pageSize),
     pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
     requestsPerMinute: o.requestsPerMinute ?? null,
     maxHistoryEvents: o.maxHistoryEvents,

@@ -42,6 +42,17 @@ export function getMigration(name: string): Migration {
   return found.migration;
 }
 
+/** The largest page a migration may ask its source for (100 for one that does not say). */
+export function checkedPageSize(migration: Migration, pageSize: number | undefined): number {
+  const max = migration.maxPageSize ?? 100;
+  if (pageSize !== undefined && pageSize > max) {
+    throw new FerryError(
+      `--page-size ${pageSize} is more than the source of ${migration.name} serves in one page (at most ${max})`,
+    );
+  }
+  return pageSize ?? migration.defaults.pageSize;
+}
+
 /** What the migration offers to incremental syncs; a migration that only backfills is refused by name. */
 export function incrementalOf(migration: Migration): IncrementalSync {
   if (!migration.incremental) {

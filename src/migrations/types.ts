@@ -166,6 +166,8 @@ export interface Migration {
   description: string;
   defaultConnection: string;
   defaults: MigrationDefaults;
+  /** The largest page the source serves (its paginator's): `--page-size` cannot ask for more. */
+  maxPageSize?: number;
   /**
    * False when the source cannot narrow its listing to a window of creation times (WooCommerce's customers): a
    * backfill then reads it whole, in one partition.

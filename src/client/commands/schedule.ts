@@ -24,7 +24,11 @@ export function registerScheduleCommands(program: Command): void {
       'limit on requests to the source per sync',
       integerIn(RATE_RANGE.min, RATE_RANGE.max),
     )
-    .option('--page-size <n>', 'records per source page', integerIn(1, 1000))
+    .option(
+      '--page-size <n>',
+      'records per source page (at most what the source serves)',
+      integerIn(1, 10_000),
+    )
     .option('--pages-per-chunk <n>', 'pages written per transaction', integerIn(1, 50))
     .option('--paused', 'create it paused', false)
     .option('--json', 'print one JSON object', false)

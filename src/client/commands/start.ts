@@ -20,7 +20,11 @@ export function registerStartCommand(program: Command): void {
       'limit on requests to the source for the whole run (default: none)',
       integerIn(RATE_RANGE.min, RATE_RANGE.max),
     )
-    .option('--page-size <n>', 'records per source page', integerIn(1, 100))
+    .option(
+      '--page-size <n>',
+      'records per source page (at most what the source serves)',
+      integerIn(1, 10_000),
+    )
     .option('--pages-per-chunk <n>', 'pages written per transaction', integerIn(1, 50))
     .option('--connection <name>', "source connection (default: the migration's)")
     .option('--id <id>', 'workflow id (default: ferry/<migration>/<from>..<to>)')

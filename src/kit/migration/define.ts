@@ -229,6 +229,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       pageSize,
       ...(list.window ? {} : { partitionDays: WHOLE_SOURCE_DAYS }),
     },
+    maxPageSize: list.paginate.maxSize,
     ...(list.window ? {} : { windowed: false }),
     prepareTarget: (db) => prepareTarget(db, name, target, declaration.schemaStep),
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isoInstant, resolveBackfill } from '../../../src/client/backfill.js';
 import { integerIn } from '../../../src/client/options.js';
 import { resolvePastInterval, resolveSchedule } from '../../../src/client/schedules.js';
-import { durationMs } from '../../../src/client/sync.js';
+import { durationMs, resolveSync } from '../../../src/client/sync.js';
 import { FerryError } from '../../../src/errors.js';
 
 /** The one-line message a resolver refuses its input with. */
@@ -122,6 +122,16 @@ describe("a backfill's options, resolved before Temporal is contacted", () => {
   it('names an option out of range by its flag', () => {
     expect(refusal(() => resolveBackfill({ migration: 'woocommerce-orders', partitionDays: 0 }))).toMatch(
       /^Invalid option --partition-days: /,
+    );
+  });
+
+  it("bounds the page size by what the migration's source serves in one page", () => {
+    expect(resolveBackfill({ migration: 'woocommerce-orders', pageSize: 100 }).input.pageSize).toBe(100);
+    expect(refusal(() => resolveBackfill({ migration: 'woocommerce-orders', pageSize: 101 }))).toBe(
+      '--page-size 101 is more than the source of woocommerce-orders serves in one page (at most 100)',
+    );
+    expect(refusal(() => resolveSync({ migration: 'sap-orders', pageSize: 500 }))).toBe(
+      '--page-size 500 is more than the source of sap-orders serves in one page (at most 100)',
     );
   });
 });
