@@ -27,8 +27,21 @@ export const sapConnection = defineConnectionKind({
   },
 });
 
+/** An e-Boekhouden administration, reached with an API token (made in its web UI) through a session. */
+export const eboekhoudenConnection = defineConnectionKind({
+  kind: 'eboekhouden',
+  fields: {
+    /** The API root: https://api.e-boekhouden.nl/v1 (Belgium: .be). */
+    baseUrl: { variable: 'URL', schema: z.url() },
+    accessToken: { variable: 'TOKEN', schema: z.string().min(1) },
+    /** The application's name, as e-Boekhouden asks for it at login (at most 10 characters). */
+    source: { variable: 'SOURCE', schema: z.string().min(1).max(10).default('ferry') },
+  },
+});
+
 registerConnectionKind(woocommerceConnection);
 registerConnectionKind(sapConnection);
+registerConnectionKind(eboekhoudenConnection);
 
 export type WooConnection = z.infer<typeof woocommerceConnection.schema>;
 export type SapConnection = z.infer<typeof sapConnection.schema>;

@@ -1,6 +1,7 @@
 /** The kit: what a migration is declared with. Re-exported from ferry's public API. */
 
 export { z } from 'zod';
+export { eboekhouden } from '../connectors/eboekhouden/api.js';
 export { sap } from '../connectors/sap/api.js';
 export { woocommerce } from '../connectors/woocommerce/api.js';
 export {

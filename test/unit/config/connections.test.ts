@@ -9,6 +9,23 @@ const resolve =
     resolveSourceConnection(name, env, undefined);
 
 describe('source connections from the environment', () => {
+  it('reads an e-Boekhouden connection, its application name ferry unless given', () => {
+    const env = {
+      FERRY_CONN_BOEKEN_KIND: 'eboekhouden',
+      FERRY_CONN_BOEKEN_URL: 'https://api.e-boekhouden.nl/v1',
+      FERRY_CONN_BOEKEN_TOKEN: 'token',
+    };
+    expect(resolve(env, 'boeken')()).toEqual({
+      kind: 'eboekhouden',
+      baseUrl: 'https://api.e-boekhouden.nl/v1',
+      accessToken: 'token',
+      source: 'ferry',
+    });
+    expect(() => resolve({ ...env, FERRY_CONN_BOEKEN_SOURCE: 'far-too-long-a-name' }, 'boeken')()).toThrow(
+      /FERRY_CONN_BOEKEN_SOURCE/,
+    );
+  });
+
   it('reads a WooCommerce connection by default and an SAP one when its kind says so', () => {
     expect(
       resolve(
