@@ -1,3 +1,4 @@
+import { valueAt } from '../kit/records/field-path.js';
 import type { DryRunDifference } from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
 import type { SourceInput, WithMigration } from './source-scope.js';
@@ -53,13 +54,13 @@ export function createVerifyActivities(deps: ActivityDeps, withMigration: WithMi
             : undefined;
         const differences = counts?.differences ?? [];
         const fetchedKeys = new Set(
-          records.map((record) => String((record as Record<string, unknown>)[migration.recordKeyField])),
+          records.map((record) => String(valueAt(record, record, migration.recordKeyField))),
         );
         let repaired = 0;
         if (input.repair && differences.length > 0) {
           const wanted = new Set(differences.map((difference) => difference.key));
           const stale = records.filter((record) =>
-            wanted.has(String((record as Record<string, unknown>)[migration.recordKeyField])),
+            wanted.has(String(valueAt(record, record, migration.recordKeyField))),
           );
           const written = await migration.writeRecords(deps.db, source, stale, context);
           repaired = written.inserted + written.updated;

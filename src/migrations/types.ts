@@ -191,7 +191,7 @@ export interface Migration {
   ): Promise<ChangesResult>;
   /** The target table with one row per source record, and its key (the source's record key). */
   recordTable: { table: string; key: string };
-  /** The field of a source record that holds that key (WooCommerce `id`, SAP `DocEntry`). */
+  /** The field (a path, such as `meta.id`) of a source record that holds that key (WooCommerce `id`, SAP `DocEntry`). */
   recordKeyField: string;
   /** The source's current version of these records; keys the source no longer has are left out. */
   fetchByKeys(source: Source, keys: readonly string[]): Promise<unknown[]>;

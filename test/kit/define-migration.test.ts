@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Source, unpacedSource } from '../../src/connectors/source.js';
 import {
   columns as c,
+  changes,
   defineMigration,
   defineTarget,
   linkHeaderNext,
@@ -157,5 +158,24 @@ describe('defineMigration', () => {
     expect(() =>
       defineMigration({ ...declaration, target: defineTarget({ record: withLookup }), created: 'id' }),
     ).toThrow('migration broken: a column uses lookup maker, which is not declared');
+    const created = { ...declaration, created: 'registered_at' };
+    expect(() => defineMigration({ ...created, byKeys: { batch: 500, params: () => ({}) } })).toThrow(
+      'migration broken: byKeys.batch must be from 1 to 100, the most one page of the listing holds',
+    );
+    expect(() => defineMigration({ ...created, detail: { path: () => 'x', concurrency: 0 } })).toThrow(
+      'migration broken: detail.concurrency must be a whole number of requests, at least 1',
+    );
+    const linked = {
+      ...woocommerce.collection('customers'),
+      paginate: paginate.nextLink({ next: linkHeaderNext, maxSize: 100 }),
+    };
+    expect(() =>
+      defineMigration({
+        ...created,
+        list: linked,
+        modified: 'registered_at',
+        changes: changes.modifiedAfter((after) => ({ modified_after: after })),
+      }),
+    ).toThrow('changes.modifiedAfter pages through a busy second by page number');
   });
 });

@@ -134,6 +134,18 @@ function checkDeclaration(declaration: MigrationDeclaration): void {
   if ((declaration.changes || declaration.incremental) && !declaration.modified) {
     throw new Error(`migration ${name}: changes need the column of the last modification (modified)`);
   }
+  const { byKeys, detail, list } = declaration;
+  if (byKeys && (byKeys.batch < 1 || byKeys.batch > list.paginate.maxSize)) {
+    throw new Error(
+      `migration ${name}: byKeys.batch must be from 1 to ${list.paginate.maxSize}, the most one page of the listing holds`,
+    );
+  }
+  if (
+    detail?.concurrency !== undefined &&
+    !(Number.isInteger(detail.concurrency) && detail.concurrency >= 1)
+  ) {
+    throw new Error(`migration ${name}: detail.concurrency must be a whole number of requests, at least 1`);
+  }
   if (declaration.changes?.pagesBySecond && !declaration.list.paginate.positional) {
     throw new Error(
       `migration ${name}: changes.modifiedAfter pages through a busy second by page number; its listing needs paginate.pageNumber or paginate.offsetLimit`,
