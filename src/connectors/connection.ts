@@ -45,6 +45,7 @@ registerConnectionKind(eboekhoudenConnection);
 
 export type WooConnection = z.infer<typeof woocommerceConnection.schema>;
 export type SapConnection = z.infer<typeof sapConnection.schema>;
+export type EboekhoudenConnection = z.infer<typeof eboekhoudenConnection.schema>;
 
 /** A connection of a kind declared elsewhere (defineConnectionKind): its fields as that kind validated them. */
 export interface DeclaredConnection {
@@ -60,4 +61,5 @@ export type SourceConnection = WooConnection | SapConnection | DeclaredConnectio
 export const builtInConnectionSchema = z.discriminatedUnion('kind', [
   woocommerceConnection.schema,
   sapConnection.schema,
+  eboekhoudenConnection.schema,
 ]);

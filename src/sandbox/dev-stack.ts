@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { FerryError } from '../errors.js';
 import { connectDb } from '../target/db.js';
 import { upgradeEngineSchema } from '../target/schema.js';
+import { type EboekhoudenEmulator, startEboekhoudenEmulator } from './emulators/eboekhouden/server.js';
 import { type SapEmulator, startSapEmulator } from './emulators/sap/server.js';
 import { startWooEmulator, type WooEmulator } from './emulators/woocommerce/server.js';
 import { assertPortsFree } from './ports.js';
@@ -24,6 +25,9 @@ export interface DevStackOptions {
   /** The SAP Business One Service Layer emulator. */
   sapPort: number;
   sapOrders: number;
+  /** The e-Boekhouden REST API emulator. */
+  eboekhoudenPort: number;
+  eboekhoudenMutations: number;
   rateLimitPerMinute: number;
   /** Use this PostgreSQL instead of starting an embedded one. */
   databaseUrl?: string;
@@ -35,12 +39,13 @@ export interface DevStack {
   db: Knex;
   emulator: WooEmulator;
   sap: SapEmulator;
+  eboekhouden: EboekhoudenEmulator;
   stop(): Promise<void>;
 }
 
 /**
- * Starts PostgreSQL (DATABASE_URL or embedded), the Temporal dev server with its Web UI, and the WooCommerce and
- * SAP Business One emulators. Everything already started is stopped again if a later step fails.
+ * Starts PostgreSQL (DATABASE_URL or embedded), the Temporal dev server with its Web UI, and the WooCommerce,
+ * SAP Business One and e-Boekhouden emulators. Everything already started is stopped again if a later step fails.
  */
 export async function startDevStack(
   options: DevStackOptions,
@@ -66,6 +71,7 @@ export async function startDevStack(
       { port: options.postgresPort, flag: '--postgres-port' },
       { port: options.emulatorPort, flag: '--emulator-port' },
       { port: options.sapPort, flag: '--sap-port' },
+      { port: options.eboekhoudenPort, flag: '--eboekhouden-port' },
     ]);
     const cli = await resolveTemporalCli(env);
 
@@ -113,6 +119,13 @@ export async function startDevStack(
       rateLimitPerMinute: options.rateLimitPerMinute,
     });
     stops.push(sap.close);
+    const eboekhouden = await startEboekhoudenEmulator({
+      mutations: options.eboekhoudenMutations,
+      seed: options.seed,
+      port: options.eboekhoudenPort,
+      rateLimitPerMinute: options.rateLimitPerMinute,
+    });
+    stops.push(eboekhouden.close);
 
     const state: DevStackState = {
       pid: process.pid,
@@ -123,10 +136,15 @@ export async function startDevStack(
       emulators: {
         woocommerce: { baseUrl: emulator.baseUrl, controlUrl: emulator.controlUrl },
         sap: { baseUrl: sap.serviceUrl, controlUrl: sap.controlUrl },
+        eboekhouden: { baseUrl: eboekhouden.apiUrl, controlUrl: eboekhouden.controlUrl },
       },
-      connections: { woocommerce: emulator.connection, sap: sap.connection },
+      connections: {
+        woocommerce: emulator.connection,
+        sap: sap.connection,
+        eboekhouden: eboekhouden.connection,
+      },
     };
-    return { state, temporal, db, emulator, sap, stop };
+    return { state, temporal, db, emulator, sap, eboekhouden, stop };
   } catch (error) {
     await stop();
     throw error;

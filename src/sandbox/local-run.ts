@@ -36,6 +36,8 @@ export async function withLocalRun<T>(
       emulatorPort: 0,
       sapPort: 0,
       sapOrders: options.sapOrders ?? 0,
+      eboekhoudenPort: 0,
+      eboekhoudenMutations: 0,
       rateLimitPerMinute: 0,
     },
     { ...process.env, FERRY_HOME: home },

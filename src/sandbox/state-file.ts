@@ -23,6 +23,8 @@ export const devStackStateSchema = z.object({
     woocommerce: z.object({ baseUrl: z.url(), controlUrl: z.url() }),
     // Absent in state files written before the SAP emulator existed.
     sap: z.object({ baseUrl: z.url(), controlUrl: z.url() }).optional(),
+    // Absent in state files written before the e-Boekhouden emulator existed.
+    eboekhouden: z.object({ baseUrl: z.url(), controlUrl: z.url() }).optional(),
   }),
   connections: z.record(z.string(), builtInConnectionSchema),
 });

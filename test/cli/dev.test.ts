@@ -28,6 +28,10 @@ async function startDev(home: string): Promise<{ child: ChildProcess; line: stri
       '0',
       '--sap-orders',
       '123',
+      '--eboekhouden-port',
+      '0',
+      '--eboekhouden-mutations',
+      '77',
     ],
     {
       env: {
@@ -75,6 +79,13 @@ describe('ferry dev', () => {
       const sapHealth = await fetch(`${state.emulators.sap?.controlUrl}/health`);
       expect(await sapHealth.json()).toEqual({ ok: true, orders: 123 });
       expect(fromFile.connections.sap).toMatchObject({ kind: 'sap', baseUrl: state.emulators.sap?.baseUrl });
+      const eboekhoudenHealth = await fetch(`${state.emulators.eboekhouden?.controlUrl}/health`);
+      expect(await eboekhoudenHealth.json()).toEqual({ ok: true, mutations: 77 });
+      expect(fromFile.connections.eboekhouden).toMatchObject({
+        kind: 'eboekhouden',
+        baseUrl: state.emulators.eboekhouden?.baseUrl,
+        source: 'ferry',
+      });
 
       const check = await runCli(['check', '--json'], {
         FERRY_HOME: home,

@@ -71,6 +71,9 @@ export async function runDev(options: DevOptions): Promise<void> {
     note(`WooCommerce API   ${state.emulators.woocommerce.baseUrl} (${options.orders} orders)`);
     note(`SAP Service Layer ${state.emulators.sap?.baseUrl} (${options.sapOrders} sales orders)`);
     note(
+      `e-Boekhouden API  ${state.emulators.eboekhouden?.baseUrl} (${options.eboekhoudenMutations} mutations)`,
+    );
+    note(
       `Worker            ${options.worker ? `running on task queue "${DEFAULT_TASK_QUEUE}"` : 'not started (--no-worker)'}`,
     );
     note(`State file        ${stateFile}: other ferry commands in this directory use this stack`);

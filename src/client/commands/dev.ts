@@ -5,7 +5,7 @@ export function registerDevCommand(program: Command): void {
   program
     .command('dev')
     .description(
-      'start the local stack: PostgreSQL, Temporal with its Web UI, the WooCommerce and SAP emulators and a worker',
+      'start the local stack: PostgreSQL, Temporal with its Web UI, the WooCommerce, SAP and e-Boekhouden emulators and a worker',
     )
     .option('--orders <n>', 'orders in the emulated WooCommerce store', integerIn(0, 100_000_000), 10_000)
     .option('--seed <n>', 'seed of the generated store data', integerIn(0, 2 ** 31), 42)
@@ -26,6 +26,13 @@ export function registerDevCommand(program: Command): void {
       PORT,
       8790,
     )
+    .option(
+      '--eboekhouden-mutations <n>',
+      'mutations in the emulated e-Boekhouden administration',
+      integerIn(0, 10_000_000),
+      5000,
+    )
+    .option('--eboekhouden-port <port>', 'e-Boekhouden API emulator port (0 = any free port)', PORT, 8800)
     .option(
       '--rate-limit <n>',
       'emulator requests per minute per key (0 = unlimited)',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { EboekhoudenConnection } from '../../../connectors/connection.js';
 import { listen, readJsonBody, sendJson } from '../http.js';
 import {
   commonEmulatorOptions,
@@ -15,7 +16,7 @@ import { MutationStore } from './store.js';
 
 export const eboekhoudenEmulatorOptionsSchema = z.object({
   seed: z.number().int().default(11),
-  mutations: z.number().int().min(1).max(10_000_000).default(5000),
+  mutations: z.number().int().min(0).max(10_000_000).default(5000),
   startDate: z.iso.datetime().default('2020-01-01T00:00:00Z'),
   endDate: z.iso.datetime().default('2026-01-01T00:00:00Z'),
   accessToken: z.string().min(1).default('ferry-dev-token'),
@@ -32,6 +33,8 @@ export interface EboekhoudenEmulator {
   apiUrl: string;
   controlUrl: string;
   accessToken: string;
+  /** How a ferry connection reaches this administration. */
+  connection: EboekhoudenConnection;
   store: MutationStore;
   stats: EmulatorStats & { logins: number; expiredSessions: number; byRoute: Record<string, number> };
   close(): Promise<void>;
@@ -318,6 +321,12 @@ export async function startEboekhoudenEmulator(
     apiUrl: `${server.baseUrl}${ROOT}`,
     controlUrl: `${server.baseUrl}/__emulator`,
     accessToken: options.accessToken,
+    connection: {
+      kind: 'eboekhouden',
+      baseUrl: `${server.baseUrl}${ROOT}`,
+      accessToken: options.accessToken,
+      source: 'ferry',
+    },
     store,
     stats,
     close: server.close,
