@@ -66,7 +66,14 @@ export function planColumn(name: string, column: Column<unknown>): ColumnPlan {
           if (lookup) {
             const found = lookups.get(lookup);
             if (!found) throw new Error(`lookup ${lookup} was not run for this record`);
-            values = values.map((key) => found.get(String(key)) ?? null);
+            values = values.map((key) => {
+              const value = found.get(String(key)) ?? null;
+              // A key the source does not know refuses the record by name, unless the column may be empty.
+              if (value === null && !nullable && key !== undefined && key !== null) {
+                throw new Error(`${String(key)} is not known at the source (lookup ${lookup})`);
+              }
+              return value;
+            });
           }
           value = convert ? convert(...values) : values[0];
         }

@@ -134,3 +134,36 @@ describe('a record checked as a whole', () => {
     expect(rows.keys).toEqual(['A']);
   });
 });
+
+describe('columns looked up at the source', () => {
+  const entries = table('entries', {
+    columns: {
+      id: c.bigint(),
+      relation: c.text().lookup('relation', 'relationId'),
+      ledger: c.text().nullable().lookup('ledger', 'ledgerId'),
+    },
+    key: ['id'],
+  });
+  const lookups = new Map([
+    ['relation', new Map([['7', 'Atlas B.V.']])],
+    ['ledger', new Map([['1100', 'Bank']])],
+  ]);
+
+  it('takes what the lookup found, and names a key the source does not know instead of writing null', () => {
+    const rows = new RecordRows(defineTarget({ record: entries })).add(
+      [
+        { id: 1, relationId: 7, ledgerId: 1100 },
+        { id: 2, relationId: 7, ledgerId: 9999 },
+        { id: 3, relationId: 8, ledgerId: 1100 },
+      ],
+      lookups,
+    );
+    expect(rows.build().entries).toEqual([
+      { id: 1, relation: 'Atlas B.V.', ledger: 'Bank' },
+      { id: 2, relation: 'Atlas B.V.', ledger: null },
+    ]);
+    expect(rows.rejected.map(({ sourceKey, reason }) => [sourceKey, reason])).toEqual([
+      ['3', 'relationId 8 is not known at the source (lookup relation)'],
+    ]);
+  });
+});
