@@ -1,20 +1,6 @@
-import { FerryError } from '../errors.js';
-import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type SourceConnection } from './connection.js';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from './connection.js';
 import { MalformedPageError, parseRetryAfter, SourceHttpError, SourceRateLimitError } from './errors.js';
 import type { Source } from './source.js';
-
-/** The connection of the kind a connector needs; a connection of another kind is a configuration error. */
-export function connectionOfKind<K extends SourceConnection['kind']>(
-  source: Source,
-  kind: K,
-): Extract<SourceConnection, { kind: K }> {
-  if (source.connection.kind !== kind) {
-    throw new FerryError(
-      `Connection "${source.name}" is a ${source.connection.kind} connection; this needs a ${kind} one`,
-    );
-  }
-  return source.connection as Extract<SourceConnection, { kind: K }>;
-}
 
 /** Who is asked for what, for error messages: "WooCommerce", the connection's name, the request's path. */
 export interface RequestContext {

@@ -37,10 +37,7 @@ const collection = (path: string): Listing => ({
 });
 
 /** Dates of a window as e-Boekhouden filters them: `date[range]=first,last`, both days included. */
-const dateWindow: WindowFilter = windowFilter.custom('day', (bounds) => {
-  const last = new Date(Date.parse(`${bounds.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-  return { 'date[range]': `${bounds.from},${last}` };
-});
+const dateWindow: WindowFilter = windowFilter.range({ param: 'date[range]', granularity: 'day' });
 
 /** e-Boekhouden's parts, for a migration of its mutations, relations or ledgers. */
 export const eboekhouden = { api, collection, dateWindow };

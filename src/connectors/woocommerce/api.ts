@@ -31,4 +31,4 @@ const pages = paginate.pageNumber({
 const collection = (path: string): Listing => ({ path, paginate: pages, fieldsParam: '_fields' });
 
 /** WooCommerce's parts, for a migration of any of its collections. */
-export const woocommerce = { api, pages, collection };
+export const woocommerce = { api, collection };

@@ -1,30 +1,13 @@
 import type { Column } from '../target/columns.js';
 import type { Table } from '../target/table.js';
 import { ValueRefused } from '../target/value-checks.js';
+import { type Reader, readerOf } from './field-path.js';
 
 /** What a lookup found for each key it was asked, by lookup name: a key the source does not know has null. */
 export type FoundLookups = ReadonlyMap<string, ReadonlyMap<string, unknown>>;
 
 /** A value refused by its column, with the field it came from: the record is dead-lettered with this reason. */
 export class RefusedRecord extends Error {}
-
-type Reader = (part: unknown, record: unknown) => unknown;
-
-const ROOT = '$.';
-
-/** Reads a field path (`billing.email`; `$.customer_id` from the record itself), compiled once per column. */
-function readerOf(path: string): Reader {
-  const fromRoot = path.startsWith(ROOT);
-  const names = (fromRoot ? path.slice(ROOT.length) : path).split('.');
-  return (part, record) => {
-    let value = fromRoot ? record : part;
-    for (const name of names) {
-      if (value === null || typeof value !== 'object') return undefined;
-      value = (value as Record<string, unknown>)[name];
-    }
-    return value;
-  };
-}
 
 /** Where a column reads from: the field of its own name unless it says otherwise. */
 export function pathsOf(name: string, column: Column<unknown>): readonly string[] {

@@ -62,6 +62,18 @@ function params(options: { from: BoundParam; to: BoundParam; granularity: Granul
   };
 }
 
+/**
+ * A window as one parameter holding both bounds, each included (`date[range]=2024-01-01,2024-01-30`): the last step
+ * inside the window is sent as the upper bound.
+ */
+function range(options: { param: string; granularity: Granularity }): WindowFilter {
+  return {
+    granularity: options.granularity,
+    bounds: (window) => boundsAt(options.granularity, window),
+    params: (bounds) => ({ [options.param]: `${bounds.from},${stepBefore(options.granularity, bounds.to)}` }),
+  };
+}
+
 /** A window said some other way (an OData `$filter`): the bounds, and the parameters they become. */
 function custom(
   granularity: Granularity,
@@ -71,4 +83,4 @@ function custom(
 }
 
 /** The window filters a listing picks from. */
-export const windowFilter = { params, custom };
+export const windowFilter = { params, range, custom };

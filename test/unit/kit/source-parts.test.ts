@@ -126,6 +126,11 @@ describe('window filters', () => {
     });
   });
 
+  it('one parameter with both days included, as e-Boekhouden takes a date range', () => {
+    const filter = windowFilter.range({ param: 'date[range]', granularity: 'day' });
+    expect(filter.params(filter.bounds(window))).toEqual({ 'date[range]': '2024-01-01,2024-01-31' });
+  });
+
   it('inclusive dates: windows of instants become disjoint date ranges, the last date inside the window', () => {
     const filter = windowFilter.params({
       from: { param: 'dateFrom' },
