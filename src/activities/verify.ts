@@ -36,12 +36,11 @@ export function createVerifyActivities(deps: ActivityDeps, withMigration: WithMi
      */
     verifySample: (input: SampleInput): Promise<SampleResult> =>
       withMigration(input, async (migration, source, context) => {
-        const { table, key } = migration.recordTable;
-        const rows = await deps
-          .db(table)
-          .select<{ key: string }[]>(deps.db.raw('??::text as key', [key]))
-          .orderByRaw('random()')
-          .limit(input.sample);
+        const union = migration.recordTables.map(() => 'select ??::text as key from ??').join(' union all ');
+        const { rows } = await deps.db.raw<{ rows: { key: string }[] }>(
+          `select key from (${union}) as records order by random() limit ?`,
+          [...migration.recordTables.flatMap(({ table, key }) => [key, table]), input.sample],
+        );
         const keys = rows.map((row) => row.key);
         const records = keys.length > 0 ? await migration.fetchByKeys(source, keys) : [];
         const counts =

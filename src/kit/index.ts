@@ -12,12 +12,8 @@ export {
   registerConnectionKind,
 } from './connections.js';
 export { type ChangesListing, changes, nextChangeCursor, type Stamped } from './migration/changes.js';
-export {
-  defineMigration,
-  type IncrementalDeclaration,
-  type Lookup,
-  type MigrationDeclaration,
-} from './migration/define.js';
+export { defineMigration, type Lookup, type MigrationDeclaration } from './migration/define.js';
+export type { IncrementalDeclaration } from './migration/incremental.js';
 export { fieldsRead, RecordRows } from './records/record-rows.js';
 export { type Attempt, type Auth, type AuthContext, auth, type LoginAnswer } from './source/auth.js';
 export { type Detail, fetchDetails } from './source/detail.js';
@@ -36,6 +32,7 @@ export {
 export { type RestApi, type RestApiDeclaration, RestClient, restApi } from './source/rest-api.js';
 export { type Granularity, type WindowBounds, type WindowFilter, windowFilter } from './source/window.js';
 export { Column, columns } from './target/columns.js';
+export { type Route, type RoutedTarget, routedTarget, type Targets } from './target/routes.js';
 export { createTable, type RowOf, type Table, table, writtenColumns } from './target/table.js';
 export {
   type ChildTable,
@@ -44,4 +41,4 @@ export {
   prepareTarget,
   type Target,
 } from './target/target.js';
-export { type TargetRows, type TargetWriteCounts, writeTarget } from './target/write.js';
+export { type TargetRows, type TargetWriteCounts, writeTarget, writeTargets } from './target/write.js';

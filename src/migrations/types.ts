@@ -189,8 +189,11 @@ export interface Migration {
     request: ChangesRequest,
     context: ChunkContext,
   ): Promise<ChangesResult>;
-  /** The target table with one row per source record, and its key (the source's record key). */
-  recordTable: { table: string; key: string };
+  /**
+   * The target tables with one row per source record (one, or one per route), each with its column of the
+   * source's record key; every source record has its row in one of them.
+   */
+  recordTables: readonly { table: string; key: string }[];
   /** The field (a path, such as `meta.id`) of a source record that holds that key (WooCommerce `id`, SAP `DocEntry`). */
   recordKeyField: string;
   /** The source's current version of these records; keys the source no longer has are left out. */

@@ -8,6 +8,12 @@ import type {
 } from '../migrations/types.js';
 import { fileDeadLetters, resolveDeadLetters } from './dead-letters.js';
 
+export interface RecordTableKeys {
+  table: string;
+  key: string;
+  keys: readonly (string | number)[];
+}
+
 export interface ChunkWrite<C extends WriteCounts> {
   migration: string;
   context: ChunkContext;
@@ -17,8 +23,11 @@ export interface ChunkWrite<C extends WriteCounts> {
   /** Pages that stayed malformed: filed like records, keyed by their address, to be fetched again. */
   failedPages?: readonly RejectedRecord[];
   write(trx: Knex.Transaction): Promise<C>;
-  /** The table that holds one row per record, compared before and after a dry run's write for its sample. */
-  recordTable?: { table: string; key: string; keys: readonly (string | number)[] };
+  /**
+   * The tables that hold one row per record, each with its column of the source key and the keys of the records
+   * it takes: compared before and after a dry run's write for its sample.
+   */
+  recordTables?: readonly RecordTableKeys[];
 }
 
 /** Differences a dry run samples per chunk: enough to show what would change, bounded for workflow history. */
@@ -30,13 +39,18 @@ const DIFFERENCES_PER_CHUNK = 3;
  */
 async function rowsByKey(
   trx: Knex.Transaction,
-  recordTable: NonNullable<ChunkWrite<WriteCounts>['recordTable']>,
+  recordTables: readonly RecordTableKeys[],
 ): Promise<Map<string, Record<string, string | null>>> {
-  const { rows } = await trx.raw<{ rows: { key: string; row: Record<string, string | null> }[] }>(
-    'select t.??::text as key, to_jsonb(t) as row from ?? t where t.?? = any(?)',
-    [recordTable.key, recordTable.table, recordTable.key, recordTable.keys.map(String)],
-  );
-  return new Map(rows.map((row) => [row.key, row.row]));
+  const byKey = new Map<string, Record<string, string | null>>();
+  for (const recordTable of recordTables) {
+    if (recordTable.keys.length === 0) continue;
+    const { rows } = await trx.raw<{ rows: { key: string; row: Record<string, string | null> }[] }>(
+      'select t.??::text as key, to_jsonb(t) as row from ?? t where t.?? = any(?)',
+      [recordTable.key, recordTable.table, recordTable.key, recordTable.keys.map(String)],
+    );
+    for (const row of rows) byKey.set(row.key, row.row);
+  }
+  return byKey;
 }
 
 /**
@@ -74,7 +88,7 @@ export async function writeChunkTransaction<C extends WriteCounts>(
   chunk: ChunkWrite<C>,
 ): Promise<C & Pick<ChunkCounts, 'deadLettered' | 'failedPages' | 'differences'>> {
   const trx = await db.transaction();
-  const sampled = chunk.context.dryRun ? chunk.recordTable : undefined;
+  const sampled = chunk.context.dryRun ? chunk.recordTables : undefined;
   try {
     const before = sampled ? await rowsByKey(trx, sampled) : undefined;
     const counts = await chunk.write(trx);

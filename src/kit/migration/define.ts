@@ -29,8 +29,10 @@ import { type Detail, fetchDetails } from '../source/detail.js';
 import { allPages, fetchPage, type Listing, mergeParams, type Params } from '../source/listing.js';
 import type { RestApi, RestClient } from '../source/rest-api.js';
 import type { WindowFilter } from '../source/window.js';
+import { routeChooser, routesOf, type Targets } from '../target/routes.js';
 import { prepareTarget, type Target } from '../target/target.js';
 import type { ChangesListing, Stamped } from './changes.js';
+import { type ChunkRows, type IncrementalDeclaration, incrementalSync } from './incremental.js';
 import { type ChunkPages, writeRecordRows } from './write-records.js';
 
 /** A lookup of values by key at the source (an item's manufacturer), asked in batches, remembered for the run. */
@@ -50,21 +52,6 @@ export interface Lookup {
   ): Promise<Map<string, unknown>>;
 }
 
-/** What a migration offers to scheduled incremental syncs: the records changed since a watermark, by key. */
-export interface IncrementalDeclaration {
-  defaultLookbackSeconds: number;
-  /** Parameters listing the records changed at or after `since` (and any the source wants re-read), keys after `after`. */
-  params(since: string, after: string | null): Params;
-  /** Parameters listing the most recently modified record first: the source's latest change. */
-  latestFirst: Params;
-}
-
-/** A chunk's records on their way to rows (see chunkRows). */
-interface ChunkRows {
-  add(records: readonly unknown[]): Promise<void>;
-  done(): Promise<RecordRows>;
-}
-
 /** A migration declared from parts: where the records are, how they are paged and filtered, where they go. */
 export interface MigrationDeclaration {
   name: string;
@@ -72,10 +59,11 @@ export interface MigrationDeclaration {
   /** The connection used when a run names none. */
   connection: string;
   api: RestApi;
-  target: Target;
-  /** The record table's column of the creation time, by which windows are cut and counted. */
+  /** Where records go: one target, or several by a field of the record (`routedTarget`). */
+  target: Targets;
+  /** The record tables' column of the creation time, by which windows are cut and counted. */
   created: string;
-  /** The record table's column of the last modification, which changes cursors follow. */
+  /** The record tables' column of the last modification, which changes cursors follow. */
   modified?: string;
   /**
    * The records, oldest first, a window at a time: the backfill's listing. Without a window filter the source
@@ -122,16 +110,18 @@ const WHOLE_SOURCE_DAYS = 1_000_000;
 /** A declaration that cannot work is refused when it is made, naming what is wrong. */
 function checkDeclaration(declaration: MigrationDeclaration): void {
   const { name, target } = declaration;
-  for (const column of [declaration.created, declaration.modified]) {
-    if (column !== undefined && !(column in target.record.columns)) {
-      throw new Error(`migration ${name}: the record table ${target.record.name} has no column ${column}`);
+  for (const { target: routed } of routesOf(target)) {
+    for (const column of [declaration.created, declaration.modified]) {
+      if (column !== undefined && !(column in routed.record.columns)) {
+        throw new Error(`migration ${name}: the record table ${routed.record.name} has no column ${column}`);
+      }
     }
   }
   for (const lookup of lookupsUsed(target)) {
     if (!declaration.lookups?.[lookup])
       throw new Error(`migration ${name}: a column uses lookup ${lookup}, which is not declared`);
   }
-  if ((declaration.changes || declaration.incremental) && !declaration.modified) {
+  if ((declaration.changes || declaration.incremental?.latestFirst) && !declaration.modified) {
     throw new Error(`migration ${name}: changes need the column of the last modification (modified)`);
   }
   const { byKeys, detail, list } = declaration;
@@ -165,6 +155,11 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
   const pageSize = Math.min(declaration.defaults?.pageSize ?? DEFAULTS.pageSize, list.paginate.maxSize);
   const newRows = () => new RecordRows(target, declaration.record);
   const keyField = newRows().keyField;
+  const routes = routesOf(target);
+  const choose = routeChooser(target);
+  /** A column of the record's own table, as its route maps it (the first route's when it has none). */
+  const recordColumn = (name: string, record: unknown) =>
+    columnValueOf((choose(record) ?? (routes[0] as { target: Target }).target).record, name, record);
   const windowParams = (window: TimeWindow): Params =>
     list.window ? list.window.params(list.window.bounds(window)) : {};
 
@@ -224,7 +219,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
   /** A record's key and stamp; undefined when it is too broken to have one (it is dead-lettered). */
   const stampOf = (record: unknown): Stamped | undefined => {
     try {
-      const modified = columnValueOf(target.record, declaration.modified as string, record) as string;
+      const modified = recordColumn(declaration.modified as string, record) as string;
       return { key: valueAt(record, record, keyField) as string | number, modified };
     } catch {
       return undefined;
@@ -250,10 +245,10 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
         cursor: FIRST_PAGE,
         size: 1,
         params: declaration.oldestFirst,
-        fields: fieldsOfColumn(target.record, declaration.created),
+        fields: fieldsOfColumn(target, declaration.created),
       });
       if (records[0] === undefined) return null;
-      const created = String(columnValueOf(target.record, declaration.created, records[0]));
+      const created = String(recordColumn(declaration.created, records[0]));
       // A date is the start of its day.
       return /^\d{4}-\d{2}-\d{2}$/.test(created) ? `${created}T00:00:00.000Z` : created;
     },
@@ -286,7 +281,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       return { ...counts, next: cursor };
     },
 
-    recordTable: { table: target.record.name, key: target.record.key[0] as string },
+    recordTables: routes.map((route) => ({ table: route.target.record.name, key: route.target.sourceKey })),
     recordKeyField: keyField,
 
     async fetchByKeys(source, keys) {
@@ -344,17 +339,21 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     },
 
     async countTarget(db, window) {
-      let query = db(target.record.name);
-      if (list.window) {
-        const bounds = list.window.bounds(window);
-        query = query
-          .where(declaration.created, '>=', bounds.from)
-          .andWhere(declaration.created, '<', bounds.to);
+      let total = 0;
+      for (const route of routes) {
+        let query = db(route.target.record.name);
+        if (list.window) {
+          const bounds = list.window.bounds(window);
+          query = query
+            .where(declaration.created, '>=', bounds.from)
+            .andWhere(declaration.created, '<', bounds.to);
+        }
+        const row = await (declaration.countTarget?.(query) ?? query)
+          .count<{ count: string }[]>({ count: '*' })
+          .first();
+        total += Number(row?.count ?? 0);
       }
-      const row = await (declaration.countTarget?.(query) ?? query)
-        .count<{ count: string }[]>({ count: '*' })
-        .first();
-      return Number(row?.count ?? 0);
+      return total;
     },
   };
 
@@ -396,67 +395,9 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     migration.incremental = incrementalSync(declaration, incremental, {
       fields,
       keyField,
+      recordColumn,
       chunkRows,
       detailed,
     });
   return migration;
-}
-
-/** The incremental sync of a declared migration: the changed records in key order, a chunk at a time. */
-function incrementalSync(
-  declaration: MigrationDeclaration,
-  incremental: IncrementalDeclaration,
-  parts: {
-    fields: string[];
-    keyField: string;
-    chunkRows: (source: Source, client: RestClient) => ChunkRows;
-    detailed: (client: RestClient, listed: readonly unknown[]) => Promise<readonly unknown[]>;
-  },
-): IncrementalSync {
-  const { api, list, target, name } = declaration;
-  return {
-    defaultLookbackSeconds: incremental.defaultLookbackSeconds,
-
-    async latestChange(source) {
-      const modified = declaration.modified as string;
-      const { records } = await fetchPage(api.open(source), list, {
-        cursor: FIRST_PAGE,
-        size: 1,
-        params: incremental.latestFirst,
-        fields: fieldsOfColumn(target.record, modified),
-      });
-      return records[0] === undefined ? null : String(columnValueOf(target.record, modified, records[0]));
-    },
-
-    async syncChunk(db, source, request, finish, context) {
-      const client = api.open(source);
-      const rows = parts.chunkRows(source, client);
-      let cursor = request.cursor;
-      let more = true;
-      for (let fetched = 0; more && fetched < request.pages; fetched++) {
-        // A keyset by record key: each page starts after the last key read.
-        const result = await fetchPage(client, list, {
-          cursor: FIRST_PAGE,
-          size: request.pageSize,
-          params: incremental.params(request.since, cursor.after ?? null),
-          fields: parts.fields,
-        });
-        context.onPage();
-        await rows.add(await parts.detailed(client, result.records));
-        const last = result.records[result.records.length - 1];
-        if (last !== undefined) cursor = { page: 1, after: String(valueAt(last, last, parts.keyField)) };
-        more = result.next !== null;
-      }
-      const counts = await writeRecordRows(
-        db,
-        name,
-        target,
-        context,
-        await rows.done(),
-        undefined,
-        more ? undefined : finish,
-      );
-      return { ...counts, next: more ? cursor : null };
-    },
-  };
 }

@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import type { ChunkContext, ChunkCounts, RejectedRecord } from '../../migrations/types.js';
 import { writeChunkTransaction } from '../../target/chunk-transaction.js';
 import type { RecordRows } from '../records/record-rows.js';
-import type { Target } from '../target/target.js';
-import { writeTarget } from '../target/write.js';
+import type { Targets } from '../target/routes.js';
+import { writeTargets } from '../target/write.js';
 
 /** Pages of a chunk: those read (their failed-page letters, if any, are resolved) and those that stayed malformed. */
 export interface ChunkPages {
@@ -15,13 +15,14 @@ export interface ChunkPages {
 export async function writeRecordRows(
   db: Knex,
   migration: string,
-  target: Target,
+  targets: Targets,
   context: ChunkContext,
   rows: RecordRows,
   pages: ChunkPages = { good: [], failed: [] },
   finish?: (trx: Knex.Transaction) => Promise<void>,
 ): Promise<ChunkCounts & { deleted: number }> {
   const keys = rows.keys;
+  const keysByTarget = rows.keysByTarget();
   let deleted = 0;
   const counts = await writeChunkTransaction(db, {
     migration,
@@ -29,9 +30,13 @@ export async function writeRecordRows(
     writtenKeys: [...keys, ...pages.good],
     rejected: rows.rejected,
     failedPages: pages.failed,
-    recordTable: { table: target.record.name, key: target.record.key[0] as string, keys },
+    recordTables: [...keysByTarget].map(([target, keys]) => ({
+      table: target.record.name,
+      key: target.sourceKey,
+      keys,
+    })),
     write: async (trx) => {
-      const { deleted: removed, ...written } = await writeTarget(trx, target, rows.build());
+      const { deleted: removed, ...written } = await writeTargets(trx, targets, rows.build(), keysByTarget);
       deleted = removed;
       await finish?.(trx);
       return written;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { RejectedRecord } from '../../migrations/types.js';
+import { routeChooser, routesOf, sourceKeyPath, type Targets } from '../target/routes.js';
 import type { Table } from '../target/table.js';
 import type { Target } from '../target/target.js';
 import type { TargetRows } from '../target/write.js';
@@ -42,22 +43,27 @@ function* partsOf(target: Target, record: unknown): Generator<[Table, unknown]> 
   }
 }
 
-/** The lookups the target's columns name. */
-export function lookupsUsed(target: Target): string[] {
+/** The lookups the targets' columns name. */
+export function lookupsUsed(targets: Targets): string[] {
   const used = new Set<string>();
-  for (const table of target.tables) {
-    for (const column of Object.values(table.columns)) {
-      const lookup = column.specification.source?.lookup;
-      if (lookup) used.add(lookup);
+  for (const { target } of routesOf(targets)) {
+    for (const table of target.tables) {
+      for (const column of Object.values(table.columns)) {
+        const lookup = column.specification.source?.lookup;
+        if (lookup) used.add(lookup);
+      }
     }
   }
   return [...used];
 }
 
 /** The keys each declared lookup is asked for by these records: one batch per lookup for a page of records. */
-export function lookupKeys(target: Target, records: readonly unknown[]): Map<string, Set<string>> {
+export function lookupKeys(targets: Targets, records: readonly unknown[]): Map<string, Set<string>> {
   const keys = new Map<string, Set<string>>();
+  const choose = routeChooser(targets);
   for (const record of records) {
+    const target = choose(record);
+    if (!target) continue;
     for (const [table, part] of partsOf(target, record)) {
       for (const plan of plansOf(table)) {
         if (!plan.lookup) continue;
@@ -80,11 +86,18 @@ export function columnValueOf(table: Table, name: string, record: unknown): unkn
   return plan.value(record, record, NO_LOOKUPS);
 }
 
-/** The top-level fields of a record that one column of the record table reads. */
-export function fieldsOfColumn(table: Table, name: string): string[] {
-  const column = table.columns[name];
-  if (!column) throw new Error(`table ${table.name} has no column ${name}`);
-  return pathsOf(name, column).map((path) => topField(path, undefined));
+/**
+ * The top-level fields of a record that one column of the record tables reads (and the route field, which picks
+ * the table): what a listing asks for to read that column alone.
+ */
+export function fieldsOfColumn(targets: Targets, name: string): string[] {
+  const fields = new Set<string>('by' in targets ? [topField(targets.by, undefined)] : []);
+  for (const { target } of routesOf(targets)) {
+    const column = target.record.columns[name];
+    if (!column) throw new Error(`table ${target.record.name} has no column ${name}`);
+    for (const path of pathsOf(name, column)) fields.add(topField(path, undefined));
+  }
+  return [...fields];
 }
 
 /** What one record becomes: its own row, its children's rows, and the dimension rows it references. */
@@ -94,12 +107,8 @@ interface RecordRowSet {
   dimensions: Row[];
 }
 
-/**
- * The top-level fields of a source record that the target's columns read: what a listing asks the source for
- * when it can choose (WooCommerce's `_fields`, OData's `$select`).
- */
-export function fieldsRead(target: Target): string[] {
-  const fields = new Set<string>();
+/** The top-level fields of a source record that one target's columns read. */
+function fieldsReadBy(target: Target, fields: Set<string>): void {
   const add = (table: Table, partPath: string | undefined) => {
     for (const [name, column] of Object.entries(table.columns)) {
       if (column.specification.generated) continue;
@@ -118,38 +127,28 @@ export function fieldsRead(target: Target): string[] {
     add({ ...child.table, columns }, child.from);
   }
   for (const dimension of target.dimensions) add(dimension.table, dimension.from);
-  return [...fields];
 }
 
 /**
- * Source records as the target's rows, mapped by the columns' declarations. A record with a value its column
- * refuses is rejected with the reason (dead-lettered) and the rest written. Records are keyed by the record
- * table's key: one listed twice in a chunk (before and after it moved on a live source) is written once, as
- * listed last, since one upsert cannot touch a row twice.
+ * The top-level fields of a source record that the targets' columns read: what a listing asks the source for
+ * when it can choose (WooCommerce's `_fields`, OData's `$select`).
  */
-export class RecordRows {
-  private readonly sets = new Map<string, RecordRowSet>();
-  private readonly rejectedByKey = new Map<string, RejectedRecord>();
+export function fieldsRead(targets: Targets): string[] {
+  const fields = new Set<string>('by' in targets ? [topField(targets.by, undefined)] : []);
+  for (const { target } of routesOf(targets)) fieldsReadBy(target, fields);
+  return [...fields];
+}
+
+/** One target's mapping of records to rows: its column plans, compiled once, and the rows of the records it took. */
+class TargetRowSets {
+  /** Rows by the source record's key. */
+  readonly sets = new Map<string, RecordRowSet>();
   private readonly recordKey: string;
-  /** The field of a source record that holds its key (`id`, `DocEntry`). */
-  readonly keyField: string;
-  private readonly readKey: (record: unknown) => unknown;
   private readonly ownPlans: ColumnPlan[];
   private readonly childPlans: ColumnPlan[][];
 
-  /**
-   * `schema` checks each record as a whole before its columns are read (a rule across fields, a shape the
-   * columns alone do not say); the columns read what it returns.
-   */
-  constructor(
-    private readonly target: Target,
-    private readonly schema?: z.ZodType,
-  ) {
+  constructor(readonly target: Target) {
     this.recordKey = target.record.key[0] as string;
-    const key = plansOf(target.record).find((plan) => plan.name === this.recordKey) as ColumnPlan;
-    this.keyField = key.paths[0] as string;
-    const keyField = this.keyField;
-    this.readKey = (record) => valueAt(record, record, keyField);
     // Columns filled from other tables (dimension references, a child's parent key) are not read from the record.
     const references = new Set(target.dimensions.map((dimension) => dimension.referencedBy));
     this.ownPlans = plansOf(target.record).filter((plan) => !references.has(plan.name));
@@ -158,49 +157,7 @@ export class RecordRows {
     );
   }
 
-  /** Records the columns refused, each with its reason. */
-  get rejected(): RejectedRecord[] {
-    return [...this.rejectedByKey.values()];
-  }
-
-  /** Every distinct record added: those that became rows plus those refused. */
-  get recordCount(): number {
-    return this.sets.size + this.rejectedByKey.size;
-  }
-
-  /** Keys of the records that became rows. */
-  get keys(): string[] {
-    return [...this.sets.keys()];
-  }
-
-  /** Adds records; `lookups` holds what the declared lookups found for them (see lookupKeys). */
-  add(records: readonly unknown[], lookups: FoundLookups = NO_LOOKUPS): this {
-    for (const record of records) this.addOne(record, lookups);
-    return this;
-  }
-
-  private addOne(record: unknown, lookups: FoundLookups): void {
-    const key = String(this.readKey(record));
-    // Either way the later listing wins: a record broken since it was listed is not written.
-    this.sets.delete(key);
-    this.rejectedByKey.delete(key);
-    try {
-      this.sets.set(key, this.rowsOf(this.checked(record), lookups));
-    } catch (error) {
-      if (!(error instanceof RefusedRecord)) throw error;
-      this.rejectedByKey.set(key, { sourceKey: key, payload: record, reason: error.message });
-    }
-  }
-
-  private checked(record: unknown): unknown {
-    if (!this.schema) return record;
-    const parsed = this.schema.safeParse(record);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    throw new RefusedRecord(`${issue?.path.join('.') || 'record'} ${issue?.message ?? 'is invalid'}`);
-  }
-
-  private rowsOf(record: unknown, lookups: FoundLookups): RecordRowSet {
+  rowsOf(record: unknown, lookups: FoundLookups): RecordRowSet {
     const dimensions = this.target.dimensions.map((dimension) =>
       rowOf(
         plansOf(dimension.table),
@@ -228,10 +185,16 @@ export class RecordRows {
     return { record: own, children, dimensions };
   }
 
-  /** The rows by table name, for writeTarget; a dimension row shared by several records is the last one's. */
-  build(): TargetRows {
-    const sets = [...this.sets.values()];
-    const rows: Record<string, Row[]> = {};
+  /**
+   * The target's rows by table name. Two records with one record-table key (an invoice number booked twice) are
+   * one row, the later record's, with its children: one upsert cannot touch a row twice.
+   */
+  build(rows: Record<string, Row[]>): void {
+    const sets = [
+      ...new Map(
+        [...this.sets.values()].map((set) => [String(set.record[this.recordKey]), set] as const),
+      ).values(),
+    ];
     this.target.dimensions.forEach((dimension, index) => {
       const naturalKey = dimension.table.key[0] as string;
       const byKey = new Map(
@@ -243,6 +206,102 @@ export class RecordRows {
     this.target.children.forEach((child, index) => {
       rows[child.table.name] = sets.flatMap((set) => set.children[index] as Row[]);
     });
+  }
+}
+
+/**
+ * Source records as the targets' rows, mapped by the columns' declarations, each record to its route's target. A
+ * record with a value its column refuses, or with no route, is rejected with the reason (dead-lettered) and the
+ * rest written. Records are keyed by the source key: one listed twice in a chunk (before and after it moved on a
+ * live source) is written once, as listed last, since one upsert cannot touch a row twice.
+ */
+export class RecordRows {
+  private readonly byTarget: Map<Target, TargetRowSets>;
+  private readonly rejectedByKey = new Map<string, RejectedRecord>();
+  private readonly choose: (record: unknown) => Target | undefined;
+  /** The field of a source record that holds its key (`id`, `DocEntry`). */
+  readonly keyField: string;
+  private readonly readKey: (record: unknown) => unknown;
+
+  /**
+   * `schema` checks each record as a whole before its columns are read (a rule across fields, a shape the
+   * columns alone do not say); the columns read what it returns.
+   */
+  constructor(
+    private readonly targets: Targets,
+    private readonly schema?: z.ZodType,
+  ) {
+    const routes = routesOf(targets);
+    this.byTarget = new Map(routes.map((route) => [route.target, new TargetRowSets(route.target)]));
+    this.choose = routeChooser(targets);
+    const keyField = sourceKeyPath((routes[0] as (typeof routes)[number]).target);
+    this.keyField = keyField;
+    this.readKey = (record) => valueAt(record, record, keyField);
+  }
+
+  /** Records the columns refused, each with its reason. */
+  get rejected(): RejectedRecord[] {
+    return [...this.rejectedByKey.values()];
+  }
+
+  /** Every distinct record added: those that became rows plus those refused. */
+  get recordCount(): number {
+    let count = this.rejectedByKey.size;
+    for (const rows of this.byTarget.values()) count += rows.sets.size;
+    return count;
+  }
+
+  /** Source keys of the records that became rows. */
+  get keys(): string[] {
+    return [...this.byTarget.values()].flatMap((rows) => [...rows.sets.keys()]);
+  }
+
+  /** Source keys of the records that became rows, by the target they went to. */
+  keysByTarget(): Map<Target, string[]> {
+    return new Map([...this.byTarget].map(([target, rows]) => [target, [...rows.sets.keys()]]));
+  }
+
+  /** Adds records; `lookups` holds what the declared lookups found for them (see lookupKeys). */
+  add(records: readonly unknown[], lookups: FoundLookups = NO_LOOKUPS): this {
+    for (const record of records) this.addOne(record, lookups);
+    return this;
+  }
+
+  private addOne(record: unknown, lookups: FoundLookups): void {
+    const key = String(this.readKey(record));
+    // Either way the later listing wins: a record broken since it was listed is not written.
+    for (const rows of this.byTarget.values()) rows.sets.delete(key);
+    this.rejectedByKey.delete(key);
+    try {
+      const checked = this.checked(record);
+      const target = this.choose(checked);
+      if (!target) {
+        const by = (this.targets as { by: string }).by;
+        throw new RefusedRecord(`${by} ${String(valueAt(checked, checked, by))} has no route`);
+      }
+      const rows = this.byTarget.get(target) as TargetRowSets;
+      rows.sets.set(key, rows.rowsOf(checked, lookups));
+    } catch (error) {
+      if (!(error instanceof RefusedRecord)) throw error;
+      this.rejectedByKey.set(key, { sourceKey: key, payload: record, reason: error.message });
+    }
+  }
+
+  private checked(record: unknown): unknown {
+    if (!this.schema) return record;
+    const parsed = this.schema.safeParse(record);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new RefusedRecord(`${issue?.path.join('.') || 'record'} ${issue?.message ?? 'is invalid'}`);
+  }
+
+  /**
+   * The rows by table name, for writeTarget: every table of every target, empty when no record went there; a
+   * dimension row shared by several records is the last one's.
+   */
+  build(): TargetRows {
+    const rows: Record<string, Row[]> = {};
+    for (const target of this.byTarget.values()) target.build(rows);
     return rows;
   }
 }

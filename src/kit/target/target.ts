@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { type SchemaStep, upgradeTargetSchema } from '../../target/schema.js';
+import { type Targets, tablesOf } from './routes.js';
 import { createTable, type Table } from './table.js';
 
 /** Rows of a table replaced per record: a record's rows the source no longer has are deleted. */
@@ -26,6 +27,12 @@ export interface DimensionTable {
 /** Where a migration writes: one row per record, with its children and dimensions; each table declared once. */
 export interface Target {
   readonly record: Table;
+  /**
+   * The record table's column that holds the source record's key: its key unless the table is keyed by
+   * something else (invoices by their number, the mutation they came from kept beside it). Records are
+   * counted, dead-lettered, verified and fetched again by it.
+   */
+  readonly sourceKey: string;
   readonly children: readonly ChildTable[];
   readonly dimensions: readonly DimensionTable[];
   /** Every table, in the order they are created (dimensions, the record table, children). */
@@ -43,13 +50,22 @@ export function defineTarget(declaration: {
   record: Table;
   children?: readonly ChildTable[];
   dimensions?: readonly DimensionTable[];
+  /** The record table's column of the source record's key, when it is not the table's key. */
+  sourceKey?: string;
 }): Target {
   const children = declaration.children ?? [];
   const dimensions = declaration.dimensions ?? [];
   const { record } = declaration;
   if (record.key.length !== 1) {
-    // Records are counted, dead-lettered and fetched again by one key.
+    // Children name their record by one column.
     throw new Error(`record table ${record.name} needs a one-column key; it has ${record.key.join(', ')}`);
+  }
+  const sourceKey = declaration.sourceKey ?? (record.key[0] as string);
+  const sourceKeyColumn = record.columns[sourceKey];
+  if (!sourceKeyColumn) throw new Error(`record table ${record.name} has no column ${sourceKey}`);
+  if (sourceKey !== record.key[0] && !sourceKeyColumn.specification.unique) {
+    // One row per source record, found by its key when a record moves to another table or is verified.
+    throw new Error(`record table ${record.name}: the source key ${sourceKey} must be declared unique()`);
   }
   for (const child of children) {
     if (!(child.parentColumn in child.table.columns)) {
@@ -69,6 +85,7 @@ export function defineTarget(declaration: {
   }
   return {
     record,
+    sourceKey,
     children,
     dimensions,
     tables: [
@@ -80,23 +97,24 @@ export function defineTarget(declaration: {
 }
 
 /**
- * Creates the target's tables once, as a versioned step of the migration (`stepName`), so that an existing
+ * Creates the targets' tables once, as a versioned step of the migration (`stepName`), so that an existing
  * database whose tables that step created is left as it is.
  */
 export function prepareTarget(
   db: Knex,
   migration: string,
-  target: Target,
+  targets: Targets,
   stepName = '001-tables',
 ): Promise<void> {
+  const tables = tablesOf(targets);
   const step: SchemaStep = [
     stepName,
     {
       up: async (trx) => {
-        for (const table of target.tables) await createTable(trx, table);
+        for (const table of tables) await createTable(trx, table);
       },
       down: async (trx) => {
-        for (const table of [...target.tables].reverse()) await trx.schema.dropTable(table.name);
+        for (const table of [...tables].reverse()) await trx.schema.dropTable(table.name);
       },
     },
   ];

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { WriteCounts } from '../../migrations/types.js';
 import { columnArrays, onConflictUpdate, quote, unnestSql, upsertRows } from '../../target/bulk-upsert.js';
 import { recordCounts } from '../../target/record-counts.js';
+import { routesOf, type Targets } from './routes.js';
 import { type Table, writtenColumns } from './table.js';
 import { type ChildTable, type DimensionTable, generatedIdOf, type Target } from './target.js';
 
@@ -147,4 +148,60 @@ export async function writeTarget(
     touched.push(...removedFrom, ...upserted.inserted, ...upserted.updated);
   }
   return { ...recordCounts(records.length, written.inserted, touched), deleted };
+}
+
+/**
+ * Deletes the rows these source records left in a target (a record whose route changed, as a mutation whose type
+ * was changed): their children, then their own rows. Returns how many records' rows it deleted.
+ */
+async function deleteRecords(trx: Knex.Transaction, target: Target, sourceKeys: readonly string[]) {
+  if (sourceKeys.length === 0) return 0;
+  const types = new Map(writtenColumns(target.record).map((column) => [column.name, column.type]));
+  const keyType = types.get(target.sourceKey) as string;
+  const record = quote(target.record.name);
+  const sourceKey = quote(target.sourceKey);
+  const recordKey = quote(target.record.key[0] as string);
+  for (const child of target.children) {
+    await trx.raw(
+      `delete from ${quote(child.table.name)} where ${quote(child.parentColumn)} in
+       (select ${recordKey} from ${record} where ${sourceKey} = any(?::${keyType}[]))`,
+      [[...sourceKeys]],
+    );
+  }
+  const deleted = await trx.raw<{ rowCount: number }>(
+    `delete from ${record} where ${sourceKey} = any(?::${keyType}[])`,
+    [[...sourceKeys]],
+  );
+  return deleted.rowCount;
+}
+
+/** The rows of one target's tables. */
+function rowsFor(target: Target, rows: TargetRows): TargetRows {
+  return Object.fromEntries(target.tables.map((table) => [table.name, rows[table.name] ?? []]));
+}
+
+/**
+ * Writes one chunk's rows into each route's target (see writeTarget), inside the caller's transaction. A record
+ * now routed elsewhere first leaves the target it was in, so each source record has rows in one target only.
+ */
+export async function writeTargets(
+  trx: Knex.Transaction,
+  targets: Targets,
+  rows: TargetRows,
+  keysByTarget: ReadonlyMap<Target, readonly string[]>,
+): Promise<TargetWriteCounts> {
+  const routes = routesOf(targets);
+  const total: TargetWriteCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  for (const { target } of routes) {
+    if (routes.length > 1) {
+      const elsewhere = [...keysByTarget].flatMap(([other, keys]) => (other === target ? [] : keys));
+      total.deleted += await deleteRecords(trx, target, elsewhere);
+    }
+    const counts = await writeTarget(trx, target, routes.length > 1 ? rowsFor(target, rows) : rows);
+    total.inserted += counts.inserted;
+    total.updated += counts.updated;
+    total.unchanged += counts.unchanged;
+    total.deleted += counts.deleted;
+  }
+  return total;
 }
