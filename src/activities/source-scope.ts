@@ -18,6 +18,8 @@ export interface SourceInput {
   requestsPerMinute?: number | null;
   /** The run this activity works for (a partition's backfill); absent: the calling workflow itself. */
   runId?: string;
+  /** What lookups are remembered for (a backfill's first run id); absent: the calling workflow run. */
+  lookupScope?: string;
   /** Write nothing: every transaction is rolled back after its counts are taken. */
   dryRun?: boolean;
   /** The window a chunk belongs to, when it has one: its dead letters are filed under it. */
@@ -71,7 +73,7 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         },
         onRateLimited: () => adaptive.onRateLimited(),
         wait: (ms) => waitAlive(Date.now() + ms, () => heartbeat()),
-        lookups: lookupCaches.forRun(info.workflowExecution?.runId ?? info.activityId),
+        lookups: lookupCaches.forRun(input.lookupScope ?? info.workflowExecution?.runId ?? info.activityId),
         session: sessions.of(input.connection),
       };
       const workflowId = info.workflowExecution?.workflowId ?? info.activityId;

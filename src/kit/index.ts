@@ -16,7 +16,7 @@ export { defineMigration, type Lookup, type MigrationDeclaration } from './migra
 export type { IncrementalDeclaration } from './migration/incremental.js';
 export { fieldsRead, RecordRows } from './records/record-rows.js';
 export { type Attempt, type Auth, type AuthContext, auth, type LoginAnswer } from './source/auth.js';
-export { type Detail, fetchDetails } from './source/detail.js';
+export { type Detail, fetchDetails, fetchEach } from './source/detail.js';
 export { allPages, fetchPage, type ListedPage, type Listing, type Params } from './source/listing.js';
 export {
   type AnswerReader,

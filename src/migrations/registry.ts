@@ -1,4 +1,5 @@
 import { FerryError } from '../errors.js';
+import { eboekhoudenMutations } from './eboekhouden-mutations/index.js';
 import { type LoadedMigration, loadMigrationModules } from './load.js';
 import { sapOrders } from './sap-orders/index.js';
 import type { IncrementalSync, Migration } from './types.js';
@@ -6,7 +7,10 @@ import { woocommerceOrders } from './woocommerce-orders/index.js';
 
 /** Every migration this process knows by name: ferry's own, then those loaded from a team's modules. */
 const MIGRATIONS = new Map<string, LoadedMigration>(
-  [woocommerceOrders, sapOrders].map((migration) => [migration.name, { migration, from: 'ferry' }]),
+  [woocommerceOrders, sapOrders, eboekhoudenMutations].map((migration) => [
+    migration.name,
+    { migration, from: 'ferry' },
+  ]),
 );
 
 export function migrationNames(): string[] {

@@ -308,6 +308,7 @@ class BackfillRun {
     };
     const args = {
       parentId: workflowInfo().workflowId,
+      parentRunId: workflowInfo().firstExecutionRunId,
       index,
       migration: input.migration,
       connection: input.connection,

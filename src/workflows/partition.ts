@@ -40,6 +40,11 @@ const { copyChanges, copyChunk, countWindow, reconcileWindow } =
 export interface PartitionInput {
   /** The backfill that started this partition; it receives progress and the final report by signal. */
   parentId: string;
+  /**
+   * The backfill's first run id (the same across its continue-as-new): lookups are remembered for it, so that a
+   * whole backfill asks the source for each key once. Absent in partitions an older ferry started.
+   */
+  parentRunId?: string;
   index: number;
   migration: string;
   connection: string;
@@ -126,6 +131,7 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     requestsPerMinute,
     window: input.window,
     runId: input.parentId,
+    ...(input.parentRunId ? { lookupScope: input.parentRunId } : {}),
     ...(input.dryRun ? { dryRun: true } : {}),
   });
   const report = (

@@ -8,7 +8,6 @@ import {
   type ChunkContext,
   type Cursor,
   FIRST_PAGE,
-  type IncrementalSync,
   type Migration,
   type MigrationDefaults,
   type RejectedRecord,
@@ -25,7 +24,7 @@ import {
   lookupsUsed,
   RecordRows,
 } from '../records/record-rows.js';
-import { type Detail, fetchDetails } from '../source/detail.js';
+import { type Detail, fetchDetails, fetchEach } from '../source/detail.js';
 import { allPages, fetchPage, type Listing, mergeParams, type Params } from '../source/listing.js';
 import type { RestApi, RestClient } from '../source/rest-api.js';
 import type { WindowFilter } from '../source/window.js';
@@ -84,10 +83,14 @@ export interface MigrationDeclaration {
   /** Records modified since a cursor, for the backfill's catch-up of what changed while it ran. */
   changes?: ChangesListing;
   /**
-   * Records by key, `batch` keys per request (`include=1,2,3`): dead-letter retry and verify. `keys` says what a
-   * key the source can be asked for looks like; another (a broken record's) is left out, as not at the source.
+   * Records by key, for dead-letter retry and verify: `batch` keys per request of the listing
+   * (`include=1,2,3`), or one request per key at `path(key)` (a source with no such filter; a 404 is a record
+   * the source no longer has). `keys` says what a key the source can be asked for looks like; another (a broken
+   * record's) is left out, as not at the source.
    */
-  byKeys?: { params: (keys: readonly string[]) => Params; batch: number; keys?: RegExp };
+  byKeys?:
+    | { params: (keys: readonly string[]) => Params; batch: number; keys?: RegExp }
+    | { path: (key: string) => string; concurrency?: number; keys?: RegExp };
   /**
    * Records of a window that the listing leaves out but the target must reflect (WooCommerce's trashed orders),
    * read once a partition has copied its window.
@@ -125,7 +128,7 @@ function checkDeclaration(declaration: MigrationDeclaration): void {
     throw new Error(`migration ${name}: changes need the column of the last modification (modified)`);
   }
   const { byKeys, detail, list } = declaration;
-  if (byKeys && (byKeys.batch < 1 || byKeys.batch > list.paginate.maxSize)) {
+  if (byKeys && 'batch' in byKeys && (byKeys.batch < 1 || byKeys.batch > list.paginate.maxSize)) {
     throw new Error(
       `migration ${name}: byKeys.batch must be from 1 to ${list.paginate.maxSize}, the most one page of the listing holds`,
     );
@@ -289,8 +292,9 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       if (!byKeys)
         throw new FerryError(`Migration "${name}" declares no way to fetch records by key (byKeys)`);
       const client = api.open(source);
-      const found: unknown[] = [];
       const asked = byKeys.keys ? keys.filter((key) => byKeys.keys?.test(key)) : keys;
+      if ('path' in byKeys) return fetchEach(client, asked.map(byKeys.path), byKeys.concurrency);
+      const found: unknown[] = [];
       for (let start = 0; start < asked.length; start += byKeys.batch) {
         const params = byKeys.params(asked.slice(start, start + byKeys.batch));
         for await (const records of allPages(client, list, { size: byKeys.batch, params, fields })) {

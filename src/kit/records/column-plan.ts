@@ -11,6 +11,7 @@ export class RefusedRecord extends Error {}
 
 /** Where a column reads from: the field of its own name unless it says otherwise. */
 export function pathsOf(name: string, column: Column<unknown>): readonly string[] {
+  if (column.specification.source?.position) return [];
   const paths = column.specification.source?.paths;
   return paths?.length ? paths : [name];
 }
@@ -23,26 +24,30 @@ export interface ColumnPlan {
   readonly name: string;
   readonly paths: readonly string[];
   readonly lookup?: string;
-  value(part: unknown, record: unknown, lookups: FoundLookups): unknown;
+  /** `position`: the part's place in its record's list, from 1 (undefined for the record's own row). */
+  value(part: unknown, record: unknown, lookups: FoundLookups, position?: number): unknown;
 }
 
 export function planColumn(name: string, column: Column<unknown>): ColumnPlan {
   const { source, nullable, check } = column.specification;
   const paths = pathsOf(name, column);
+  const byPosition = source?.position === true;
   const readers = paths.map(readerOf);
   const [first] = readers as [Reader];
   const where = paths.join('+');
   const lookup = source?.lookup;
   const convert = source?.convert;
-  const refused = (message: string) => new RefusedRecord(`${where} ${message}`);
+  const refused = (message: string) => new RefusedRecord(`${where || name} ${message}`);
   return {
     name,
     paths,
     ...(lookup ? { lookup } : {}),
-    value(part, record, lookups) {
+    value(part, record, lookups, position) {
       let value: unknown;
       try {
-        if (readers.length === 1 && !lookup) {
+        if (byPosition) {
+          value = position;
+        } else if (readers.length === 1 && !lookup) {
           value = convert ? convert(first(part, record)) : first(part, record);
         } else {
           let values = readers.map((read) => read(part, record));
@@ -58,7 +63,8 @@ export function planColumn(name: string, column: Column<unknown>): ColumnPlan {
               return value;
             });
           }
-          value = convert ? convert(...values) : values[0];
+          // Nothing found is null; a conversion only sees what a lookup found.
+          value = lookup && values[0] === null ? null : convert ? convert(...values) : values[0];
         }
       } catch (error) {
         throw refused((error as Error).message);

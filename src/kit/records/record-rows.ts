@@ -25,9 +25,15 @@ function plansOf(table: Table): ColumnPlan[] {
 }
 
 /** A table's row for a part of a record, from these columns' plans. */
-function rowOf(plans: readonly ColumnPlan[], part: unknown, record: unknown, lookups: FoundLookups): Row {
+function rowOf(
+  plans: readonly ColumnPlan[],
+  part: unknown,
+  record: unknown,
+  lookups: FoundLookups,
+  position?: number,
+): Row {
   const row: Row = {};
-  for (const plan of plans) row[plan.name] = plan.value(part, record, lookups);
+  for (const plan of plans) row[plan.name] = plan.value(part, record, lookups, position);
   return row;
 }
 
@@ -176,8 +182,8 @@ class TargetRowSets {
       if (!Array.isArray(parts)) throw new RefusedRecord(`${child.from} is not a list`);
       const plans = this.childPlans[index] as ColumnPlan[];
       const parent = own[this.recordKey];
-      return parts.map((part) => {
-        const row = rowOf(plans, part, record, lookups);
+      return parts.map((part, index) => {
+        const row = rowOf(plans, part, record, lookups, index + 1);
         row[child.parentColumn] = parent;
         return row;
       });

@@ -10,6 +10,8 @@ export interface ColumnSource {
   readonly paths: readonly string[];
   /** A declared lookup that turns the value at the path into the column's value (an item's manufacturer). */
   readonly lookup?: string;
+  /** The value is the part's place in its record's list, from 1 (a line number the source does not send). */
+  readonly position?: boolean;
   // biome-ignore lint/suspicious/noExplicitAny: a conversion takes whatever the source sends; the column's check judges the result
   readonly convert?: (...values: any[]) => unknown;
 }
@@ -78,10 +80,23 @@ export class Column<T> {
 
   /**
    * The value a declared lookup finds for the value at `path` (the column's name unless given): an item code's
-   * manufacturer. Lookups are asked in batches and remembered for the run; a key the source does not know is null.
+   * manufacturer, converted by `convert` if given (`(relation) => relation.code`). Lookups are asked in batches
+   * and remembered for the run; a key the source does not know is null, and refuses the record unless the column
+   * is nullable.
    */
-  lookup(name: string, path?: string): this {
-    return this.with({ source: { paths: path ? [path] : [], lookup: name } });
+  // biome-ignore lint/suspicious/noExplicitAny: see ColumnSource
+  lookup(name: string, path?: string, convert?: (found: any) => unknown): this {
+    return this.with({
+      source: { paths: path ? [path] : [], lookup: name, ...(convert ? { convert } : {}) },
+    });
+  }
+
+  /**
+   * The part's place in its record's list, from 1: the line number of a child table whose rows the source sends
+   * without one (e-Boekhouden's mutation rows).
+   */
+  position(): this {
+    return this.with({ source: { paths: [], position: true } });
   }
 
   /** Checks values with this schema instead of the type's own check (`z.int().positive()`, `z.email()`). */

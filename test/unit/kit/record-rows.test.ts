@@ -167,3 +167,41 @@ describe('columns looked up at the source', () => {
     ]);
   });
 });
+
+describe('line numbers and looked-up fields', () => {
+  const entries = table('entries', {
+    columns: { id: c.integer(), relation: c.text().nullable() },
+    key: ['id'],
+  });
+  const entryLines = table('entry_lines', {
+    columns: {
+      entry_id: c.integer(),
+      line_no: c.integer().position(),
+      ledger_code: c.text().lookup('ledger', 'ledgerId', (ledger: { code: string }) => ledger.code),
+    },
+    key: ['entry_id', 'line_no'],
+  });
+  const lined = defineTarget({
+    record: entries,
+    children: [{ table: entryLines, parentColumn: 'entry_id', from: 'rows' }],
+  });
+  const ledgers = new Map([['ledger', new Map([['7', { code: '8000' }]])]]);
+
+  it('numbers each line by its place in the list, from 1, and converts what a lookup found', () => {
+    const rows = new RecordRows(lined)
+      .add([{ id: 1, relation: null, rows: [{ ledgerId: 7 }, { ledgerId: 7 }] }], ledgers)
+      .build();
+    expect(rows.entry_lines).toEqual([
+      { entry_id: 1, line_no: 1, ledger_code: '8000' },
+      { entry_id: 1, line_no: 2, ledger_code: '8000' },
+    ]);
+    expect(fieldsRead(lined).sort()).toEqual(['id', 'relation', 'rows']);
+  });
+
+  it('dead-letters a line whose key the lookup does not know, naming key and lookup', () => {
+    const rows = new RecordRows(lined).add([{ id: 2, relation: null, rows: [{ ledgerId: 9 }] }], ledgers);
+    expect(rows.rejected.map((rejected) => rejected.reason)).toEqual([
+      'ledgerId 9 is not known at the source (lookup ledger)',
+    ]);
+  });
+});

@@ -11,7 +11,7 @@ import {
 } from '../transport.js';
 import { dateBounds, type Filter, FilterError, filterOf, passes } from './filters.js';
 import { generateRelation, LEDGERS, relationCount, summaryOf } from './generator.js';
-import type { Mutation } from './shapes.js';
+import type { Ledger, Mutation, Relation } from './shapes.js';
 import { MutationStore } from './store.js';
 
 export const eboekhoudenEmulatorOptionsSchema = z.object({
@@ -36,6 +36,10 @@ export interface EboekhoudenEmulator {
   /** How a ferry connection reaches this administration. */
   connection: EboekhoudenConnection;
   store: MutationStore;
+  /** A relation as `GET /relation/{id}` answers it now; undefined when it answers 404 (MUT_013). */
+  relation(id: number): Relation | undefined;
+  /** A ledger as `GET /ledger/{id}` answers it; undefined when it answers 404. */
+  ledger(id: number): Ledger | undefined;
   stats: EmulatorStats & { logins: number; expiredSessions: number; byRoute: Record<string, number> };
   close(): Promise<void>;
 }
@@ -227,6 +231,11 @@ export async function startEboekhoudenEmulator(
   };
 
   const relations = relationCount(store.shape);
+  const relationById = (id: number) =>
+    Number.isInteger(id) && id >= 1 && id <= relations && !hiddenRelations.has(id)
+      ? generateRelation(store.shape, id - 1)
+      : undefined;
+  const ledgerById = (id: number) => LEDGERS.find((candidate) => candidate.id === id);
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const key = (req.headers.authorization ?? req.socket.remoteAddress ?? 'anonymous').replace(
       /^Bearer\s+/i,
@@ -278,7 +287,7 @@ export async function startEboekhoudenEmulator(
       }
       const ledger = /^\/ledger\/(\d+)$/.exec(path);
       if (ledger) {
-        const found = LEDGERS.find((candidate) => candidate.id === Number(ledger[1]));
+        const found = ledgerById(Number(ledger[1]));
         return found
           ? sendJson(res, 200, found)
           : apiError(res, 404, 'MUT_007', `Ledger ${ledger[1]} not found`);
@@ -296,10 +305,10 @@ export async function startEboekhoudenEmulator(
       }
       const relation = /^\/relation\/(\d+)$/.exec(path);
       if (relation) {
-        const id = Number(relation[1]);
-        return id >= 1 && id <= relations && !hiddenRelations.has(id)
-          ? sendJson(res, 200, generateRelation(store.shape, id - 1))
-          : apiError(res, 404, 'MUT_013', `Relation ${id} not found`);
+        const found = relationById(Number(relation[1]));
+        return found
+          ? sendJson(res, 200, found)
+          : apiError(res, 404, 'MUT_013', `Relation ${relation[1]} not found`);
       }
     } catch (error) {
       if (!(error instanceof FilterError)) throw error;
@@ -328,6 +337,8 @@ export async function startEboekhoudenEmulator(
       source: 'ferry',
     },
     store,
+    relation: relationById,
+    ledger: ledgerById,
     stats,
     close: server.close,
   };

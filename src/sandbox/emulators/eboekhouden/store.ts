@@ -62,7 +62,16 @@ export class MutationStore {
     for (let n = 0; n < count; n++) {
       const id = this.size + 1;
       const template = generateMutation(this.shape, (id * 7919) % this.shape.mutations);
-      this.booked.push({ ...template, id, date, entryNumber: String(id) });
+      // An invoice number is unique in an administration (MUT_019): a new invoice gets its own.
+      const invoice = template.type === 1 || template.type === 2;
+      const invoiceNumber = invoice ? `NEW-${id}` : template.invoiceNumber;
+      this.booked.push({
+        ...template,
+        id,
+        date,
+        entryNumber: String(id),
+        ...(invoiceNumber ? { invoiceNumber } : {}),
+      });
       ids.push(id);
     }
     return ids;

@@ -1,0 +1,43 @@
+import { defineMigration, eboekhouden, fetchEach, type Lookup } from '../../kit/index.js';
+import { target } from './target.js';
+
+const DAY_SECONDS = 24 * 3600;
+
+/** Values of one e-Boekhouden resource by id (`relation/{id}`), a request per id; an unknown id is left out. */
+const byId = (resource: 'relation' | 'ledger'): Lookup => ({
+  async load(ids, client) {
+    const found = await fetchEach(
+      client,
+      ids.map((id) => `${resource}/${id}`),
+    );
+    return new Map(found.map((value) => [String((value as { id: number }).id), value]));
+  },
+});
+const mutationPath = (id: unknown) => `mutation/${id}`;
+
+/**
+ * e-Boekhouden mutations, a 30-day window per partition: each listed mutation fetched whole (its rows and VAT),
+ * then routed by type to invoices, payments or journal entries. Relations and ledgers are looked up once per run.
+ */
+export const eboekhoudenMutations = defineMigration({
+  name: 'eboekhouden-mutations',
+  description:
+    'e-Boekhouden mutations into invoices (+ lines, taxes), payments (+ allocations) and journal entries (+ lines)',
+  connection: 'eboekhouden',
+  api: eboekhouden.api,
+  target,
+  created: 'mutation_date',
+  list: { ...eboekhouden.collection('mutation'), window: eboekhouden.dateWindow },
+  // The list holds summaries; the rows and VAT need one request per mutation, several in flight at once.
+  detail: { path: (mutation) => mutationPath((mutation as { id: number }).id), concurrency: 8 },
+  byKeys: { path: mutationPath, keys: /^\d+$/ },
+  lookups: { relation: byId('relation'), ledger: byId('ledger') },
+  incremental: {
+    // e-Boekhouden stamps no modification: each sync re-reads the mutations dated in the last 60 days (and
+    // later), and writes only those that changed.
+    defaultLookbackSeconds: 60 * DAY_SECONDS,
+    params: (since) => ({ 'date[gte]': since.slice(0, 10) }),
+    pageBy: 'listing',
+  },
+  defaults: { pageSize: 500, pagesPerChunk: 2, partitionDays: 30, concurrency: 4 },
+});
