@@ -50,10 +50,23 @@ export async function startBenchStack(name: string) {
           stdio: ['ignore', 'ignore', 'inherit'],
         }),
       );
-      return async () => {
+      const stop = async () => {
         for (const worker of workers) worker.kill('SIGTERM');
         await Promise.all(workers.map((worker) => once(worker, 'exit')));
       };
+      // The processes too, for what a bench reads of them (peak RSS).
+      return Object.assign(stop, { processes: workers });
+    },
+    /** Waits until a worker polls the task queue: a clock started earlier would time the worker's start. */
+    async workersPolling(taskQueue: string): Promise<void> {
+      for (;;) {
+        const queue = await client.workflowService.describeTaskQueue({
+          namespace: temporal.namespace,
+          taskQueue: { name: taskQueue },
+        });
+        if ((queue.pollers ?? []).length > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     },
     async stop() {
       await connection.close();

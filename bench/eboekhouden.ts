@@ -1,0 +1,184 @@
+/**
+ * ferry's e-Boekhouden backfill (list + detail, routed into invoices, payments and journal entries) against, in the
+ * same run, the seed's loop (per mutation: one detail request, its relation and ledgers from a cache, then its rows
+ * inserted and committed one mutation at a time; sampled). Exactness is an independent checksum of the emulator's
+ * JSON against SQL. Several sizes (`--mutations 200000,1000000`) each run on a fresh database and emulator, so
+ * that the worker's peak RSS can be compared across them. Prints JSON on stdout and a table on stderr.
+ *
+ *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--concurrency 4] [--seed-sample 2000] [--json]
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { startBackfill } from '../src/client/backfill.js';
+import { connectionEnv } from '../src/config.js';
+import { eboekhoudenMutations } from '../src/migrations/eboekhouden-mutations/index.js';
+import { sourceFingerprint, targetFingerprint } from '../src/sandbox/eboekhouden-fingerprint.js';
+import {
+  type EboekhoudenEmulator,
+  startEboekhoudenEmulator,
+} from '../src/sandbox/emulators/eboekhouden/server.js';
+import type { Mutation } from '../src/sandbox/emulators/eboekhouden/shapes.js';
+import { createDb } from '../src/target/db.js';
+import { seedMutationLoop } from './lib/eboekhouden-seed-loop.js';
+import { startBenchStack } from './lib/stack.js';
+
+const { values } = parseArgs({
+  options: {
+    mutations: { type: 'string', default: '200000' },
+    concurrency: { type: 'string', default: '4' },
+    'seed-sample': { type: 'string', default: '2000' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const sizes = String(values.mutations)
+  .split(',')
+  .map((size) => Number(size.trim()));
+if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
+  throw new Error(`--mutations takes whole numbers, comma-separated: ${values.mutations}`);
+}
+const concurrency = Number(values.concurrency);
+const seedSample = Number(values['seed-sample']);
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const SEED = 7;
+
+const stack = await startBenchStack('eboekhouden');
+
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+function* mutationsOf(emulator: EboekhoudenEmulator): Generator<Mutation> {
+  for (let id = 1; id <= emulator.store.size; id++) yield emulator.store.get(id) as Mutation;
+}
+
+const apiCalls = (emulator: EboekhoudenEmulator) =>
+  Object.values(emulator.stats.byRoute).reduce((sum, count) => sum + count, 0);
+
+/** ferry's backfill of `mutations`, on a database and an emulator of its own. */
+async function runFerry(mutations: number) {
+  const emulator = await startEboekhoudenEmulator({ mutations, seed: SEED });
+  const databaseUrl = await stack.createDatabase(`ferry_${mutations}`);
+  const taskQueue = `bench-${mutations}`;
+  const stopWorker = stack.startWorkers(1, {
+    databaseUrl,
+    taskQueue,
+    env: connectionEnv('eboekhouden', emulator.connection),
+  });
+  try {
+    await stack.workersPolling(taskQueue);
+    const worker = stopWorker.processes[0]?.pid as number;
+    const started = performance.now();
+    const handle = await startBackfill(stack.client, taskQueue, {
+      migration: 'eboekhouden-mutations',
+      concurrency,
+      id: `bench-${mutations}`,
+    });
+    const report = await handle.result();
+    const durationMs = performance.now() - started;
+    const workerPeakRssMb = await peakRssMb(worker);
+    const calls = apiCalls(emulator);
+    const db = createDb(databaseUrl, 1);
+    const [target, source] = await Promise.all([
+      targetFingerprint(db),
+      Promise.resolve(sourceFingerprint(mutationsOf(emulator), emulator)),
+    ]);
+    await db.destroy();
+    const exact =
+      report.problems.length === 0 &&
+      target.mutations === mutations &&
+      target.lines === source.lines &&
+      target.sum === source.sum;
+    return {
+      mutations,
+      durationMs: Math.round(durationMs),
+      mutationsPerSecond: Math.round((mutations * 1000) / durationMs),
+      apiCalls: calls,
+      apiCallsPerMutation: Math.round((calls / mutations) * 10_000) / 10_000,
+      workerPeakRssMb,
+      maxHistoryEvents: report.maxHistoryEvents,
+      exact,
+      rows: target.lines,
+    };
+  } finally {
+    await stopWorker();
+    await emulator.close();
+  }
+}
+
+/** The seed's loop over the first `sample` mutations, from an emulator and into a database of its own. */
+async function runSeedLoop(sample: number) {
+  const emulator = await startEboekhoudenEmulator({ mutations: Math.max(sample, 1000), seed: SEED });
+  const databaseUrl = await stack.createDatabase('seed_loop');
+  const db = createDb(databaseUrl, 1);
+  try {
+    await eboekhoudenMutations.prepareTarget(db);
+    const started = performance.now();
+    await seedMutationLoop(db, emulator.connection, sample);
+    const durationMs = performance.now() - started;
+    const written = await targetFingerprint(db);
+    if (written.mutations !== sample)
+      throw new Error(`the seed's loop wrote ${written.mutations} of ${sample}`);
+    return {
+      sampled: sample,
+      durationMs: Math.round(durationMs),
+      mutationsPerSecond: Math.round((sample * 1000) / durationMs),
+      apiCallsPerMutation: Math.round((apiCalls(emulator) / sample) * 10_000) / 10_000,
+    };
+  } finally {
+    await db.destroy();
+    await emulator.close();
+  }
+}
+
+try {
+  const runs = [];
+  for (const size of sizes) {
+    log(`ferry: backfilling ${size} mutations through Temporal...`);
+    const run = await runFerry(size);
+    log(
+      `ferry: ${run.mutationsPerSecond} mutations/s, ${run.apiCallsPerMutation} API calls per mutation, worker peak RSS ${run.workerPeakRssMb} MB, exact ${run.exact}`,
+    );
+    runs.push(run);
+  }
+  log(`seed loop: one mutation at a time, a commit each, ${seedSample} mutations...`);
+  const seedLoop = await runSeedLoop(seedSample);
+  const [first, ...rest] = runs as [(typeof runs)[number], ...typeof runs];
+  const last = rest[rest.length - 1];
+  const result = {
+    benchmark: 'eboekhouden',
+    concurrency,
+    mutations: first.mutations,
+    mutationsPerSecond: first.mutationsPerSecond,
+    apiCallsPerMutation: first.apiCallsPerMutation,
+    workerPeakRssMb: first.workerPeakRssMb,
+    exact: runs.every((run) => run.exact),
+    ratioToSeedLoop: Math.round((first.mutationsPerSecond / seedLoop.mutationsPerSecond) * 10) / 10,
+    ...(last
+      ? {
+          rssGrowth: {
+            from: first.mutations,
+            to: last.mutations,
+            ratio: Math.round((last.workerPeakRssMb / first.workerPeakRssMb) * 100) / 100,
+          },
+        }
+      : {}),
+    runs,
+    seedLoop,
+    node: process.version,
+  };
+  log(
+    `| run | mutations/s | API calls/mutation | worker peak RSS MB | exact |\n| --- | --- | --- | --- | --- |\n${runs
+      .map(
+        (run) =>
+          `| ferry, ${run.mutations} | ${run.mutationsPerSecond} | ${run.apiCallsPerMutation} | ${run.workerPeakRssMb} | ${run.exact} |`,
+      )
+      .join(
+        '\n',
+      )}\n| seed loop, ${seedLoop.sampled} sampled | ${seedLoop.mutationsPerSecond} | ${seedLoop.apiCallsPerMutation} | | |\n` +
+      `ferry/seed loop ${result.ratioToSeedLoop}`,
+  );
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  await stack.stop();
+}
