@@ -5,7 +5,7 @@
  * JSON against SQL. Several sizes (`--mutations 200000,1000000`) each run on a fresh database and emulator, so
  * that the worker's peak RSS can be compared across them. Prints JSON on stdout and a table on stderr.
  *
- *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--concurrency 4] [--seed-sample 2000] [--json]
+ *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ import {
 } from '../src/sandbox/emulators/eboekhouden/server.js';
 import type { Mutation } from '../src/sandbox/emulators/eboekhouden/shapes.js';
 import { createDb } from '../src/target/db.js';
+import { cpuSecondsBetween, cpuSnapshot } from './lib/cpu.js';
 import { seedMutationLoop } from './lib/eboekhouden-seed-loop.js';
 import { startBenchStack } from './lib/stack.js';
 
@@ -27,9 +28,18 @@ const { values } = parseArgs({
     mutations: { type: 'string', default: '200000' },
     concurrency: { type: 'string', default: '4' },
     'seed-sample': { type: 'string', default: '2000' },
+    /**
+     * The emulator's answer time per request. 0 measures the machine (the emulator, PostgreSQL, Temporal and the
+     * worker share 2 cores); a real e-Boekhouden is tens of milliseconds away, which is where parallel detail
+     * requests count.
+     */
+    'latency-ms': { type: 'string', default: '0' },
+    /** Write the worker's V8 CPU profile into this directory (open it in Chrome DevTools). */
+    'profile-worker': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
+const SEED = 7;
 const sizes = String(values.mutations)
   .split(',')
   .map((size) => Number(size.trim()));
@@ -38,8 +48,9 @@ if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
 }
 const concurrency = Number(values.concurrency);
 const seedSample = Number(values['seed-sample']);
+const latencyMs = Number(values['latency-ms']);
+const emulatorOptions = { seed: SEED, faults: { latencyMs } };
 const log = (message: string) => process.stderr.write(`${message}\n`);
-const SEED = 7;
 
 const stack = await startBenchStack('eboekhouden');
 
@@ -57,17 +68,23 @@ const apiCalls = (emulator: EboekhoudenEmulator) =>
 
 /** ferry's backfill of `mutations`, on a database and an emulator of its own. */
 async function runFerry(mutations: number) {
-  const emulator = await startEboekhoudenEmulator({ mutations, seed: SEED });
+  const emulator = await startEboekhoudenEmulator({ mutations, ...emulatorOptions });
   const databaseUrl = await stack.createDatabase(`ferry_${mutations}`);
   const taskQueue = `bench-${mutations}`;
   const stopWorker = stack.startWorkers(1, {
     databaseUrl,
     taskQueue,
     env: connectionEnv('eboekhouden', emulator.connection),
+    nodeArgs: values['profile-worker']
+      ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-worker']}`]
+      : [],
   });
   try {
     await stack.workersPolling(taskQueue);
     const worker = stopWorker.processes[0]?.pid as number;
+    // Where the CPU went: the emulator runs in this process, the rest in their own.
+    const groups = { worker, emulator: process.pid };
+    const cpuBefore = await cpuSnapshot(groups, ['postgres', 'temporal']);
     const started = performance.now();
     const handle = await startBackfill(stack.client, taskQueue, {
       migration: 'eboekhouden-mutations',
@@ -76,6 +93,7 @@ async function runFerry(mutations: number) {
     });
     const report = await handle.result();
     const durationMs = performance.now() - started;
+    const cpuSeconds = cpuSecondsBetween(cpuBefore, await cpuSnapshot(groups, ['postgres', 'temporal']));
     const workerPeakRssMb = await peakRssMb(worker);
     const calls = apiCalls(emulator);
     const db = createDb(databaseUrl, 1);
@@ -95,8 +113,10 @@ async function runFerry(mutations: number) {
       mutationsPerSecond: Math.round((mutations * 1000) / durationMs),
       apiCalls: calls,
       apiCallsPerMutation: Math.round((calls / mutations) * 10_000) / 10_000,
+      apiCallsByRoute: { ...emulator.stats.byRoute },
       workerPeakRssMb,
       maxHistoryEvents: report.maxHistoryEvents,
+      cpuSeconds,
       exact,
       rows: target.lines,
     };
@@ -108,9 +128,10 @@ async function runFerry(mutations: number) {
 
 /** The seed's loop over the first `sample` mutations, from an emulator and into a database of its own. */
 async function runSeedLoop(sample: number) {
-  const emulator = await startEboekhoudenEmulator({ mutations: Math.max(sample, 1000), seed: SEED });
+  const emulator = await startEboekhoudenEmulator({ mutations: Math.max(sample, 1000), ...emulatorOptions });
   const databaseUrl = await stack.createDatabase('seed_loop');
-  const db = createDb(databaseUrl, 1);
+  // Two connections: one holds the schema lock while the other prepares the target.
+  const db = createDb(databaseUrl, 2);
   try {
     await eboekhoudenMutations.prepareTarget(db);
     const started = performance.now();
@@ -148,6 +169,7 @@ try {
   const result = {
     benchmark: 'eboekhouden',
     concurrency,
+    sourceLatencyMs: latencyMs,
     mutations: first.mutations,
     mutationsPerSecond: first.mutationsPerSecond,
     apiCallsPerMutation: first.apiCallsPerMutation,

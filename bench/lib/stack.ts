@@ -35,10 +35,10 @@ export async function startBenchStack(name: string) {
     /** `ferry worker` processes, started as an operator would, with the given connection variables. */
     startWorkers(
       count: number,
-      options: { databaseUrl: string; taskQueue: string; env: Record<string, string> },
+      options: { databaseUrl: string; taskQueue: string; env: Record<string, string>; nodeArgs?: string[] },
     ) {
       const workers: ChildProcess[] = Array.from({ length: count }, () =>
-        spawn(process.execPath, ['bin/ferry.js', 'worker'], {
+        spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/ferry.js', 'worker'], {
           env: {
             ...process.env,
             TEMPORAL_ADDRESS: temporal.address,

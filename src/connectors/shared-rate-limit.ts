@@ -13,7 +13,12 @@ export interface RateSlot {
  * 60/limit seconds in a single UPDATE. Slots come from the database's clock, so workers' clocks do not matter;
  * the limit is never exceeded in any window, and an idle connection gets its next request at once (no burst).
  */
+/** How long a connection found without a limit is taken to have none. */
+export const UNLIMITED_RECHECK_MS = 1000;
+
 export class SharedRateLimiter {
+  private unlimitedUntilMs = 0;
+
   constructor(
     private readonly db: Knex,
     private readonly connection: string,
@@ -46,9 +51,18 @@ export class SharedRateLimiter {
     return { slotAtMs, waitMs: Math.max(0, slotAtMs - Number(row.now_ms)) };
   }
 
-  /** Resolves when this caller's request may start. */
+  /**
+   * Resolves when this caller's request may start. A connection found without a limit is asked again after
+   * UNLIMITED_RECHECK_MS, not before every request: a chunk of a thousand requests then costs the database one
+   * query, and a limit set meanwhile still applies within a second.
+   */
   async take(): Promise<void> {
+    if (Date.now() < this.unlimitedUntilMs) return;
     const slot = await this.reserve();
-    await waitAlive(Date.now() + (slot?.waitMs ?? 0), this.onWait);
+    if (!slot) {
+      this.unlimitedUntilMs = Date.now() + UNLIMITED_RECHECK_MS;
+      return;
+    }
+    await waitAlive(Date.now() + slot.waitMs, this.onWait);
   }
 }

@@ -1,5 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RateSlot, SharedRateLimiter } from '../../src/connectors/shared-rate-limit.js';
+import {
+  type RateSlot,
+  SharedRateLimiter,
+  UNLIMITED_RECHECK_MS,
+} from '../../src/connectors/shared-rate-limit.js';
 import { createDb } from '../../src/target/db.js';
 import { upgradeEngineSchema } from '../../src/target/schema.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -65,5 +70,23 @@ describe('SharedRateLimiter (one limit per connection across workers, in Postgre
     expect(heartbeats).toBe(0);
     await limiter.take();
     expect(heartbeats).toBeGreaterThan(0);
+  });
+
+  it('asks about a connection without a limit once a second, not per request, and still finds a new limit', async () => {
+    const limiter = new SharedRateLimiter(database.db, 'fast');
+    let queries = 0;
+    const count = () => queries++;
+    database.db.on('query', count);
+    try {
+      for (let n = 0; n < 50; n++) await limiter.take();
+      expect(queries).toBe(1);
+      await SharedRateLimiter.setLimit(database.db, 'fast', 60);
+      await sleep(UNLIMITED_RECHECK_MS);
+      await limiter.take(); // reserves the first slot of the new limit
+      const slot = await limiter.reserve();
+      expect(slot?.waitMs).toBeGreaterThan(900);
+    } finally {
+      database.db.off('query', count);
+    }
   });
 });

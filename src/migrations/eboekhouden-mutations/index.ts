@@ -29,7 +29,7 @@ export const eboekhoudenMutations = defineMigration({
   created: 'mutation_date',
   list: { ...eboekhouden.collection('mutation'), window: eboekhouden.dateWindow },
   // The list holds summaries; the rows and VAT need one request per mutation, several in flight at once.
-  detail: { path: (mutation) => mutationPath((mutation as { id: number }).id), concurrency: 8 },
+  detail: { path: (mutation) => mutationPath((mutation as { id: number }).id), concurrency: 16 },
   byKeys: { path: mutationPath, keys: /^\d+$/ },
   lookups: { relation: byId('relation'), ledger: byId('ledger') },
   incremental: {
