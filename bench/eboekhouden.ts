@@ -75,9 +75,7 @@ async function runFerry(mutations: number) {
     databaseUrl,
     taskQueue,
     env: connectionEnv('eboekhouden', emulator.connection),
-    nodeArgs: values['profile-worker']
-      ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-worker']}`]
-      : [],
+    nodeArgs: values['profile-worker'] ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-worker']}`] : [],
   });
   try {
     await stack.workersPolling(taskQueue);
@@ -104,7 +102,7 @@ async function runFerry(mutations: number) {
     await db.destroy();
     const exact =
       report.problems.length === 0 &&
-      target.mutations === mutations &&
+      target.mutations === source.mutations &&
       target.lines === source.lines &&
       target.sum === source.sum;
     return {

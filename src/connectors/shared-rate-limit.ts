@@ -18,6 +18,8 @@ export const UNLIMITED_RECHECK_MS = 1000;
 
 export class SharedRateLimiter {
   private unlimitedUntilMs = 0;
+  /** A reservation under way, which may find that the connection has no limit. */
+  private asking: Promise<RateSlot | null> | undefined;
 
   constructor(
     private readonly db: Knex,
@@ -25,7 +27,7 @@ export class SharedRateLimiter {
     private readonly onWait: () => void = () => undefined,
   ) {}
 
-  /** Sets or lifts (null) the connection's limit; takes effect from the next reservation of any worker. */
+  /** Sets or lifts (null) the connection's limit; takes effect from the next reservation of any worker (within UNLIMITED_RECHECK_MS for one that found none). */
   static async setLimit(db: Knex, connection: string, requestsPerMinute: number | null): Promise<void> {
     await db.raw(
       `insert into ferry_rate_limits (connection, requests_per_minute) values (?, ?)
@@ -58,7 +60,15 @@ export class SharedRateLimiter {
    */
   async take(): Promise<void> {
     if (Date.now() < this.unlimitedUntilMs) return;
-    const slot = await this.reserve();
+    // Requests that start together while the answer is pending wait for it instead of asking too.
+    if (this.asking) {
+      if ((await this.asking) === null) return;
+    }
+    const asking = this.reserve();
+    this.asking = asking;
+    const slot = await asking.finally(() => {
+      if (this.asking === asking) this.asking = undefined;
+    });
     if (!slot) {
       this.unlimitedUntilMs = Date.now() + UNLIMITED_RECHECK_MS;
       return;

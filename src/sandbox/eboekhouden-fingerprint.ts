@@ -65,7 +65,14 @@ export function mutationLines(mutation: Mutation, lookups: Lookups): string[] | 
   if (mutation.type === 3 || mutation.type === 4) {
     return [
       ['payment', id, ...own, mutation.entryNumber, ...party, mutation.invoiceNumber ?? ''],
-      ...mutation.rows.map((row) => ['allocation', id, row.invoiceNumber, row.ledgerId, money(row.amount)]),
+      ...mutation.rows.map((row, n) => [
+        'allocation',
+        id,
+        n + 1,
+        row.invoiceNumber,
+        row.ledgerId,
+        money(row.amount),
+      ]),
     ].map((line) => line.join('|'));
   }
   return [
@@ -125,7 +132,7 @@ const TARGET_LINES = `
     invoice_numbers)
   from payments
   union all
-  select concat_ws('|', 'allocation', mutation_id, invoice_number, ledger_id, amount) from payment_allocations
+  select concat_ws('|', 'allocation', mutation_id, line_no, invoice_number, ledger_id, amount) from payment_allocations
   union all
   select concat_ws('|', 'journal', mutation_id, mutation_type, to_char(mutation_date, 'YYYY-MM-DD'), ledger_id,
     ledger_code, description, entry_number, coalesce(relation_id::text, ''), coalesce(relation_code, ''))

@@ -22,7 +22,8 @@ export interface ChunkWrite<C extends WriteCounts> {
   rejected: readonly RejectedRecord[];
   /** Pages that stayed malformed: filed like records, keyed by their address, to be fetched again. */
   failedPages?: readonly RejectedRecord[];
-  write(trx: Knex.Transaction): Promise<C>;
+  /** Writes the rows; records it finds it cannot write (`refused`) are dead-lettered with the others. */
+  write(trx: Knex.Transaction): Promise<C & { refused?: readonly RejectedRecord[] }>;
   /**
    * The tables that hold one row per record, each with its column of the source key and the keys of the records
    * it takes: compared before and after a dry run's write for its sample.
@@ -91,7 +92,9 @@ export async function writeChunkTransaction<C extends WriteCounts>(
   const sampled = chunk.context.dryRun ? chunk.recordTables : undefined;
   try {
     const before = sampled ? await rowsByKey(trx, sampled) : undefined;
-    const counts = await chunk.write(trx);
+    const { refused = [], ...counts } = await chunk.write(trx);
+    const refusedKeys = new Set(refused.map((record) => record.sourceKey));
+    const rejected = [...chunk.rejected, ...refused];
     const differences =
       sampled && before
         ? sampleDifferences(
@@ -100,14 +103,12 @@ export async function writeChunkTransaction<C extends WriteCounts>(
             chunk.context.differencesLimit ?? DIFFERENCES_PER_CHUNK,
           )
         : undefined;
-    await resolveDeadLetters(trx, chunk.migration, chunk.writtenKeys);
-    await fileDeadLetters(
+    await resolveDeadLetters(
       trx,
       chunk.migration,
-      chunk.context.deadLetters,
-      'InvalidRecordError',
-      chunk.rejected,
+      chunk.writtenKeys.filter((key) => !refusedKeys.has(key)),
     );
+    await fileDeadLetters(trx, chunk.migration, chunk.context.deadLetters, 'InvalidRecordError', rejected);
     await fileDeadLetters(
       trx,
       chunk.migration,
@@ -118,8 +119,8 @@ export async function writeChunkTransaction<C extends WriteCounts>(
     if (chunk.context.dryRun) await trx.rollback();
     else await trx.commit();
     return {
-      ...counts,
-      deadLettered: chunk.rejected.length,
+      ...(counts as unknown as C),
+      deadLettered: rejected.length,
       failedPages: chunk.failedPages?.length ?? 0,
       ...(differences ? { differences } : {}),
     };

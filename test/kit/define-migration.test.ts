@@ -112,6 +112,33 @@ describe('defineMigration', () => {
     expect(await listThenDetail.countTarget(database.db, everything)).toBe(total);
   });
 
+  it('dead-letters a listed record whose own request answers 404, naming why, and writes the rest', async () => {
+    const gone = defineMigration({
+      ...peopleDeclaration,
+      name: 'kit-people-gone',
+      detail: {
+        path: (listed) => {
+          const id = (listed as { id: number }).id;
+          return id === 3 ? 'customers/99999999' : `customers/${id}`;
+        },
+      },
+    });
+    const result = await gone.copyChunk(
+      database.db,
+      source,
+      { window: everything, cursor: FIRST_PAGE, pageSize: 10, pages: 1 },
+      context,
+    );
+    expect(result).toMatchObject({ fetched: 10, deadLettered: 1 });
+    expect(result.inserted + result.updated + result.unchanged).toBe(9);
+    const letter = await database.db('ferry_dead_letters').where({ migration: 'kit-people-gone' }).first();
+    expect(letter).toMatchObject({
+      source_key: '3',
+      error_message:
+        'its own request answers 404: deleted since it was listed, or listed under a key the source does not serve',
+    });
+  });
+
   it("follows the store's Link headers from chunk to chunk, the next link kept in the cursor", async () => {
     const linked = defineMigration({
       ...peopleDeclaration,

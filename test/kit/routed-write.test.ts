@@ -73,14 +73,15 @@ const stored = async () => ({
 
 it('writes each route, leaves equal rows alone, and moves a record whose route changed with its children', async () => {
   const first = [invoice(1, 'F-1'), invoice(2, 'F-2'), payment(3, '10.00')];
-  expect(await write(first)).toEqual({ inserted: 3, updated: 0, unchanged: 0, deleted: 0 });
-  expect(await write(first)).toEqual({ inserted: 0, updated: 0, unchanged: 3, deleted: 0 });
+  expect(await write(first)).toEqual({ inserted: 3, updated: 0, unchanged: 0, deleted: 0, refused: [] });
+  expect(await write(first)).toEqual({ inserted: 0, updated: 0, unchanged: 3, deleted: 0, refused: [] });
   // Booking 2 became a payment: its invoice and line leave; an edit of invoice 1 updates it.
   expect(await write([invoice(1, 'F-1', '11.00'), payment(2, '4.00')])).toEqual({
     inserted: 1,
     updated: 1,
     unchanged: 0,
     deleted: 1,
+    refused: [],
   });
   expect(await stored()).toEqual({
     invoices: [{ number: 'F-1', booking_id: '1', total: '11.00' }],
@@ -90,4 +91,16 @@ it('writes each route, leaves equal rows alone, and moves a record whose route c
       { booking_id: '3', total: '10.00' },
     ],
   });
+});
+
+it('moves a renumbered invoice to its new number, and refuses a number another booking already holds', async () => {
+  // Booking 1 (F-1) becomes F-10; booking 8 asks for F-10 too, in a later chunk.
+  expect(await write([invoice(1, 'F-10', '11.00')])).toMatchObject({ refused: [] });
+  const taken = await write([invoice(8, 'F-10')]);
+  expect(taken.refused).toEqual([
+    expect.objectContaining({ sourceKey: '8', reason: 'number F-10 is already taken by booking_id 1' }),
+  ]);
+  expect(taken).toMatchObject({ inserted: 0, updated: 0, unchanged: 0 });
+  expect((await stored()).invoices).toEqual([{ number: 'F-10', booking_id: '1', total: '11.00' }]);
+  expect((await stored()).lines).toEqual([{ number: 'F-10', amount: '11.00' }]);
 });

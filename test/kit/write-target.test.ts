@@ -72,7 +72,7 @@ const write = (rows: ReturnType<typeof chunk>) =>
   database.db.transaction((trx) => writeTarget(trx, target, rows));
 
 it('writes text-keyed records with their children and dimensions, and counts each record once', async () => {
-  expect(await write(chunk())).toEqual({ inserted: 3, updated: 0, unchanged: 0, deleted: 0 });
+  expect(await write(chunk())).toEqual({ inserted: 3, updated: 0, unchanged: 0, deleted: 0, refused: [] });
   const stored = await database
     .db('invoices')
     .join('relations', 'relations.id', 'invoices.relation_id')
@@ -88,7 +88,7 @@ it('writes text-keyed records with their children and dimensions, and counts eac
 
 it('writes nothing for the same chunk again, link rows included', async () => {
   await write(chunk());
-  expect(await write(chunk())).toEqual({ inserted: 0, updated: 0, unchanged: 3, deleted: 0 });
+  expect(await write(chunk())).toEqual({ inserted: 0, updated: 0, unchanged: 3, deleted: 0, refused: [] });
   expect(await database.db('invoice_tags').count({ n: '*' }).first()).toEqual({ n: '2' });
 });
 
@@ -105,8 +105,20 @@ it('refuses rows that do not name every table of the target, or name another', a
 
 it('counts a record updated when one of its children changed or was removed, and deletes the removed one', async () => {
   await write(chunk());
-  expect(await write(chunk('11.00'))).toEqual({ inserted: 0, updated: 1, unchanged: 2, deleted: 0 });
-  expect(await write(chunk('11.00', false))).toEqual({ inserted: 0, updated: 1, unchanged: 2, deleted: 1 });
+  expect(await write(chunk('11.00'))).toEqual({
+    inserted: 0,
+    updated: 1,
+    unchanged: 2,
+    deleted: 0,
+    refused: [],
+  });
+  expect(await write(chunk('11.00', false))).toEqual({
+    inserted: 0,
+    updated: 1,
+    unchanged: 2,
+    deleted: 1,
+    refused: [],
+  });
   const remaining = await database.db('invoice_lines').orderBy(['invoice', 'line']).select('invoice', 'line');
   expect(remaining).toEqual([
     { invoice: 'INV-001', line: 1 },

@@ -133,11 +133,15 @@ function checkDeclaration(declaration: MigrationDeclaration): void {
       `migration ${name}: byKeys.batch must be from 1 to ${list.paginate.maxSize}, the most one page of the listing holds`,
     );
   }
-  if (
-    detail?.concurrency !== undefined &&
-    !(Number.isInteger(detail.concurrency) && detail.concurrency >= 1)
-  ) {
-    throw new Error(`migration ${name}: detail.concurrency must be a whole number of requests, at least 1`);
+  const concurrencies = {
+    'detail.concurrency': detail?.concurrency,
+    'byKeys.concurrency': undefined as unknown,
+  };
+  if (byKeys && 'path' in byKeys) concurrencies['byKeys.concurrency'] = byKeys.concurrency;
+  for (const [part, concurrency] of Object.entries(concurrencies)) {
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) >= 1)) {
+      throw new Error(`migration ${name}: ${part} must be a whole number of requests, at least 1`);
+    }
   }
   if (declaration.changes?.pagesBySecond && !declaration.list.paginate.positional) {
     throw new Error(
@@ -184,9 +188,11 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     }
     return found;
   }
-  /** The listed records as the detail requests return them, when the source has them. */
-  const detailed = (client: RestClient, listed: readonly unknown[]) =>
-    declaration.detail ? fetchDetails(client, declaration.detail, listed) : Promise.resolve(listed);
+  /** The listed records as the detail requests return them, and those the source answered 404 for. */
+  const detailed = async (client: RestClient, listed: readonly unknown[]) =>
+    declaration.detail
+      ? fetchDetails(client, declaration.detail, listed)
+      : { records: [...listed], gone: [] as unknown[] };
   /** Records as the record schema returns them, which is what the columns (and their lookups) read. */
   const checkedForLookups = (records: readonly unknown[]) =>
     declaration.record
@@ -202,10 +208,19 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
   const chunkRows = (source: Source, client: RestClient): ChunkRows => {
     const rows = newRows();
     const held: unknown[] = [];
+    const add = async (records: readonly unknown[]) => {
+      if (declaration.lookups) held.push(...records);
+      else rows.add(records);
+    };
     return {
-      add: async (records) => {
-        if (declaration.lookups) held.push(...records);
-        else rows.add(records);
+      add,
+      addListed: async (listed) => {
+        const { records, gone } = await detailed(client, listed);
+        rows.refuse(
+          gone,
+          'its own request answers 404: deleted since it was listed, or listed under a key the source does not serve',
+        );
+        await add(records);
       },
       done: async () => {
         if (held.length > 0) rows.add(held, await findLookups(source, client, checkedForLookups(held)));
@@ -277,7 +292,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
           continue;
         }
         pages.good.push(pageKey(address));
-        await rows.add(await detailed(client, result.page.records));
+        await rows.addListed(result.page.records);
         cursor = result.page.next;
       }
       const counts = await write(db, context, await rows.done(), pages);
@@ -298,7 +313,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       for (let start = 0; start < asked.length; start += byKeys.batch) {
         const params = byKeys.params(asked.slice(start, start + byKeys.batch));
         for await (const records of allPages(client, list, { size: byKeys.batch, params, fields })) {
-          found.push(...(await detailed(client, records)));
+          found.push(...(await detailed(client, records)).records);
         }
       }
       return found;
@@ -316,9 +331,8 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       const params = mergeParams(list, windowParams(window), declaration.removed.params);
       let written = 0;
       for await (const records of allPages(client, list, { size: list.paginate.maxSize, params, fields })) {
-        const full = await detailed(client, records);
         const rows = chunkRows(source, client);
-        await rows.add(full);
+        await rows.addListed(records);
         await write(db, context, await rows.done());
         written += records.length;
       }
@@ -382,7 +396,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
           const stamp = stamps[index];
           return !(stamp && changes.skips(at, stamp));
         });
-        await rows.add(await detailed(client, fresh));
+        await rows.addListed(fresh);
         const stamped = stamps.filter((stamp): stamp is Stamped => stamp !== undefined);
         if (stamped.length === 0 && result.records.length > 0 && result.next !== null) {
           // The cursor cannot move past a page none of whose records says when it changed.
@@ -401,7 +415,6 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       keyField,
       recordColumn,
       chunkRows,
-      detailed,
     });
   return migration;
 }

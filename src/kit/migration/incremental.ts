@@ -30,7 +30,10 @@ export interface IncrementalDeclaration {
 
 /** A chunk's records on their way to rows. */
 export interface ChunkRows {
+  /** Records as the source sends them whole. */
   add(records: readonly unknown[]): Promise<void>;
+  /** Records as the listing sends them: fetched whole first when the source needs a detail request. */
+  addListed(listed: readonly unknown[]): Promise<void>;
   done(): Promise<RecordRows>;
 }
 
@@ -43,7 +46,6 @@ export function incrementalSync(
     keyField: string;
     recordColumn: (name: string, record: unknown) => unknown;
     chunkRows: (source: Source, client: RestClient) => ChunkRows;
-    detailed: (client: RestClient, listed: readonly unknown[]) => Promise<readonly unknown[]>;
   },
 ): IncrementalSync {
   const { api, list, target, name } = declaration;
@@ -77,7 +79,7 @@ export function incrementalSync(
           fields: parts.fields,
         });
         context.onPage();
-        await rows.add(await parts.detailed(client, result.records));
+        await rows.addListed(result.records);
         const last = result.records[result.records.length - 1];
         if (!byKey && result.next) cursor = result.next;
         else if (byKey && last !== undefined)

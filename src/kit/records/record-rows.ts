@@ -149,6 +149,8 @@ export function fieldsRead(targets: Targets): string[] {
 class TargetRowSets {
   /** Rows by the source record's key. */
   readonly sets = new Map<string, RecordRowSet>();
+  /** The source key that holds each record-table key (when they differ: an invoice number, its mutation). */
+  private readonly holders = new Map<string, string>();
   private readonly recordKey: string;
   private readonly ownPlans: ColumnPlan[];
   private readonly childPlans: ColumnPlan[][];
@@ -192,15 +194,32 @@ class TargetRowSets {
   }
 
   /**
-   * The target's rows by table name. Two records with one record-table key (an invoice number booked twice) are
-   * one row, the later record's, with its children: one upsert cannot touch a row twice.
+   * Takes a record's rows. A record whose record-table key another record of the chunk holds (an invoice number
+   * two mutations use) is refused, naming the holder: one row cannot be two records.
    */
+  take(sourceKey: string, set: RecordRowSet): void {
+    const key = String(set.record[this.recordKey]);
+    const holder = this.holders.get(key);
+    if (holder !== undefined && holder !== sourceKey) {
+      throw new RefusedRecord(
+        `${this.recordKey} ${key} is already taken by ${this.target.sourceKey} ${holder}`,
+      );
+    }
+    this.holders.set(key, sourceKey);
+    this.sets.set(sourceKey, set);
+  }
+
+  /** Forgets a record's rows: it was listed again, and the later listing wins. */
+  drop(sourceKey: string): void {
+    const set = this.sets.get(sourceKey);
+    if (!set) return;
+    this.sets.delete(sourceKey);
+    this.holders.delete(String(set.record[this.recordKey]));
+  }
+
+  /** The target's rows by table name. */
   build(rows: Record<string, Row[]>): void {
-    const sets = [
-      ...new Map(
-        [...this.sets.values()].map((set) => [String(set.record[this.recordKey]), set] as const),
-      ).values(),
-    ];
+    const sets = [...this.sets.values()];
     this.target.dimensions.forEach((dimension, index) => {
       const naturalKey = dimension.table.key[0] as string;
       const byKey = new Map(
@@ -267,6 +286,16 @@ export class RecordRows {
     return new Map([...this.byTarget].map(([target, rows]) => [target, [...rows.sets.keys()]]));
   }
 
+  /** Refuses records with a reason found outside their columns (their own request answered 404). */
+  refuse(records: readonly unknown[], reason: string): this {
+    for (const record of records) {
+      const key = String(this.readKey(record));
+      for (const rows of this.byTarget.values()) rows.drop(key);
+      this.rejectedByKey.set(key, { sourceKey: key, payload: record, reason });
+    }
+    return this;
+  }
+
   /** Adds records; `lookups` holds what the declared lookups found for them (see lookupKeys). */
   add(records: readonly unknown[], lookups: FoundLookups = NO_LOOKUPS): this {
     for (const record of records) this.addOne(record, lookups);
@@ -276,7 +305,7 @@ export class RecordRows {
   private addOne(record: unknown, lookups: FoundLookups): void {
     const key = String(this.readKey(record));
     // Either way the later listing wins: a record broken since it was listed is not written.
-    for (const rows of this.byTarget.values()) rows.sets.delete(key);
+    for (const rows of this.byTarget.values()) rows.drop(key);
     this.rejectedByKey.delete(key);
     try {
       const checked = this.checked(record);
@@ -286,7 +315,7 @@ export class RecordRows {
         throw new RefusedRecord(`${by} ${String(valueAt(checked, checked, by))} has no route`);
       }
       const rows = this.byTarget.get(target) as TargetRowSets;
-      rows.sets.set(key, rows.rowsOf(checked, lookups));
+      rows.take(key, rows.rowsOf(checked, lookups));
     } catch (error) {
       if (!(error instanceof RefusedRecord)) throw error;
       this.rejectedByKey.set(key, { sourceKey: key, payload: record, reason: error.message });

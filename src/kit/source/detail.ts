@@ -14,8 +14,8 @@ export interface Detail {
 
 const DEFAULT_CONCURRENCY = 8;
 
-/** One record by its own request; undefined when the source no longer has it (404). */
-export async function fetchOne(client: RestClient, path: string): Promise<unknown> {
+/** One record by its own request; undefined when the source does not have it (404). */
+async function fetchOne(client: RestClient, path: string): Promise<unknown> {
   try {
     return await client.getJson(path);
   } catch (error) {
@@ -24,36 +24,59 @@ export async function fetchOne(client: RestClient, path: string): Promise<unknow
   }
 }
 
-/** Each path's record, `concurrency` requests at a time, in order; those the source no longer has left out. */
-export async function fetchEach(
+/**
+ * Each path's record, `concurrency` requests at a time, in order; undefined where the source answered 404. The
+ * first failure stops every lane, so that no request goes out for a chunk that has already failed.
+ */
+async function fetchAll(
   client: RestClient,
   paths: readonly string[],
   concurrency = DEFAULT_CONCURRENCY,
 ): Promise<unknown[]> {
   const found: unknown[] = new Array(paths.length);
   let next = 0;
+  let failed = false;
   const fetchNext = async () => {
-    for (let index = next++; index < paths.length; index = next++) {
-      found[index] = await fetchOne(client, paths[index] as string);
+    for (let index = next++; index < paths.length && !failed; index = next++) {
+      try {
+        found[index] = await fetchOne(client, paths[index] as string);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
   const lanes = Math.min(concurrency, paths.length);
   await Promise.all(Array.from({ length: lanes }, fetchNext));
-  return found.filter((record) => record !== undefined);
+  return found;
+}
+
+/** Each path's record, `concurrency` requests at a time, in order; those the source does not have left out. */
+export async function fetchEach(
+  client: RestClient,
+  paths: readonly string[],
+  concurrency = DEFAULT_CONCURRENCY,
+): Promise<unknown[]> {
+  return (await fetchAll(client, paths, concurrency)).filter((record) => record !== undefined);
 }
 
 /**
- * The full records of a listed page, in the listing's order. A record deleted between the listing and its own
- * request is left out, as if the listing had not had it.
+ * The full records of a listed page, in the listing's order, and the listed records whose own request answered
+ * 404 (`gone`): deleted since they were listed, or listed under a key the source does not serve (e-Boekhouden's
+ * `id: 0` quirk). The caller dead-letters those: a record the listing has is never dropped without a trace.
  */
-export function fetchDetails(
+export async function fetchDetails(
   client: RestClient,
   detail: Detail,
   listed: readonly unknown[],
-): Promise<unknown[]> {
-  return fetchEach(
+): Promise<{ records: unknown[]; gone: unknown[] }> {
+  const full = await fetchAll(
     client,
     listed.map((record) => detail.path(record)),
     detail.concurrency,
   );
+  return {
+    records: full.filter((record) => record !== undefined),
+    gone: listed.filter((_, index) => full[index] === undefined),
+  };
 }

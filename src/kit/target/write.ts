@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { WriteCounts } from '../../migrations/types.js';
+import type { RejectedRecord, WriteCounts } from '../../migrations/types.js';
 import { columnArrays, onConflictUpdate, quote, unnestSql, upsertRows } from '../../target/bulk-upsert.js';
 import { recordCounts } from '../../target/record-counts.js';
 import { routesOf, type Targets } from './routes.js';
@@ -14,6 +14,11 @@ export type TargetRows = Readonly<Record<string, readonly Row[]>>;
 export interface TargetWriteCounts extends WriteCounts {
   /** Child rows deleted because the source no longer has them. */
   deleted: number;
+  /**
+   * Records not written because their row's key belongs to another source record (an invoice number a second
+   * mutation also uses): dead-lettered with the reason, keyed by their source key.
+   */
+  refused: RejectedRecord[];
 }
 
 /** The rows by a one-column key, the last one of each key kept: one statement cannot touch a row twice. */
@@ -88,6 +93,51 @@ async function deleteRemovedChildren(
 }
 
 /**
+ * For a record table keyed by something else than the source key (invoices by number): first the rows of these
+ * source records that now have another key (an invoice renumbered) leave, with their children; then the records
+ * whose key another source record already holds are refused, named by both. Returns the refused records.
+ */
+async function claimKeys(
+  trx: Knex.Transaction,
+  target: Target,
+  records: readonly Row[],
+): Promise<RejectedRecord[]> {
+  const recordKey = target.record.key[0] as string;
+  const types = new Map(writtenColumns(target.record).map((column) => [column.name, column.type]));
+  const pair = [
+    { name: target.sourceKey, type: types.get(target.sourceKey) as string },
+    { name: recordKey, type: types.get(recordKey) as string },
+  ];
+  const table = quote(target.record.name);
+  const [sourceKey, key] = pair.map((column) => quote(column.name));
+  const moved = `select ${key} from ${table} where ${sourceKey} = any(?::${pair[0]?.type}[])
+    and (${sourceKey}, ${key}) not in (select * from ${unnestSql(pair)})`;
+  const bindings = [records.map((row) => row[target.sourceKey]), ...columnArrays(pair, records)];
+  for (const child of target.children) {
+    await trx.raw(
+      `delete from ${quote(child.table.name)} where ${quote(child.parentColumn)} in (${moved})`,
+      bindings as Knex.RawBinding[],
+    );
+  }
+  await trx.raw(`delete from ${table} where ${key} in (${moved})`, bindings as Knex.RawBinding[]);
+  const { rows: holders } = await trx.raw<{ rows: { key: string; holder: string }[] }>(
+    `select ${key}::text as key, ${sourceKey}::text as holder from ${table} where ${key} = any(?::${pair[1]?.type}[])`,
+    [records.map((row) => row[recordKey])] as Knex.RawBinding[],
+  );
+  const holderOf = new Map(holders.map((row) => [row.key, row.holder]));
+  return records
+    .filter((row) => {
+      const holder = holderOf.get(String(row[recordKey]));
+      return holder !== undefined && holder !== String(row[target.sourceKey]);
+    })
+    .map((row) => ({
+      sourceKey: String(row[target.sourceKey]),
+      payload: row,
+      reason: `${recordKey} ${String(row[recordKey])} is already taken by ${target.sourceKey} ${holderOf.get(String(row[recordKey]))}`,
+    }));
+}
+
+/**
  * The chunk's rows of a table. Every table of the target must be there (an empty list when the chunk has none),
  * and no other: a misnamed key would otherwise read as "no children" and delete every child of the chunk.
  */
@@ -115,10 +165,23 @@ export async function writeTarget(
   target: Target,
   rows: TargetRows,
 ): Promise<TargetWriteCounts> {
-  const rowsOf = checkedRows(target, rows);
-  const records = rowsOf(target.record);
-  if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  const checked = checkedRows(target, rows);
   const recordKey = target.record.key[0] as string;
+  const all = checked(target.record);
+  if (all.length === 0) return { inserted: 0, updated: 0, unchanged: 0, deleted: 0, refused: [] };
+  const refused = target.sourceKey === recordKey ? [] : await claimKeys(trx, target, all);
+  // A refused record's rows stay out: its own and its children (which name it by the key it could not have).
+  const refusedKeys = new Set(refused.map((record) => String((record.payload as Row)[recordKey])));
+  const rowsOf = (table: Table): readonly Row[] => {
+    if (refusedKeys.size === 0) return checked(table);
+    if (table === target.record) return all.filter((row) => !refusedKeys.has(String(row[recordKey])));
+    const child = target.children.find((candidate) => candidate.table === table);
+    return child
+      ? checked(table).filter((row) => !refusedKeys.has(String(row[child.parentColumn])))
+      : checked(table);
+  };
+  const records = rowsOf(target.record);
+  if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0, deleted: 0, refused };
   let recordRows: readonly Row[] = records;
   for (const dimension of target.dimensions) {
     const ids = await resolveDimension(trx, dimension, rowsOf(dimension.table));
@@ -147,7 +210,7 @@ export async function writeTarget(
     });
     touched.push(...removedFrom, ...upserted.inserted, ...upserted.updated);
   }
-  return { ...recordCounts(records.length, written.inserted, touched), deleted };
+  return { ...recordCounts(records.length, written.inserted, touched), deleted, refused };
 }
 
 /**
@@ -191,7 +254,7 @@ export async function writeTargets(
   keysByTarget: ReadonlyMap<Target, readonly string[]>,
 ): Promise<TargetWriteCounts> {
   const routes = routesOf(targets);
-  const total: TargetWriteCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  const total: TargetWriteCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, refused: [] };
   for (const { target } of routes) {
     if (routes.length > 1) {
       const elsewhere = [...keysByTarget].flatMap(([other, keys]) => (other === target ? [] : keys));
@@ -202,6 +265,7 @@ export async function writeTargets(
     total.updated += counts.updated;
     total.unchanged += counts.unchanged;
     total.deleted += counts.deleted;
+    total.refused.push(...counts.refused);
   }
   return total;
 }

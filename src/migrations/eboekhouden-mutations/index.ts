@@ -17,7 +17,8 @@ const mutationPath = (id: unknown) => `mutation/${id}`;
 
 /**
  * e-Boekhouden mutations, a 30-day window per partition: each listed mutation fetched whole (its rows and VAT),
- * then routed by type to invoices, payments or journal entries. Relations and ledgers are looked up once per run.
+ * then routed by type to invoices, payments or journal entries. Relations and ledgers are looked up once per
+ * backfill (over all its partitions) and once per sync.
  */
 export const eboekhoudenMutations = defineMigration({
   name: 'eboekhouden-mutations',

@@ -77,11 +77,13 @@ const payments = table('payments', {
 const paymentAllocations = table('payment_allocations', {
   columns: {
     mutation_id: c.bigint().references('payments.mutation_id', { cascade: true }),
+    // By row: a payment may settle one invoice in two rows.
+    line_no: c.integer().position().comment("the row's place in the payment, from 1"),
     invoice_number: c.text().from('invoiceNumber').parse(z.string().min(1)),
     ledger_id: c.bigint().from('ledgerId'),
     amount: money(),
   },
-  key: ['mutation_id', 'invoice_number'],
+  key: ['mutation_id', 'line_no'],
   indexes: [['invoice_number']],
 });
 

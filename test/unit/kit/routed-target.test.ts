@@ -103,11 +103,16 @@ describe('a routed target', () => {
     expect(rows.recordCount).toBe(1);
   });
 
-  it('writes one invoice row for two records with one invoice number: the later one, with its own lines', () => {
-    const later = { ...invoice(7, 'F-6'), lines: [{ n: 1, amount: '1.00' }] };
-    const rows = new RecordRows(target).add([invoice(6, 'F-6'), later]).build();
-    expect(rows.invoices).toEqual([{ number: 'F-6', booking_id: 7, booked_on: '2024-01-02' }]);
-    expect(rows.invoice_lines).toEqual([{ number: 'F-6', line: 1, amount: '1.00' }]);
+  it('refuses a second record with an invoice number another record of the chunk holds, naming the holder', () => {
+    const rows = new RecordRows(target).add([invoice(6, 'F-6'), invoice(7, 'F-6'), invoice(6, 'F-6')]);
+    expect(rows.build().invoices).toEqual([{ number: 'F-6', booking_id: 6, booked_on: '2024-01-02' }]);
+    expect(rows.rejected).toEqual([
+      expect.objectContaining({ sourceKey: '7', reason: 'number F-6 is already taken by booking_id 6' }),
+    ]);
+    // Listed again with another number, booking 6 frees F-6 for booking 7.
+    const renumbered = new RecordRows(target).add([invoice(6, 'F-6'), invoice(6, 'F-60'), invoice(7, 'F-6')]);
+    expect(renumbered.rejected).toEqual([]);
+    expect(renumbered.build().invoices?.map((row) => row.number)).toEqual(['F-60', 'F-6']);
   });
 
   it('asks the source for the route field and every route’s fields', () => {

@@ -9,7 +9,7 @@ import {
   EmulatorTraffic,
   invalidControlBody,
 } from '../transport.js';
-import { dateBounds, type Filter, FilterError, filterOf, passes } from './filters.js';
+import { dateBounds, type Filter, FilterError, filterOf, type Operator, passes } from './filters.js';
 import { generateRelation, LEDGERS, relationCount, summaryOf } from './generator.js';
 import type { Ledger, Mutation, Relation } from './shapes.js';
 import { MutationStore } from './store.js';
@@ -45,6 +45,8 @@ export interface EboekhoudenEmulator {
 }
 
 const ROOT = '/v1';
+/** Date filters that say an interval of dates, which dateBounds turns into exact bounds. */
+const BOUNDING = new Set<Operator>(['eq', 'range', 'gt', 'gte', 'lt', 'lte']);
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 2000;
 
@@ -185,17 +187,19 @@ export async function startEboekhoudenEmulator(
     const { first, last } = store.idRange(dateBounds(date).from, dateBounds(date).to);
     const items: Mutation[] = [];
     let count = 0;
-    for (let id = first; id <= last; id++) {
-      const mutation = store.get(id) as Mutation;
-      if (!passes(date, mutation.date)) continue;
-      if (!filters.every((filter) => passes(filter, mutation[filter.field as keyof Mutation] as string)))
-        continue;
-      if (count >= offset && items.length < limit) items.push(mutation);
-      count++;
-      // Without other filters the count is the range's size: no need to read the rest.
-      if (filters.length === 0 && !date && items.length === limit) {
-        count = last - first + 1;
-        break;
+    if (filters.length === 0 && (!date || BOUNDING.has(date.operator))) {
+      // Dates grow with ids: the date bounds are exactly this id range, so a page costs its own size only.
+      count = Math.max(0, last - first + 1);
+      for (let id = first + offset; id <= last && items.length < limit; id++)
+        items.push(store.get(id) as Mutation);
+    } else {
+      for (let id = first; id <= last; id++) {
+        const mutation = store.get(id) as Mutation;
+        if (!passes(date, mutation.date)) continue;
+        if (!filters.every((filter) => passes(filter, mutation[filter.field as keyof Mutation] as string)))
+          continue;
+        if (count >= offset && items.length < limit) items.push(mutation);
+        count++;
       }
     }
     return {
