@@ -8,6 +8,8 @@ import {
   table,
   writeTargets,
 } from '../../src/kit/index.js';
+import { writeRecordRows } from '../../src/kit/migration/write-records.js';
+import { upgradeEngineSchema } from '../../src/target/schema.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 // Invoices keyed by their number with the booking they came from beside it; payments keyed by the booking.
@@ -57,6 +59,7 @@ const payment = (id: number, total: string) => ({ id, kind: 'payment', total });
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
+  await upgradeEngineSchema(database.db);
   await prepareTarget(database.db, 'routed-test', target);
 });
 afterAll(() => database.drop());
@@ -103,4 +106,34 @@ it('moves a renumbered invoice to its new number, and refuses a number another b
   expect(taken).toMatchObject({ inserted: 0, updated: 0, unchanged: 0 });
   expect((await stored()).invoices).toEqual([{ number: 'F-10', booking_id: '1', total: '11.00' }]);
   expect((await stored()).lines).toEqual([{ number: 'F-10', amount: '11.00' }]);
+});
+
+it('a dry run reports what it would write in every route, by source key, and writes nothing', async () => {
+  const before = await stored();
+  const rows = new RecordRows(target).add([
+    invoice(1, 'F-10', '12.00'),
+    invoice(20, 'F-20'),
+    payment(3, '9.00'),
+  ]);
+  const counts = await writeRecordRows(
+    database.db,
+    'routed-test',
+    target,
+    {
+      onPage: () => undefined,
+      deadLetters: { runId: 'test', partitionKey: null },
+      dryRun: true,
+      differencesLimit: 10,
+    },
+    rows,
+  );
+  expect(counts).toMatchObject({ inserted: 1, updated: 2, unchanged: 0 });
+  expect(counts.differences).toEqual(
+    expect.arrayContaining([
+      { key: '1', change: 'update', fields: ['total'] },
+      { key: '20', change: 'insert', fields: [] },
+      { key: '3', change: 'update', fields: ['total'] },
+    ]),
+  );
+  expect(await stored()).toEqual(before);
 });
