@@ -31,40 +31,40 @@ export function mutationLines(mutation: Mutation, lookups: Lookups): string[] | 
   const codes = [mutation.ledgerId, ...mutation.rows.map((row) => row.ledgerId)].map(ledgerCode);
   if (codes.includes(undefined)) return undefined;
   const relation = mutation.relationId === undefined ? undefined : lookups.relation(mutation.relationId);
-  const own = [mutation.type, mutation.date, mutation.ledgerId, codes[0], mutation.description];
+  const own = [
+    mutation.type,
+    mutation.date,
+    mutation.ledgerId,
+    codes[0],
+    mutation.description,
+    mutation.entryNumber,
+  ];
   const id = mutation.id;
+  /** A line per row of the mutation, under the key its table names the mutation by. */
+  const rowLines = (kind: string, parent: string | number) =>
+    mutation.rows.map((row, n) => [
+      kind,
+      parent,
+      n + 1,
+      row.ledgerId,
+      codes[n + 1],
+      row.vatCode,
+      money(row.amount),
+      row.description,
+    ]);
+  let lines: (string | number | undefined)[][];
   if (mutation.type === 1 || mutation.type === 2) {
     if (!relation) return undefined;
     const number = mutation.invoiceNumber as string;
-    return [
-      [
-        'invoice',
-        number,
-        id,
-        ...own,
-        mutation.entryNumber,
-        mutation.relationId,
-        relation.code,
-        relation.name,
-      ],
+    lines = [
+      ['invoice', number, id, ...own, mutation.relationId, relation.code, relation.name],
       ['invoice_terms', number, mutation.termOfPayment, mutation.inExVat],
-      ...mutation.rows.map((row, n) => [
-        'invoice_line',
-        number,
-        n + 1,
-        row.ledgerId,
-        codes[n + 1],
-        row.vatCode,
-        money(row.amount),
-        row.description,
-      ]),
+      ...rowLines('invoice_line', number),
       ...mutation.vat.map((vat) => ['invoice_tax', number, vat.vatCode, money(vat.amount)]),
-    ].map((line) => line.join('|'));
-  }
-  const party = [mutation.relationId ?? '', relation?.code ?? ''];
-  if (mutation.type === 3 || mutation.type === 4) {
-    return [
-      ['payment', id, ...own, mutation.entryNumber, ...party, mutation.invoiceNumber ?? ''],
+    ];
+  } else if (mutation.type === 3 || mutation.type === 4) {
+    lines = [
+      ['payment', id, ...own, mutation.relationId ?? '', relation?.code ?? '', mutation.invoiceNumber ?? ''],
       ...mutation.rows.map((row, n) => [
         'allocation',
         id,
@@ -73,21 +73,14 @@ export function mutationLines(mutation: Mutation, lookups: Lookups): string[] | 
         row.ledgerId,
         money(row.amount),
       ]),
-    ].map((line) => line.join('|'));
+    ];
+  } else {
+    lines = [
+      ['journal', id, ...own, mutation.relationId ?? '', relation?.code ?? ''],
+      ...rowLines('journal_line', id),
+    ];
   }
-  return [
-    ['journal', id, ...own, mutation.entryNumber, ...party],
-    ...mutation.rows.map((row, n) => [
-      'journal_line',
-      id,
-      n + 1,
-      row.ledgerId,
-      codes[n + 1],
-      row.vatCode,
-      money(row.amount),
-      row.description,
-    ]),
-  ].map((line) => line.join('|'));
+  return lines.map((line) => line.join('|'));
 }
 
 /** The fingerprint the target must have for these mutations, and how many must be dead letters instead. */

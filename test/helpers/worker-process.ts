@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
 import { inject } from 'vitest';
 import { connectionEnv } from '../../src/config.js';
 import type { SourceConnection } from '../../src/connectors/connection.js';
+import { progressQuery } from '../../src/workflows/messages.js';
 import { FERRY_BIN } from './run-cli.js';
 
 /** Real `ferry worker` processes for one test file, configured only through their environment, as in production. */
@@ -56,4 +60,15 @@ export class WorkerProcesses {
   killAll(): void {
     for (const child of this.started) child.kill('SIGKILL');
   }
+}
+
+/** SIGKILLs a worker once the backfill has fetched `records` (a good part, not all), and waits for it to exit. */
+export async function killWhenFetched(worker: ChildProcess, backfill: WorkflowHandle, records: number) {
+  for (;;) {
+    const progress = await backfill.query(progressQuery).catch(() => undefined);
+    if (progress && progress.records.fetched >= records) break;
+    await sleep(200);
+  }
+  worker.kill('SIGKILL');
+  await once(worker, 'exit');
 }

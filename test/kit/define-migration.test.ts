@@ -139,6 +139,41 @@ describe('defineMigration', () => {
     });
   });
 
+  it('syncs a source with no modification stamp: the worker clock as watermark, pages by the listing', async () => {
+    const asked: string[] = [];
+    const dated = defineMigration({
+      ...peopleDeclaration,
+      name: 'kit-people-dated',
+      incremental: {
+        defaultLookbackSeconds: 60,
+        params: (since, after) => {
+          asked.push(`${since}|${after}`);
+          return {};
+        },
+        pageBy: 'listing',
+      },
+    });
+    const sync = dated.incremental as NonNullable<typeof dated.incremental>;
+    const before = Date.now();
+    const watermark = Date.parse((await sync.latestChange(source)) as string);
+    expect(watermark).toBeGreaterThanOrEqual(before);
+    expect(watermark).toBeLessThanOrEqual(Date.now());
+    const total = Number((await wooGet(emulator, '/customers', { per_page: 1 })).headers.get('x-wp-total'));
+    let cursor: Cursor | null = FIRST_PAGE;
+    let fetched = 0;
+    let finished = 0;
+    while (cursor) {
+      const request = { since: '2024-01-01T00:00:00.000Z', cursor, pageSize: 20, pages: 2 };
+      const chunk = await sync.syncChunk(database.db, source, request, async () => void finished++, context);
+      fetched += chunk.fetched;
+      cursor = chunk.next;
+    }
+    // Page by page with the listing's own numbers, never after a key; the watermark moves with the last chunk.
+    expect(fetched).toBe(total);
+    expect(finished).toBe(1);
+    expect(new Set(asked)).toEqual(new Set(['2024-01-01T00:00:00.000Z|null']));
+  });
+
   it("follows the store's Link headers from chunk to chunk, the next link kept in the cursor", async () => {
     const linked = defineMigration({
       ...peopleDeclaration,

@@ -1,14 +1,11 @@
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { checksum, expectedLines, targetLines } from '../../src/sandbox/woocommerce-fingerprint.js';
-import { progressQuery } from '../../src/workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { listAllOrders } from '../helpers/woo-http.js';
-import { WorkerProcesses } from '../helpers/worker-process.js';
+import { killWhenFetched, WorkerProcesses } from '../helpers/worker-process.js';
 
 let emulator: WooEmulator;
 let database: TestDatabase;
@@ -44,14 +41,7 @@ it('a worker killed with SIGKILL mid-backfill: a new worker finishes the run, ex
     concurrency: 3,
     pagesPerChunk: 1,
   });
-  // Kill it when a good part, not all, has been written.
-  for (;;) {
-    const progress = await handle.query(progressQuery).catch(() => undefined);
-    if (progress && progress.records.fetched >= 2500) break;
-    await sleep(200);
-  }
-  first.kill('SIGKILL');
-  await once(first, 'exit');
+  await killWhenFetched(first, handle, 2500);
   const writtenBeforeCrash = Number(
     ((await database.db('orders').count({ n: '*' }).first()) as { n: string }).n,
   );

@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
@@ -9,9 +7,8 @@ import {
   startEboekhoudenEmulator,
 } from '../../src/sandbox/emulators/eboekhouden/server.js';
 import type { Mutation } from '../../src/sandbox/emulators/eboekhouden/shapes.js';
-import { progressQuery } from '../../src/workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { WorkerProcesses } from '../helpers/worker-process.js';
+import { killWhenFetched, WorkerProcesses } from '../helpers/worker-process.js';
 
 const MUTATIONS = 8000;
 let emulator: EboekhoudenEmulator;
@@ -52,13 +49,7 @@ it('a worker killed with SIGKILL mid-run, sessions expiring throughout: the run 
     id: `test/eboekhouden-crash-${Date.now()}`,
     concurrency: 3,
   });
-  for (;;) {
-    const progress = await handle.query(progressQuery).catch(() => undefined);
-    if (progress && progress.records.fetched >= 2000) break;
-    await sleep(200);
-  }
-  first.kill('SIGKILL');
-  await once(first, 'exit');
+  await killWhenFetched(first, handle, 2000);
   const written = await targetFingerprint(database.db);
   expect(written.mutations).toBeGreaterThan(0);
   expect(written.mutations).toBeLessThan(MUTATIONS);

@@ -133,13 +133,12 @@ function checkDeclaration(declaration: MigrationDeclaration): void {
       `migration ${name}: byKeys.batch must be from 1 to ${list.paginate.maxSize}, the most one page of the listing holds`,
     );
   }
-  const concurrencies = {
-    'detail.concurrency': detail?.concurrency,
-    'byKeys.concurrency': undefined as unknown,
-  };
-  if (byKeys && 'path' in byKeys) concurrencies['byKeys.concurrency'] = byKeys.concurrency;
-  for (const [part, concurrency] of Object.entries(concurrencies)) {
-    if (concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) >= 1)) {
+  const concurrencies: [string, number | undefined][] = [
+    ['detail.concurrency', detail?.concurrency],
+    ['byKeys.concurrency', byKeys && 'path' in byKeys ? byKeys.concurrency : undefined],
+  ];
+  for (const [part, concurrency] of concurrencies) {
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
       throw new Error(`migration ${name}: ${part} must be a whole number of requests, at least 1`);
     }
   }

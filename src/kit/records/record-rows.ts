@@ -184,8 +184,8 @@ class TargetRowSets {
       if (!Array.isArray(parts)) throw new RefusedRecord(`${child.from} is not a list`);
       const plans = this.childPlans[index] as ColumnPlan[];
       const parent = own[this.recordKey];
-      return parts.map((part, index) => {
-        const row = rowOf(plans, part, record, lookups, index + 1);
+      return parts.map((part, place) => {
+        const row = rowOf(plans, part, record, lookups, place + 1);
         row[child.parentColumn] = parent;
         return row;
       });
@@ -289,11 +289,18 @@ export class RecordRows {
   /** Refuses records with a reason found outside their columns (their own request answered 404). */
   refuse(records: readonly unknown[], reason: string): this {
     for (const record of records) {
-      const key = String(this.readKey(record));
-      for (const rows of this.byTarget.values()) rows.drop(key);
+      const key = this.forget(record);
       this.rejectedByKey.set(key, { sourceKey: key, payload: record, reason });
     }
     return this;
+  }
+
+  /** Forgets what an earlier listing of this record became (the later listing wins); returns its key. */
+  private forget(record: unknown): string {
+    const key = String(this.readKey(record));
+    for (const rows of this.byTarget.values()) rows.drop(key);
+    this.rejectedByKey.delete(key);
+    return key;
   }
 
   /** Adds records; `lookups` holds what the declared lookups found for them (see lookupKeys). */
@@ -303,10 +310,8 @@ export class RecordRows {
   }
 
   private addOne(record: unknown, lookups: FoundLookups): void {
-    const key = String(this.readKey(record));
     // Either way the later listing wins: a record broken since it was listed is not written.
-    for (const rows of this.byTarget.values()) rows.drop(key);
-    this.rejectedByKey.delete(key);
+    const key = this.forget(record);
     try {
       const checked = this.checked(record);
       const target = this.choose(checked);

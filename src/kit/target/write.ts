@@ -92,6 +92,35 @@ async function deleteRemovedChildren(
   return deleted.map((row) => row.parent);
 }
 
+/** The PostgreSQL type a column's values are sent as (`bigint`, `text`). */
+function typeOf(table: Table, column: string): string {
+  return writtenColumns(table).find((written) => written.name === column)?.type as string;
+}
+
+/**
+ * Deletes the records whose keys `selectKeys` selects (`select key from … where …`), their children first.
+ * Returns how many records it deleted.
+ */
+async function deleteSelected(
+  trx: Knex.Transaction,
+  target: Target,
+  selectKeys: string,
+  bindings: readonly unknown[],
+): Promise<number> {
+  const key = quote(target.record.key[0] as string);
+  for (const child of target.children) {
+    await trx.raw(
+      `delete from ${quote(child.table.name)} where ${quote(child.parentColumn)} in (${selectKeys})`,
+      bindings as Knex.RawBinding[],
+    );
+  }
+  const deleted = await trx.raw<{ rowCount: number }>(
+    `delete from ${quote(target.record.name)} where ${key} in (${selectKeys})`,
+    bindings as Knex.RawBinding[],
+  );
+  return deleted.rowCount;
+}
+
 /**
  * For a record table keyed by something else than the source key (invoices by number): first the rows of these
  * source records that now have another key (an invoice renumbered) leave, with their children; then the records
@@ -103,38 +132,32 @@ async function claimKeys(
   records: readonly Row[],
 ): Promise<RejectedRecord[]> {
   const recordKey = target.record.key[0] as string;
-  const types = new Map(writtenColumns(target.record).map((column) => [column.name, column.type]));
-  const pair = [
-    { name: target.sourceKey, type: types.get(target.sourceKey) as string },
-    { name: recordKey, type: types.get(recordKey) as string },
-  ];
+  const pair = [target.sourceKey, recordKey].map((name) => ({ name, type: typeOf(target.record, name) }));
   const table = quote(target.record.name);
   const [sourceKey, key] = pair.map((column) => quote(column.name));
-  const moved = `select ${key} from ${table} where ${sourceKey} = any(?::${pair[0]?.type}[])
-    and (${sourceKey}, ${key}) not in (select * from ${unnestSql(pair)})`;
-  const bindings = [records.map((row) => row[target.sourceKey]), ...columnArrays(pair, records)];
-  for (const child of target.children) {
-    await trx.raw(
-      `delete from ${quote(child.table.name)} where ${quote(child.parentColumn)} in (${moved})`,
-      bindings as Knex.RawBinding[],
-    );
-  }
-  await trx.raw(`delete from ${table} where ${key} in (${moved})`, bindings as Knex.RawBinding[]);
+  await deleteSelected(
+    trx,
+    target,
+    `select ${key} from ${table} where ${sourceKey} = any(?::${pair[0]?.type}[])
+     and (${sourceKey}, ${key}) not in (select * from ${unnestSql(pair)})`,
+    [records.map((row) => row[target.sourceKey]), ...columnArrays(pair, records)],
+  );
   const { rows: holders } = await trx.raw<{ rows: { key: string; holder: string }[] }>(
     `select ${key}::text as key, ${sourceKey}::text as holder from ${table} where ${key} = any(?::${pair[1]?.type}[])`,
     [records.map((row) => row[recordKey])] as Knex.RawBinding[],
   );
   const holderOf = new Map(holders.map((row) => [row.key, row.holder]));
-  return records
-    .filter((row) => {
-      const holder = holderOf.get(String(row[recordKey]));
-      return holder !== undefined && holder !== String(row[target.sourceKey]);
-    })
-    .map((row) => ({
-      sourceKey: String(row[target.sourceKey]),
-      payload: row,
-      reason: `${recordKey} ${String(row[recordKey])} is already taken by ${target.sourceKey} ${holderOf.get(String(row[recordKey]))}`,
-    }));
+  return records.flatMap((row) => {
+    const holder = holderOf.get(String(row[recordKey]));
+    if (holder === undefined || holder === String(row[target.sourceKey])) return [];
+    return [
+      {
+        sourceKey: String(row[target.sourceKey]),
+        payload: row,
+        reason: `${recordKey} ${String(row[recordKey])} is already taken by ${target.sourceKey} ${holder}`,
+      },
+    ];
+  });
 }
 
 /**
@@ -217,25 +240,15 @@ export async function writeTarget(
  * Deletes the rows these source records left in a target (a record whose route changed, as a mutation whose type
  * was changed): their children, then their own rows. Returns how many records' rows it deleted.
  */
-async function deleteRecords(trx: Knex.Transaction, target: Target, sourceKeys: readonly string[]) {
-  if (sourceKeys.length === 0) return 0;
-  const types = new Map(writtenColumns(target.record).map((column) => [column.name, column.type]));
-  const keyType = types.get(target.sourceKey) as string;
-  const record = quote(target.record.name);
-  const sourceKey = quote(target.sourceKey);
-  const recordKey = quote(target.record.key[0] as string);
-  for (const child of target.children) {
-    await trx.raw(
-      `delete from ${quote(child.table.name)} where ${quote(child.parentColumn)} in
-       (select ${recordKey} from ${record} where ${sourceKey} = any(?::${keyType}[]))`,
-      [[...sourceKeys]],
-    );
-  }
-  const deleted = await trx.raw<{ rowCount: number }>(
-    `delete from ${record} where ${sourceKey} = any(?::${keyType}[])`,
+function deleteRecords(trx: Knex.Transaction, target: Target, sourceKeys: readonly string[]) {
+  if (sourceKeys.length === 0) return Promise.resolve(0);
+  return deleteSelected(
+    trx,
+    target,
+    `select ${quote(target.record.key[0] as string)} from ${quote(target.record.name)}
+     where ${quote(target.sourceKey)} = any(?::${typeOf(target.record, target.sourceKey)}[])`,
     [[...sourceKeys]],
   );
-  return deleted.rowCount;
 }
 
 /** The rows of one target's tables. */

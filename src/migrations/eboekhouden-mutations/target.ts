@@ -20,6 +20,12 @@ const booking = {
   description: c.text(),
   entry_number: c.text().from('entryNumber'),
 };
+const relationCode = () => c.text().lookup('relation', 'relationId', (relation: Relation) => relation.code);
+/** A relation a payment or journal entry may name: its id kept, its code empty when the source has none. */
+const optionalRelation = {
+  relation_id: c.bigint().nullable().from('relationId'),
+  relation_code: relationCode().nullable(),
+};
 /** A mutation's row: a ledger, its VAT code and amount. */
 const row = {
   line_no: c.integer().position().comment("the row's place in the mutation, from 1"),
@@ -36,7 +42,7 @@ const invoices = table('invoices', {
     mutation_id: mutationId().unique(),
     ...booking,
     relation_id: c.bigint().from('relationId'),
-    relation_code: c.text().lookup('relation', 'relationId', (relation: Relation) => relation.code),
+    relation_code: relationCode(),
     relation_name: c.text().lookup('relation', 'relationId', (relation: Relation) => relation.name),
     term_of_payment: c.integer().from('termOfPayment'),
     in_ex_vat: c
@@ -64,11 +70,7 @@ const payments = table('payments', {
   columns: {
     mutation_id: mutationId(),
     ...booking,
-    relation_id: c.bigint().nullable().from('relationId'),
-    relation_code: c
-      .text()
-      .nullable()
-      .lookup('relation', 'relationId', (relation: Relation) => relation.code),
+    ...optionalRelation,
     invoice_numbers: c.text().from('invoiceNumber').comment('the settled invoices, comma-separated'),
   },
   key: ['mutation_id'],
@@ -91,11 +93,7 @@ const journalEntries = table('journal_entries', {
   columns: {
     mutation_id: mutationId(),
     ...booking,
-    relation_id: c.bigint().nullable().from('relationId'),
-    relation_code: c
-      .text()
-      .nullable()
-      .lookup('relation', 'relationId', (relation: Relation) => relation.code),
+    ...optionalRelation,
   },
   key: ['mutation_id'],
   indexes: [['mutation_date']],
