@@ -149,14 +149,18 @@ export function fieldsRead(targets: Targets): string[] {
 class TargetRowSets {
   /** Rows by the source record's key. */
   readonly sets = new Map<string, RecordRowSet>();
-  /** The source key that holds each record-table key (when they differ: an invoice number, its mutation). */
-  private readonly holders = new Map<string, string>();
+  /**
+   * The source key that holds each record-table key, for a table keyed by something else (an invoice number, its
+   * mutation); none when the record table is keyed by the source key itself, as two records cannot share one.
+   */
+  private readonly holders: Map<string, string> | undefined;
   private readonly recordKey: string;
   private readonly ownPlans: ColumnPlan[];
   private readonly childPlans: ColumnPlan[][];
 
   constructor(readonly target: Target) {
     this.recordKey = target.record.key[0] as string;
+    this.holders = target.sourceKey === this.recordKey ? undefined : new Map();
     // Columns filled from other tables (dimension references, a child's parent key) are not read from the record.
     const references = new Set(target.dimensions.map((dimension) => dimension.referencedBy));
     this.ownPlans = plansOf(target.record).filter((plan) => !references.has(plan.name));
@@ -198,14 +202,16 @@ class TargetRowSets {
    * two mutations use) is refused, naming the holder: one row cannot be two records.
    */
   take(sourceKey: string, set: RecordRowSet): void {
-    const key = String(set.record[this.recordKey]);
-    const holder = this.holders.get(key);
-    if (holder !== undefined && holder !== sourceKey) {
-      throw new RefusedRecord(
-        `${this.recordKey} ${key} is already taken by ${this.target.sourceKey} ${holder}`,
-      );
+    if (this.holders) {
+      const key = String(set.record[this.recordKey]);
+      const holder = this.holders.get(key);
+      if (holder !== undefined && holder !== sourceKey) {
+        throw new RefusedRecord(
+          `${this.recordKey} ${key} is already taken by ${this.target.sourceKey} ${holder}`,
+        );
+      }
+      this.holders.set(key, sourceKey);
     }
-    this.holders.set(key, sourceKey);
     this.sets.set(sourceKey, set);
   }
 
@@ -214,7 +220,7 @@ class TargetRowSets {
     const set = this.sets.get(sourceKey);
     if (!set) return;
     this.sets.delete(sourceKey);
-    this.holders.delete(String(set.record[this.recordKey]));
+    this.holders?.delete(String(set.record[this.recordKey]));
   }
 
   /** The target's rows by table name. */
