@@ -1,3 +1,4 @@
+import { type Dispatcher, request } from 'undici';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from './connection.js';
 import { MalformedPageError, parseRetryAfter, SourceHttpError, SourceRateLimitError } from './errors.js';
 import type { Source } from './source.js';
@@ -9,6 +10,56 @@ export interface RequestContext {
   path: string;
   /** Signs each attempt afresh (OAuth 1.0a allows a nonce once): the URL to send this attempt to. */
   authorize?: (url: URL) => URL;
+}
+
+/** What a request sends besides its URL. */
+export interface RequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * A source's answer: status, headers and a body that is read once or discarded (either frees the connection for
+ * the next request). Sent with undici's `request` rather than `fetch`: a detail request per record is the hot
+ * path of some sources, and `fetch`'s web streams cost about four times the CPU per request.
+ */
+export class SourceResponse {
+  private headerList?: Headers;
+
+  constructor(private readonly answer: Dispatcher.ResponseData) {}
+
+  get status(): number {
+    return this.answer.statusCode;
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  /** The headers as the web's Headers (built on first use: most answers are read for their body alone). */
+  get headers(): Headers {
+    if (!this.headerList) {
+      this.headerList = new Headers();
+      for (const [name, value] of Object.entries(this.answer.headers)) {
+        for (const one of Array.isArray(value) ? value : [value ?? '']) this.headerList.append(name, one);
+      }
+    }
+    return this.headerList;
+  }
+
+  text(): Promise<string> {
+    return this.answer.body.text();
+  }
+
+  json(): Promise<unknown> {
+    return this.answer.body.json();
+  }
+
+  /** Drops the body unread. */
+  async discard(): Promise<void> {
+    await this.answer.body.dump();
+  }
 }
 
 /** 429s answered in place, waiting as asked, before the activity's own retry takes over. */
@@ -40,7 +91,7 @@ export async function sendRequest(
   context: RequestContext,
   url: string | URL,
   init: RequestInit,
-): Promise<Response> {
+): Promise<SourceResponse> {
   const { source } = context;
   const timeoutMs = (source.connection.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
   let limited = 0;
@@ -49,11 +100,14 @@ export async function sendRequest(
     await source.beforeRequest();
     // Signed outside the try: a signature that cannot be made (a credential missing) is not a network error.
     const target = context.authorize ? context.authorize(new URL(url)) : url;
-    let response: Response;
+    let response: SourceResponse;
     try {
-      response = await fetch(target, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      // The timeout bounds the wait for the headers and each pause in the body: a source that hangs is let go.
+      response = new SourceResponse(
+        await request(target, { ...init, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
+      );
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      const cause = (error as { code?: string }).code ?? (error as Error).name;
       if (transient >= TRANSIENT_RETRIES) {
         throw new SourceHttpError(`${context.system} request ${context.path} failed (${cause})`, 0);
       }
@@ -61,7 +115,7 @@ export async function sendRequest(
       continue;
     }
     if (TRANSIENT_STATUSES.has(response.status) && transient < TRANSIENT_RETRIES) {
-      await response.body?.cancel();
+      await response.discard();
       await source.wait(transientBackoffMs(transient++));
       continue;
     }
@@ -70,7 +124,7 @@ export async function sendRequest(
     if (limited >= RATE_LIMITED_RETRIES) return response;
     const waitMs = parseRetryAfter(response.headers.get('retry-after'));
     if (waitMs > MAX_IN_PLACE_WAIT_MS) return response;
-    await response.body?.cancel();
+    await response.discard();
     await source.wait(waitMs);
     limited++;
   }
@@ -81,13 +135,13 @@ export async function sendRequest(
  * other non-2xx → SourceHttpError, with the source's own message when `messageOf` finds one in the body.
  */
 export async function throwUnlessOk(
-  response: Response,
+  response: SourceResponse,
   context: RequestContext,
   messageOf?: (body: unknown) => string | undefined,
 ): Promise<void> {
   if (response.ok) return;
   if (response.status === 429) {
-    await response.body?.cancel();
+    await response.discard();
     throw new SourceRateLimitError(
       `${context.system} rate limit on connection "${context.source.name}"`,
       parseRetryAfter(response.headers.get('retry-after')),
@@ -95,7 +149,7 @@ export async function throwUnlessOk(
   }
   let message: string | undefined;
   if (messageOf) message = messageOf(await response.json().catch(() => undefined));
-  else await response.body?.cancel();
+  else await response.discard();
   throw new SourceHttpError(
     `${context.system} answered ${response.status} for ${context.path}${message ? `: ${message}` : ''}`,
     response.status,
@@ -103,7 +157,7 @@ export async function throwUnlessOk(
 }
 
 /** The body as JSON; a body that is not (a page cut short) is a MalformedPageError, retried like a 5xx. */
-export async function readJson<T>(response: Response, what: string): Promise<T> {
+export async function readJson<T>(response: SourceResponse, what: string): Promise<T> {
   const text = await response.text();
   try {
     return JSON.parse(text) as T;

@@ -18,6 +18,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 // npm ci refuses a lockfile that lacks the platform packages (esbuild, biome, rollup, swc, PostgreSQL) of the
 // machine it runs on; a lockfile written on one platform with its optional packages pruned fails everywhere else.
+// The log level is explicit: `npm run --silent` passes its own down and would hide the summary checked here.
 it.each([
   ['linux', 'x64'],
   ['linux', 'arm64'],
@@ -28,7 +29,16 @@ it.each([
   async (os, cpu) => {
     const { stdout } = await run(
       'npm',
-      ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', `--os=${os}`, `--cpu=${cpu}`],
+      [
+        'ci',
+        '--dry-run',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=notice',
+        `--os=${os}`,
+        `--cpu=${cpu}`,
+      ],
       { cwd: dir },
     );
     expect(stdout).toMatch(/added \d+ packages/);

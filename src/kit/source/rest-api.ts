@@ -1,5 +1,11 @@
 import { SourceAuthError } from '../../connectors/errors.js';
-import { type RequestContext, readJson, sendRequest, throwUnlessOk } from '../../connectors/http.js';
+import {
+  type RequestContext,
+  readJson,
+  type SourceResponse,
+  sendRequest,
+  throwUnlessOk,
+} from '../../connectors/http.js';
 import type { Source } from '../../connectors/source.js';
 import { FerryError } from '../../errors.js';
 import type { ConnectionKind } from '../connections.js';
@@ -123,7 +129,7 @@ export class RestClient {
     method: string,
     path: string,
     options: { params?: Record<string, string>; headers?: Record<string, string>; body?: unknown } = {},
-  ): Promise<Response> {
+  ): Promise<SourceResponse> {
     const { auth } = this.declaration;
     const url = this.url(path, options.params);
     for (let attempt = 0; ; attempt++) {
@@ -169,10 +175,14 @@ export class RestClient {
     const attempt: Attempt = { method: auth.logout.method ?? 'POST', url, headers };
     auth.apply(attempt, this.auth, token);
     const response = await sendRequest(this.context(url), attempt.url, { method: attempt.method, headers });
-    await response.body?.cancel();
+    await response.discard();
   }
 
-  get(path: string, params?: Record<string, string>, headers?: Record<string, string>): Promise<Response> {
+  get(
+    path: string,
+    params?: Record<string, string>,
+    headers?: Record<string, string>,
+  ): Promise<SourceResponse> {
     return this.request('GET', path, { params, headers });
   }
 
