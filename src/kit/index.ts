@@ -11,6 +11,30 @@ export {
   defineConnectionKind,
   registerConnectionKind,
 } from './connections.js';
+export { applyMappings, type MappedRecord } from './fields/apply.js';
+export {
+  FieldCatalogue,
+  type FieldInfo,
+  type FieldKind,
+  type FieldValue,
+  isBlank,
+  sameValue,
+} from './fields/catalogue.js';
+export {
+  type Condition,
+  MAPPING_STRATEGIES,
+  type Mapping,
+  type MappingDeclaration,
+  type MappingStrategy,
+  mappingSchema,
+} from './fields/mapping.js';
+export { PlanError, type ResolvedMapping, resolveMappings } from './fields/resolve.js';
+export {
+  type NamedTransform,
+  namedTransform,
+  TransformError,
+  type TransformFunction,
+} from './fields/transforms.js';
 export { type ChangesListing, changes, nextChangeCursor, type Stamped } from './migration/changes.js';
 export { defineMigration, type Lookup, type MigrationDeclaration } from './migration/define.js';
 export type { IncrementalDeclaration } from './migration/incremental.js';
