@@ -83,10 +83,10 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
 
     /** The source's and the target's counts for a window, to find skipped or stale records. */
     countWindow: (input: WindowInput): Promise<WindowCounts> =>
-      withMigration(input, async (migration, source) => {
+      withMigration(input, async (migration, source, context) => {
         const [sourceCount, targetCount, deadLettered] = await Promise.all([
           migration.countSource(source, input.window),
-          migration.countTarget(deps.db, input.window),
+          migration.countTarget(deps.db, input.window, context),
           openRecordDeadLetters(deps.db, migration.name, input.window),
         ]);
         return { sourceCount, targetCount, deadLettered };

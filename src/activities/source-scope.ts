@@ -24,6 +24,8 @@ export interface SourceInput {
   dryRun?: boolean;
   /** The window a chunk belongs to, when it has one: its dead letters are filed under it. */
   window?: TimeWindow;
+  /** The run's options for its migration (a field migration's plan); plain JSON. */
+  options?: unknown;
 }
 
 /** What a worker keeps per source connection, made on first use. */
@@ -86,7 +88,7 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         },
         dryRun: input.dryRun ?? false,
       };
-      const result = await body(getMigration(input.migration), source, context);
+      const result = await body(getMigration(input.migration, input.options), source, context);
       await pacer.settle();
       return result;
     });

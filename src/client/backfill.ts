@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { FerryError } from '../errors.js';
 import { checkedPageSize, getMigration } from '../migrations/registry.js';
+import type { Migration } from '../migrations/types.js';
 import { ferrySearchAttributes } from '../search-attributes.js';
 import type { BackfillInput, backfill } from '../workflows/backfill.js';
 import { CONCURRENCY_RANGE, RATE_RANGE } from '../workflows/control.js';
@@ -53,7 +55,11 @@ export const backfillOptionsSchema = z
     catchUpLookbackSeconds: z.number().int().min(0).max(86_400).default(60),
     id: z.string().min(1).optional(),
     dryRun: z.boolean().default(false),
+    /** Write: a migration that writes back into an API runs dry unless told this. */
+    apply: z.boolean().default(false),
     verifySample: z.number().int().min(0).max(100_000).optional(),
+    /** The run's options for its migration (a field migration's plan), checked by the migration. */
+    options: z.unknown().optional(),
   })
   .superRefine(toAfterFrom);
 
@@ -70,12 +76,25 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       `Migration "${migration.name}" reads its source whole (the source cannot filter by creation time); --partition-days does not apply`,
     );
   }
+  if (o.apply && !migration.writesBack) {
+    throw new FerryError(
+      `--apply is for migrations that write back into an API; ${migration.name} writes tables`,
+    );
+  }
+  if (o.apply && o.dryRun) throw new FerryError('--dry-run and --apply exclude each other');
+  const dryRun = migration.writesBack ? !o.apply : o.dryRun;
+  const runOptions = runOptionsOf(migration, o.options);
   const day = (iso: string | undefined, fallback: string) => (iso ? iso.slice(0, 10) : fallback);
+  // Runs of different options (plans) have ids of their own.
+  const optionsPart =
+    options === undefined
+      ? ''
+      : `/${createHash('sha256').update(JSON.stringify(options)).digest('hex').slice(0, 8)}`;
   return {
     // A dry run has its own id, so that it never blocks (or is taken for) the real run of the same range.
     workflowId:
       o.id ??
-      `ferry/${migration.name}/${day(o.from, 'start')}..${day(o.to, 'now')}${o.dryRun ? '/dry-run' : ''}`,
+      `ferry/${migration.name}${optionsPart}/${day(o.from, 'start')}..${day(o.to, 'now')}${dryRun ? '/dry-run' : ''}`,
     input: {
       migration: migration.name,
       connection: o.connection ?? migration.defaultConnection,
@@ -89,12 +108,30 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       maxPasses: o.maxPasses,
       maxHistoryEvents: o.maxHistoryEvents,
       // Nothing is written in a dry run, so there is nothing to catch up on; nor without a listing of changes.
-      catchUp: o.catchUp && !o.dryRun && migration.copyChanges !== undefined,
+      catchUp: o.catchUp && !dryRun && migration.copyChanges !== undefined,
       catchUpLookbackSeconds: o.catchUpLookbackSeconds,
-      ...(o.dryRun ? { dryRun: true } : {}),
+      ...(dryRun ? { dryRun: true } : {}),
       ...(o.verifySample !== undefined ? { verifySample: o.verifySample } : {}),
+      ...(runOptions === undefined ? {} : { options: runOptions }),
     },
   };
+}
+
+/** A run's options as its migration checks them; a migration that takes none refuses any. */
+function runOptionsOf(migration: Migration, given: unknown): unknown {
+  if (!migration.runOptions) {
+    if (given !== undefined)
+      throw new FerryError(`Migration "${migration.name}" takes no plan or other options`);
+    return undefined;
+  }
+  try {
+    return migration.runOptions.parse(given);
+  } catch (error) {
+    if (error instanceof z.ZodError) {
+      throw new FerryError(`The plan for ${migration.name} is not valid:\n${z.prettifyError(error)}`);
+    }
+    throw error;
+  }
 }
 
 export type ResolvedBackfill = ReturnType<typeof resolveBackfill>;

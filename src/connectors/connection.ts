@@ -39,13 +39,26 @@ export const eboekhoudenConnection = defineConnectionKind({
   },
 });
 
+/** A Neon CRM organisation, reached with HTTP Basic: its organisation id and an API key of a user with API access. */
+export const neonConnection = defineConnectionKind({
+  kind: 'neon',
+  fields: {
+    /** The API root: https://api.neoncrm.com/v2 (trial instances: https://trial.neoncrm.com/v2). */
+    baseUrl: { variable: 'URL', schema: z.url().default('https://api.neoncrm.com/v2') },
+    orgId: { variable: 'ORG_ID', schema: z.string().min(1) },
+    apiKey: { variable: 'API_KEY', schema: z.string().min(1) },
+  },
+});
+
 registerConnectionKind(woocommerceConnection);
 registerConnectionKind(sapConnection);
 registerConnectionKind(eboekhoudenConnection);
+registerConnectionKind(neonConnection);
 
 export type WooConnection = z.infer<typeof woocommerceConnection.schema>;
 export type SapConnection = z.infer<typeof sapConnection.schema>;
 export type EboekhoudenConnection = z.infer<typeof eboekhoudenConnection.schema>;
+export type NeonConnection = z.infer<typeof neonConnection.schema>;
 
 /** A connection of a kind declared elsewhere (defineConnectionKind): its fields as that kind validated them. */
 export interface DeclaredConnection {
@@ -62,4 +75,5 @@ export const builtInConnectionSchema = z.discriminatedUnion('kind', [
   woocommerceConnection.schema,
   sapConnection.schema,
   eboekhoudenConnection.schema,
+  neonConnection.schema,
 ]);

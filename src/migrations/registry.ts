@@ -1,13 +1,14 @@
 import { FerryError } from '../errors.js';
 import { eboekhoudenMutations } from './eboekhouden-mutations/index.js';
 import { type LoadedMigration, loadMigrationModules } from './load.js';
+import { neonFields } from './neon-fields/index.js';
 import { sapOrders } from './sap-orders/index.js';
 import type { IncrementalSync, Migration } from './types.js';
 import { woocommerceOrders } from './woocommerce-orders/index.js';
 
 /** Every migration this process knows by name: ferry's own, then those loaded from a team's modules. */
 const MIGRATIONS = new Map<string, LoadedMigration>(
-  [woocommerceOrders, sapOrders, eboekhoudenMutations].map((migration) => [
+  [woocommerceOrders, sapOrders, eboekhoudenMutations, neonFields].map((migration) => [
     migration.name,
     { migration, from: 'ferry' },
   ]),
@@ -35,7 +36,14 @@ export async function loadMigrations(specifiers: readonly string[]): Promise<voi
   registerMigrations(await loadMigrationModules(specifiers));
 }
 
-export function getMigration(name: string): Migration {
+/** Migrations bound to a run's options, by name and options: a worker binds each run's once. */
+const BOUND = new Map<string, Migration>();
+const MAX_BOUND = 100;
+
+/**
+ * The migration of this name; with a run's options (a field migration's plan), the migration bound to them.
+ */
+export function getMigration(name: string, options?: unknown): Migration {
   const found = MIGRATIONS.get(name);
   if (!found) {
     throw new FerryError(
@@ -43,7 +51,16 @@ export function getMigration(name: string): Migration {
         '(load your own with FERRY_MIGRATIONS=<module>, or ferry worker --migrations <module>)',
     );
   }
-  return found.migration;
+  const { migration } = found;
+  if (options === undefined || !migration.runOptions) return migration;
+  const id = `${name}\n${JSON.stringify(options)}`;
+  let bound = BOUND.get(id);
+  if (!bound) {
+    bound = migration.runOptions.bind(options);
+    if (BOUND.size >= MAX_BOUND) BOUND.delete(BOUND.keys().next().value as string);
+    BOUND.set(id, bound);
+  }
+  return bound;
 }
 
 /** The largest page a migration may ask its source for (100 for one that does not say). */

@@ -206,7 +206,23 @@ export interface Migration {
    * kept with status 'trash'); returns how many records it wrote.
    */
   reconcileWindow(db: Knex, source: Source, window: TimeWindow, context: ChunkContext): Promise<number>;
-  countTarget(db: Knex, window: TimeWindow): Promise<number>;
+  /** Records of the window in the target; `context` names the run (a migration that counts per run reads it). */
+  countTarget(db: Knex, window: TimeWindow, context?: ChunkContext): Promise<number>;
   /** Present when the migration can run as a scheduled incremental sync. */
   incremental?: IncrementalSync;
+  /**
+   * Writes back into the source's API rather than into tables (a field migration): a run is a dry run unless
+   * it is told to apply (`ferry start --apply`).
+   */
+  writesBack?: boolean;
+  /**
+   * Options each run names (a field migration's plan): plain JSON carried with the run through Temporal.
+   * `parse` checks them before anything starts (and returns them as they are sent); `bind` gives the migration
+   * that runs with them.
+   */
+  runOptions?: { parse(options: unknown): unknown; bind(options: unknown): Migration };
+  /** A line to show when a run starts (the strategy a field migration picked, and why). */
+  runNote?(): string | undefined;
+  /** What a finished run did, from the target database: printed after the run, as JSON with --json. */
+  summarizeRun?(db: Knex, runId: string): Promise<unknown>;
 }

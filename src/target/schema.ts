@@ -3,6 +3,7 @@ import type pg from 'pg';
 import * as engineTables from './schema-steps/001-engine-tables.js';
 import * as rateLimits from './schema-steps/002-rate-limits.js';
 import * as deadLetterResolution from './schema-steps/003-dead-letter-resolution.js';
+import * as apiWrites from './schema-steps/004-api-writes.js';
 
 export type SchemaStep = readonly [
   name: string,
@@ -54,6 +55,7 @@ export function upgradeEngineSchema(db: Knex): Promise<string[]> {
     ['001-engine-tables', engineTables],
     ['002-rate-limits', rateLimits],
     ['003-dead-letter-resolution', deadLetterResolution],
+    ['004-api-writes', apiWrites],
   ]);
 }
 

@@ -103,6 +103,8 @@ export interface BackfillInput {
   dryRun?: boolean;
   /** Records compared field by field with the source once everything is copied (`ferry verify`'s sample). */
   verifySample?: number;
+  /** The run's options for its migration (a field migration's plan): plain JSON, passed to every activity. */
+  options?: unknown;
   /** Carried across continue-as-new. */
   state?: BackfillState;
 }
@@ -322,6 +324,7 @@ class BackfillRun {
       maxHistoryEvents: input.maxHistoryEvents,
       requestsPerMinute,
       ...(input.dryRun ? { dryRun: true } : {}),
+      ...(input.options === undefined ? {} : { options: input.options }),
       state: resume,
     };
     const started = startChild(partition, {
@@ -359,6 +362,7 @@ class BackfillRun {
           from: input.from,
           to: input.to,
           requestsPerMinute: state.control.requestsPerMinute,
+          ...(input.options === undefined ? {} : { options: input.options }),
         });
         const windows = state.plan.from
           ? windowCount(state.plan.from, state.plan.to, input.partitionDays)
@@ -400,6 +404,7 @@ class BackfillRun {
           requestsPerMinute: state.control.requestsPerMinute,
           sample,
           repair: false,
+          ...(input.options === undefined ? {} : { options: input.options }),
         });
       }
     } catch (error) {

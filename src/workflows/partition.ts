@@ -64,6 +64,8 @@ export interface PartitionInput {
   dryRun?: boolean;
   /** This partition's share of the run's rate limit; the parent signals a new one when the operator sets it. */
   requestsPerMinute?: number | null;
+  /** The run's options for its migration (a field migration's plan), passed to every activity. */
+  options?: unknown;
   /** Carried across continue-as-new, and from a run of this partition that yielded its slot. */
   state?: PartitionCheckpoint;
 }
@@ -133,6 +135,7 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
     runId: input.parentId,
     ...(input.parentRunId ? { lookupScope: input.parentRunId } : {}),
     ...(input.dryRun ? { dryRun: true } : {}),
+    ...(input.options === undefined ? {} : { options: input.options }),
   });
   const report = (
     outcome: PartitionReport['outcome'],

@@ -16,6 +16,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '001-engine-tables',
     '002-rate-limits',
     '003-dead-letter-resolution',
+    '004-api-writes',
   ]);
   expect(await upgradeEngineSchema(db)).toEqual([]);
   // Workers starting together each migrate at start: knex's lock table serialises them.
@@ -25,6 +26,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '001-engine-tables',
     '002-rate-limits',
     '003-dead-letter-resolution',
+    '004-api-writes',
   ]);
 
   const tables = await db('information_schema.tables')
@@ -50,7 +52,12 @@ it('prepares a fresh target once when several processes start on it at the same 
   const pools = Array.from({ length: 4 }, () => createDb(fresh.url, 3));
   try {
     const applied = await Promise.all(pools.map((pool) => upgradeEngineSchema(pool)));
-    expect(applied.flat()).toEqual(['001-engine-tables', '002-rate-limits', '003-dead-letter-resolution']);
+    expect(applied.flat()).toEqual([
+      '001-engine-tables',
+      '002-rate-limits',
+      '003-dead-letter-resolution',
+      '004-api-writes',
+    ]);
     await Promise.all(pools.map((pool) => woocommerceOrders.prepareTarget(pool)));
     expect(await fresh.db('ferry_target_woocommerce_orders').pluck('name')).toEqual(['001-orders']);
     expect(await fresh.db('ferry_schema_migrations_lock').count({ n: '*' }).first()).toEqual({ n: '1' });

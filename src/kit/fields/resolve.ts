@@ -1,3 +1,4 @@
+import { FerryError } from '../../errors.js';
 import { type FieldCatalogue, type FieldInfo, type FieldKind, kindName } from './catalogue.js';
 import type { Condition, Mapping } from './mapping.js';
 import { type NamedTransform, namedTransform, type TransformFunction, transformKinds } from './transforms.js';
@@ -15,8 +16,8 @@ export interface ResolvedMapping {
   when?: Omit<Condition, 'field'> & { field: FieldInfo };
 }
 
-/** A plan that cannot run: every mistake in it, each naming its mapping and field. */
-export class PlanError extends Error {
+/** A plan that cannot run: every mistake in it, each naming its mapping and field. Nothing is retried or written. */
+export class PlanError extends FerryError {
   constructor(readonly problems: readonly string[]) {
     super(
       `The plan has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n- ${problems.join('\n- ')}`,

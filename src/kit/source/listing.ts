@@ -10,6 +10,10 @@ export type Params = Record<string, string>;
 /** A collection of records at the source: where it is, how its pages come, and how its records are found. */
 export interface Listing {
   path: string;
+  /** GET unless the source lists with a POST (a search API), whose body is `body` and the paginator's parts. */
+  method?: 'GET' | 'POST';
+  /** A POST listing's body, sent with every page. */
+  body?: Record<string, unknown>;
   /** Sent with every page; the listing's order must put records created later on later pages. */
   params?: Params;
   /** Where the records are in a page's body (`value`, `items`); the body itself when not given. */
@@ -44,6 +48,26 @@ export function mergeParams(listing: Listing, ...parts: (Params | undefined)[]):
   return merged;
 }
 
+/**
+ * Parts of a POST body merged in order: objects field by field, lists joined (a search's conditions from the
+ * listing, the run and the paginator all apply), anything else the later part's.
+ */
+export function mergeBodies(...parts: (Record<string, unknown> | undefined)[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const part of parts) {
+    for (const [name, value] of Object.entries(part ?? {})) {
+      const earlier = merged[name];
+      if (Array.isArray(earlier) && Array.isArray(value)) merged[name] = [...earlier, ...value];
+      else if (isObject(earlier) && isObject(value)) merged[name] = mergeBodies(earlier, value);
+      else merged[name] = value;
+    }
+  }
+  return merged;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export interface ListedPage {
   records: unknown[];
   /** Where the listing goes on, or null after its last page. */
@@ -59,18 +83,25 @@ export interface ListedPage {
 export async function fetchPage(
   client: RestClient,
   listing: Listing,
-  request: { cursor: Cursor; size: number; params?: Params; fields?: readonly string[] },
+  request: {
+    cursor: Cursor;
+    size: number;
+    params?: Params;
+    /** A POST listing's body parts for this read (a run's own search conditions). */
+    body?: Record<string, unknown>;
+    fields?: readonly string[];
+  },
 ): Promise<ListedPage> {
   const paging = listing.paginate.request(request.cursor, request.size);
   const fields =
     listing.fieldsParam && request.fields ? { [listing.fieldsParam]: request.fields.join(',') } : undefined;
   const response = paging.link
     ? await client.get(paging.link, {}, paging.headers)
-    : await client.get(
-        listing.path,
-        mergeParams(listing, listing.params, request.params, paging.params, fields),
-        paging.headers,
-      );
+    : await client.request(listing.method ?? 'GET', listing.path, {
+        params: mergeParams(listing, listing.params, request.params, paging.params, fields),
+        ...(paging.headers ? { headers: paging.headers } : {}),
+        ...(listing.method === 'POST' ? { body: mergeBodies(listing.body, request.body, paging.body) } : {}),
+      });
   const what = `${listing.path} page ${request.cursor.page}`;
   const body = await readJson<unknown>(response, what);
   const records = listing.records ? valueAt(body, body, listing.records) : body;

@@ -12,10 +12,14 @@ export interface PageAnswer {
 /** Reads a number or a link from a page's answer: a header, or a field of the body. */
 export type AnswerReader<T> = (answer: PageAnswer) => T | undefined;
 
-/** What to send for a page: query parameters and headers, or the link the source handed out for it. */
+/**
+ * What to send for a page: query parameters and headers, parts of a POST body (a search API that pages in its
+ * body), or the link the source handed out for it.
+ */
 export interface PageRequest {
   params?: Record<string, string>;
   headers?: Record<string, string>;
+  body?: Record<string, unknown>;
   link?: string;
 }
 
@@ -169,22 +173,35 @@ function nextLink(options: { next: AnswerReader<string>; size?: string; maxSize:
 }
 
 /**
- * A keyset: each page asks for the records after the last key read (`?after_id=1234&limit=100`, or a filter
- * built by `params`), so records added or removed meanwhile never shift a page. Records must come in key order.
+ * A keyset: each page asks for the records after the last key read (`?after_id=1234&limit=100`, a filter built
+ * by `params`, or a condition in a search's POST body built by `body`), so records added, removed or changed
+ * meanwhile never shift a page. Records must come in key order.
  */
-function keyset(options: {
-  key: string;
-  params: (after: string | undefined, size: number) => Record<string, string>;
-  maxSize: number;
-}): Paginator {
+function keyset(
+  options: {
+    key: string;
+    maxSize: number;
+    /** The number of records that match, when the source says (Neon's `pagination.totalResults`). */
+    total?: AnswerReader<number>;
+  } & (
+    | { params: (after: string | undefined, size: number) => Record<string, string> }
+    | { body: (after: string | undefined, size: number) => Record<string, unknown> }
+  ),
+): Paginator {
   return {
     maxSize: options.maxSize,
     positional: false,
-    request: (cursor, size) => ({ params: options.params(cursor.after, size) }),
-    read: ({ records }, cursor, size) => {
+    request: (cursor, size) =>
+      'params' in options
+        ? { params: options.params(cursor.after, size) }
+        : { body: options.body(cursor.after, size) },
+    read: (answer, cursor, size) => {
+      const { records } = answer;
+      const total = options.total?.(answer);
+      const counted = total === undefined ? {} : { total };
       const last = records[records.length - 1];
-      if (last === undefined || records.length < size) return { next: null };
-      return { next: { page: cursor.page + 1, after: String(valueAt(last, last, options.key)) } };
+      if (last === undefined || records.length < size) return { next: null, ...counted };
+      return { next: { page: cursor.page + 1, after: String(valueAt(last, last, options.key)) }, ...counted };
     },
   };
 }
