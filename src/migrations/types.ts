@@ -223,6 +223,6 @@ export interface Migration {
   runOptions?: { parse(options: unknown): unknown; bind(options: unknown): Migration };
   /** A line to show when a run starts (the strategy a field migration picked, and why). */
   runNote?(): string | undefined;
-  /** What a finished run did, from the target database: printed after the run, as JSON with --json. */
-  summarizeRun?(db: Knex, runId: string): Promise<unknown>;
+  /** What a finished run did, from the target database: printed after the run (`json` with --json). */
+  summarizeRun?(db: Knex, runId: string): Promise<{ lines: string[]; json: unknown }>;
 }

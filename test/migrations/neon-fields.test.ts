@@ -1,11 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stringify } from 'yaml';
 import { startBackfill } from '../../src/client/backfill.js';
 import type { FieldPlanDeclaration } from '../../src/kit/fields/plan.js';
-import { getMigration } from '../../src/migrations/registry.js';
 import { generateAccount } from '../../src/sandbox/emulators/neon/generator.js';
 import { type NeonEmulator, startNeonEmulator } from '../../src/sandbox/emulators/neon/server.js';
 import { displayValue } from '../../src/sandbox/emulators/neon/shapes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { runCli } from '../helpers/run-cli.js';
 import { startTestWorker, type TestWorker } from '../helpers/worker.js';
 
 const ACCOUNTS = 2000;
@@ -14,6 +18,8 @@ let emulator: NeonEmulator;
 let database: TestDatabase;
 let worker: TestWorker;
 let runs = 0;
+let directory: string;
+let env: NodeJS.ProcessEnv;
 
 /** Eight mappings, every kind: COPY_IF_EMPTY, MERGE (options and text), ADD_OPTION, REPLACE, TRANSFORM (3). */
 const PLAN: FieldPlanDeclaration = {
@@ -93,10 +99,18 @@ function actualAccount(id: number): Record<string, string | null> {
   };
 }
 
+const runId = () => `test/neon-fields-${Date.now()}-${++runs}`;
+/** A plan as a user writes it: a YAML file. */
+const planFile = async (name: string, plan: unknown) => {
+  const path = join(directory, name);
+  await writeFile(path, stringify(plan));
+  return path;
+};
+
 const run = async (options: { apply?: boolean; plan?: FieldPlanDeclaration } = {}) => {
   const handle = await startBackfill(worker.client, worker.taskQueue, {
     migration: 'neon-fields',
-    id: `test/neon-fields-${Date.now()}-${++runs}`,
+    id: runId(),
     options: { plan: options.plan ?? PLAN },
     apply: options.apply ?? false,
   });
@@ -110,17 +124,25 @@ beforeAll(async () => {
   worker = await startTestWorker(database.db, {
     neon: { kind: 'neon', baseUrl: emulator.apiUrl, orgId: emulator.orgId, apiKey: emulator.apiKey },
   });
+  directory = await mkdtemp(join(tmpdir(), 'ferry-neon-'));
+  env = {
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    FERRY_TASK_QUEUE: worker.taskQueue,
+    FERRY_HOME: '/nonexistent',
+  };
 }, 120_000);
 afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
   await worker?.stop();
   await emulator?.close();
   await database?.drop();
 });
 
 describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => {
-  it('names every mistake of a plan and writes nothing', async () => {
+  it('names every mistake of a plan file, before anything is written', async () => {
     const before = writes();
-    const bad: FieldPlanDeclaration = {
+    const bad = await planFile('bad.yaml', {
       select: PLAN.select,
       mappings: [
         { from: 'V_Shoe_Size', to: 'Notes', strategy: 'REPLACE' },
@@ -132,50 +154,81 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
           transform: { map: { Y: 'Diamond' } },
         },
       ],
-    };
-    const failure = await run({ plan: bad, apply: true }).catch((error: Error) => error);
-    const message = String((failure as { cause?: { cause?: Error } }).cause?.cause?.message ?? failure);
-    expect(message).toContain('mapping 1 (V_Shoe_Size → Notes): there is no field "V_Shoe_Size"');
-    expect(message).toContain(
+    });
+    const failed = await runCli(
+      ['start', 'neon-fields', '--plan', bad, '--apply', '--id', runId()],
+      env,
+      120_000,
+    );
+    expect(failed.code).toBe(1);
+    const output = failed.stdout + failed.stderr;
+    expect(output).toContain('mapping 1 (V_Shoe_Size → Notes): there is no field "V_Shoe_Size"');
+    expect(output).toContain(
       'mapping 2 (V_Interests → Lifetime Giving): REPLACE cannot write V_Interests (multi-select) into Lifetime Giving (number)',
     );
-    expect(message).toContain('mapping 3 (V_Volunteer → Membership Level): option "Diamond" does not exist');
+    expect(output).toContain('mapping 3 (V_Volunteer → Membership Level): option "Diamond" does not exist');
     expect(writes()).toBe(before);
+
+    // A file that is not a plan at all is refused before Temporal is contacted.
+    const malformed = await planFile('malformed.yaml', {
+      select: PLAN.select,
+      mappings: [{ from: 'a', to: 'b', strategy: 'COPY' }],
+    });
+    const refused = await runCli(['start', 'neon-fields', '--plan', malformed], {
+      ...env,
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('The plan for neon-fields is not valid');
+    expect(refused.stderr).toContain('mappings[0].strategy');
   });
 
-  it('runs dry by default: what would change, per field, and no write', async () => {
+  it('runs dry by default: what would change, per field, before → after, and no write', async () => {
     const before = writes();
-    const { handle, report } = await run();
+    const file = await planFile('plan.yaml', PLAN);
+    const dry = await runCli(['start', 'neon-fields', '--plan', file, '--id', runId()], env, 120_000);
+    expect(dry.code, dry.stderr).toBe(0);
     expect(writes()).toBe(before);
-    const summary = (await getMigration('neon-fields', { plan: PLAN }).summarizeRun?.(
-      database.db,
-      handle.workflowId,
-    )) as {
-      outcomes: Record<'planned' | 'unchanged', number>;
-      fields: { field: string; records: number; sample: unknown[] }[];
-    };
-    expect(summary.outcomes.planned + summary.outcomes.unchanged).toBe(ACCOUNTS);
-    expect(report.records.fetched).toBe(ACCOUNTS);
     const changing = Array.from({ length: ACCOUNTS }, (_, index) => index).filter((index) => {
       const expected = expectedAccount(index);
       const now = actualAccount(index + 1);
       return Object.keys(expected).some((field) => expected[field] !== now[field]);
     });
-    expect(summary.outcomes.planned).toBe(changing.length);
-    expect(summary.fields.map((field) => field.field).sort()).toEqual([
-      '81',
-      '82',
-      '83',
-      '84',
-      '85',
-      '86',
+    expect(dry.stdout).toContain(`${changing.length} of ${ACCOUNTS} records would change`);
+    expect(dry.stdout).toMatch(/ {2}Interests \(81\): \d+ records\n {4}#\d+: /);
+    expect(dry.stdout).toContain('nothing was written: run again with --apply to write');
+
+    const asJson = await runCli(
+      ['start', 'neon-fields', '--plan', file, '--id', runId(), '--json'],
+      env,
+      120_000,
+    );
+    const summary = (
+      JSON.parse(asJson.stdout) as {
+        summary: {
+          outcomes: Record<'planned' | 'unchanged', number>;
+          fields: { name: string; records: number }[];
+        };
+      }
+    ).summary;
+    expect(summary.outcomes).toMatchObject({
+      planned: changing.length,
+      unchanged: ACCOUNTS - changing.length,
+    });
+    expect(summary.fields.map((field) => field.name).sort()).toEqual([
       'Email 1',
+      'First Gift Date',
+      'Interests',
+      'Lifetime Giving',
+      'Membership Level',
+      'Notes',
+      'Volunteer',
     ]);
-    expect(summary.fields.every((field) => field.records > 0 && field.sample.length > 0)).toBe(true);
   });
 
   it('applies the plan exact, one PATCH per changed account within the limits, and a second run writes nothing', async () => {
     const before = writes();
+    const searchesBefore = emulator.endpoints.search.requests;
     const { report } = await run({ apply: true });
     for (let index = 0; index < ACCOUNTS; index++) {
       expect(actualAccount(index + 1), `account ${index + 1}`).toEqual(expectedAccount(index));
@@ -186,8 +239,8 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     expect(emulator.endpoints.write.peakConcurrent).toBeLessThanOrEqual(5);
     expect(emulator.endpoints.search.peakConcurrent).toBe(1);
     expect(emulator.endpoints.write.overLimit + emulator.endpoints.search.overLimit).toBe(0);
-    // Reads: a search page per 200 accounts and a count; the field descriptions once.
-    expect(emulator.endpoints.search.requests).toBeLessThan((ACCOUNTS / 200 + 3) * 3);
+    // Reads: a search page per 200 accounts, the empty page after them, and a count at the start and the end.
+    expect(emulator.endpoints.search.requests - searchesBefore).toBe(ACCOUNTS / 200 + 3);
 
     const again = writes();
     const second = await run({ apply: true });

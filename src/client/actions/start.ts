@@ -1,5 +1,8 @@
+import { getMigration } from '../../migrations/registry.js';
 import { resolveBackfill, startResolvedBackfill } from '../backfill.js';
+import { withDatabase } from '../database.js';
 import { note, printResult } from '../output.js';
+import { readPlanFile } from '../plan-file.js';
 import { summarize } from '../run-status.js';
 import { withClient } from '../temporal.js';
 import { watchRun } from '../watch.js';
@@ -15,24 +18,43 @@ export interface StartOptions {
   connection?: string;
   id?: string;
   dryRun: boolean;
+  /** A field migration's plan file (YAML or JSON). */
+  plan?: string;
+  apply: boolean;
   verifySample?: number;
   watch: boolean;
   json: boolean;
 }
 
 export async function runStart(migration: string, options: StartOptions): Promise<void> {
-  const { watch, json, rate, ...backfillOptions } = options;
+  const { watch, json, rate, plan, ...backfillOptions } = options;
   // Bad input is named before Temporal is contacted.
-  const backfill = resolveBackfill({ migration, ...backfillOptions, requestsPerMinute: rate });
+  const backfill = resolveBackfill({
+    migration,
+    ...backfillOptions,
+    requestsPerMinute: rate,
+    ...(plan === undefined ? {} : { options: { plan: await readPlanFile(plan) } }),
+  });
+  const bound = getMigration(migration, backfill.input.options);
+  const runNote = bound.runNote?.();
   await withClient(async (client, config) => {
     const handle = await startResolvedBackfill(client, config.taskQueue, backfill);
-    if (!watch) {
+    // A migration that writes back into an API is followed to its end: its dry run is its answer.
+    if (!watch && !bound.writesBack) {
       printResult(json, { workflowId: handle.workflowId }, () => handle.workflowId);
       return;
     }
-    note(`started ${handle.workflowId}`);
+    note(`started ${handle.workflowId}${backfill.input.dryRun ? ' (a dry run)' : ''}`);
+    if (runNote) note(runNote);
     const status = await watchRun(client, handle.workflowId);
-    printResult(json, status, () => summarize(status));
+    const summarizeRun = bound.summarizeRun;
+    const summary =
+      status.state === 'completed' && summarizeRun
+        ? await withDatabase((db) => summarizeRun(db, handle.workflowId))
+        : undefined;
+    printResult(json, summary ? { ...status, summary: summary.json } : status, () =>
+      [summarize(status), ...(summary?.lines ?? [])].join('\n'),
+    );
     if (status.state !== 'completed') process.exitCode = 1;
   });
 }

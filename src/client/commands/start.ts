@@ -33,6 +33,12 @@ export function registerStartCommand(program: Command): void {
       'fetch and transform everything, write nothing: report what would be inserted, updated and unchanged',
       false,
     )
+    .option('--plan <file>', 'the plan of a field migration (neon-fields), a YAML or JSON file')
+    .option(
+      '--apply',
+      'write: a migration that writes back into an API (neon-fields) runs dry without it',
+      false,
+    )
     .option(
       '--verify-sample <n>',
       'records compared field by field with the source at the end (default: 100; 0: none)',

@@ -4,8 +4,8 @@ import { TransformError } from './transforms.js';
 
 /** What a record's mappings make of it: the target fields that change, with their values before and after. */
 export interface MappedRecord {
-  /** Target field key → its value now and what the plan makes it; only fields that change. */
-  changes: Record<string, { before: FieldValue; after: FieldValue }>;
+  /** Target field key → its name, its value now and what the plan makes it; only fields that change. */
+  changes: Record<string, { name: string; before: FieldValue; after: FieldValue }>;
   /** Why the record cannot be mapped (a transform's refusal); it then has no changes. */
   error?: string;
 }
@@ -121,7 +121,7 @@ export function applyMappings(
     const key = mapping.to.key;
     const before = values[key] ?? null;
     const after = working[key] ?? null;
-    if (!sameValue(mapping.to.kind, before, after)) changes[key] = { before, after };
+    if (!sameValue(mapping.to.kind, before, after)) changes[key] = { name: mapping.to.name, before, after };
   }
   return { changes };
 }

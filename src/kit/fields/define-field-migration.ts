@@ -11,6 +11,7 @@ import { fieldSummaries, type LedgerRow, outcomesOf, pendingKeys, recordOutcomes
 import { type FieldPlan, type FieldPlanDeclaration, fieldPlanSchema } from './plan.js';
 import type { FieldRecord, FieldRecordApi } from './record-api.js';
 import { type ResolvedMapping, resolveMappings } from './resolve.js';
+import { describeRun } from './run-summary.js';
 import { chooseStrategy, type StrategyChoice, writeLanes } from './strategy.js';
 
 export interface FieldMigrationDeclaration<F extends { catalogue: FieldCatalogue }> {
@@ -88,15 +89,12 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
 ): Migration {
   const { name, records: recordApi } = declaration;
   const fixedPlan = declaration.plan ? fieldPlanSchema.parse(declaration.plan) : undefined;
+  const needsPlan = `Migration "${name}" runs from a plan: ferry start ${name} --plan FILE (YAML or JSON; a dry run unless --apply)`;
 
   const build = (plan: FieldPlan | undefined): Migration => {
     /** The API's fields and the plan resolved against them, once per run (the lookups' cache). */
     const bind = async (source: Source, client: RestClient): Promise<BoundPlan<F>> => {
-      if (!plan) {
-        throw new FerryError(
-          `Migration "${name}" runs from a plan: ferry start ${name} --plan FILE (a dry run; --apply writes)`,
-        );
-      }
+      if (!plan) throw new FerryError(needsPlan);
       const cached = await source.lookups.getMany(`${name}:plan`, ['plan'], async () => {
         const fields = await recordApi.describeFields(client);
         const mappings = resolveMappings(plan.mappings, fields.catalogue);
@@ -166,13 +164,11 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       }
       const settledKeys = rows.filter((row) => row.status !== 'pending' && row.status !== 'planned');
       if (!ledger) {
-        const differences = toWrite
-          .slice(0, context.differencesLimit ?? 3)
-          .map(({ record, changes }) => ({
-            key: record.key,
-            change: 'update' as const,
-            fields: Object.keys(changes ?? {}),
-          }));
+        const differences = toWrite.slice(0, context.differencesLimit ?? 3).map(({ record, changes }) => ({
+          key: record.key,
+          change: 'update' as const,
+          fields: Object.keys(changes ?? {}),
+        }));
         return {
           fetched,
           inserted: 0,
@@ -268,7 +264,9 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       runOptions: {
         parse: (options) => {
           if (fixedPlan) return undefined;
-          return { plan: fieldPlanSchema.parse((options as Partial<FieldRunOptions> | undefined)?.plan) };
+          const given = (options as Partial<FieldRunOptions> | undefined)?.plan;
+          if (given === undefined) throw new FerryError(needsPlan);
+          return { plan: fieldPlanSchema.parse(given) };
         },
         bind: (options) =>
           fixedPlan ? migration : build(fieldPlanSchema.parse((options as FieldRunOptions).plan)),
@@ -276,13 +274,14 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       runNote: () => (plan ? `strategy ${choice().why}` : undefined),
       summarizeRun: async (db, runId) => {
         const [outcomes, fields] = await Promise.all([outcomesOf(db, runId), fieldSummaries(db, runId)]);
-        return { strategy: plan ? choice() : undefined, outcomes, fields };
+        const json = { strategy: plan ? choice() : undefined, outcomes, fields };
+        return { json, lines: describeRun(json) };
       },
       // The API's own tables are the target; ferry keeps only the ledger of what it wrote.
       prepareTarget: async () => undefined,
 
       // Records are not cut by time: one window holds every run's dead letters, which its count accounts for.
-      sourceStart: async (source) => ((await countSource(source)) > 0 ? WHOLE_SELECTION_FROM : null),
+      sourceStart: async () => WHOLE_SELECTION_FROM,
 
       async copyChunk(db, source, request, context) {
         const client = recordApi.api.open(source);

@@ -3,7 +3,7 @@ import type { FieldValue } from './catalogue.js';
 
 /** What happened to one record in one run (see the ferry_api_writes table). */
 export type WriteStatus = 'unchanged' | 'planned' | 'pending' | 'written' | 'failed';
-export type FieldChanges = Record<string, { before: FieldValue; after: FieldValue }>;
+export type FieldChanges = Record<string, { name: string; before: FieldValue; after: FieldValue }>;
 
 export interface LedgerRow {
   key: string;
@@ -63,7 +63,9 @@ export async function outcomesOf(db: Knex, runId: string): Promise<Record<WriteS
 }
 
 export interface FieldSummary {
+  /** The field's key (a custom field's id) and name. */
   field: string;
+  name: string;
   /** Records whose value of this field changes (or would, in a dry run). */
   records: number;
   sample: { key: string; before: FieldValue; after: FieldValue }[];
@@ -72,9 +74,12 @@ export interface FieldSummary {
 /** Per field, how many records the run changed (or would change) and a few of them, before → after. */
 export async function fieldSummaries(db: Knex, runId: string, sampleSize = 3): Promise<FieldSummary[]> {
   const result = await db.raw(
-    `select change.key as field, count(*)::int as records,
+    `select change.key as field, min(change.value->>'name') as name, count(*)::int as records,
             (array_agg(jsonb_build_object('key', w.record_key, 'before', change.value->'before',
-                                          'after', change.value->'after') order by w.record_key))[1:?] as sample
+                                          'after', change.value->'after')
+                        -- values that change rather than fill an empty field first; keys in number order
+                        order by change.value->'before' = 'null'::jsonb, length(w.record_key), w.record_key))[1:?]
+              as sample
      from ${TABLE} w, jsonb_each(w.changes) as change
      where w.run_id = ? and w.status in ('planned', 'pending', 'written')
      group by change.key

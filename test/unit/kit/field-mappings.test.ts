@@ -63,9 +63,9 @@ describe('field mappings', () => {
     });
     expect(mapped).toEqual({
       changes: {
-        '81': { before: ['Arts'], after: ['Arts', 'Music', 'Volunteering'] },
-        '82': { before: null, after: 'Gold' },
-        '85': { before: 'Met at gala', after: 'Met at gala; Prefers email' },
+        '81': { name: 'Interests', before: ['Arts'], after: ['Arts', 'Music', 'Volunteering'] },
+        '82': { name: 'Membership Level', before: null, after: 'Gold' },
+        '85': { name: 'Notes', before: 'Met at gala', after: 'Met at gala; Prefers email' },
       },
     });
   });
