@@ -87,9 +87,9 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
   const day = (iso: string | undefined, fallback: string) => (iso ? iso.slice(0, 10) : fallback);
   // Runs of different options (plans) have ids of their own.
   const optionsPart =
-    options === undefined
+    runOptions === undefined
       ? ''
-      : `/${createHash('sha256').update(JSON.stringify(options)).digest('hex').slice(0, 8)}`;
+      : `/${createHash('sha256').update(JSON.stringify(runOptions)).digest('hex').slice(0, 8)}`;
   return {
     // A dry run has its own id, so that it never blocks (or is taken for) the real run of the same range.
     workflowId:

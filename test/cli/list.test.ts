@@ -75,7 +75,7 @@ describe('ferry list', () => {
     const unknown = await runCli(['list', '--migration', 'shopify-orders'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(
-      'ferry: Unknown migration "shopify-orders"; known migrations: woocommerce-orders, sap-orders, eboekhouden-mutations ' +
+      'ferry: Unknown migration "shopify-orders"; known migrations: woocommerce-orders, sap-orders, eboekhouden-mutations, neon-fields ' +
         '(load your own with FERRY_MIGRATIONS=<module>, or ferry worker --migrations <module>)',
     );
     const badState = await runCli(['list', '--status', 'paused'], env);

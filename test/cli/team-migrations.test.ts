@@ -16,7 +16,7 @@ describe("a team's migrations, loaded from its own module", () => {
     const unknown = await runCli(['start', 'shop-orders'], noTemporal);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(
-      'ferry: Unknown migration "shop-orders"; known migrations: woocommerce-orders, sap-orders, eboekhouden-mutations ' +
+      'ferry: Unknown migration "shop-orders"; known migrations: woocommerce-orders, sap-orders, eboekhouden-mutations, neon-fields ' +
         '(load your own with FERRY_MIGRATIONS=<module>, or ferry worker --migrations <module>)',
     );
     const empty = await runCli(['start', 'shop-orders'], {

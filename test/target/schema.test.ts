@@ -34,6 +34,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     .whereLike('table_name', 'ferry_%')
     .pluck('table_name');
   expect(tables.sort()).toEqual([
+    'ferry_api_writes',
     'ferry_dead_letters',
     'ferry_rate_limits',
     'ferry_runs',

@@ -98,7 +98,7 @@ describe("a backfill's options, resolved before Temporal is contacted", () => {
 
   it('names an unknown migration and lists the known ones', () => {
     expect(refusal(() => resolveBackfill({ migration: 'nosuch-migration' }))).toBe(
-      'Unknown migration "nosuch-migration"; known migrations: woocommerce-orders, sap-orders, eboekhouden-mutations ' +
+      'Unknown migration "nosuch-migration"; known migrations: woocommerce-orders, sap-orders, eboekhouden-mutations, neon-fields ' +
         '(load your own with FERRY_MIGRATIONS=<module>, or ferry worker --migrations <module>)',
     );
   });
