@@ -4,6 +4,7 @@ import * as engineTables from './schema-steps/001-engine-tables.js';
 import * as rateLimits from './schema-steps/002-rate-limits.js';
 import * as deadLetterResolution from './schema-steps/003-dead-letter-resolution.js';
 import * as apiWrites from './schema-steps/004-api-writes.js';
+import * as apiCalls from './schema-steps/005-api-calls.js';
 
 export type SchemaStep = readonly [
   name: string,
@@ -56,6 +57,7 @@ export function upgradeEngineSchema(db: Knex): Promise<string[]> {
     ['002-rate-limits', rateLimits],
     ['003-dead-letter-resolution', deadLetterResolution],
     ['004-api-writes', apiWrites],
+    ['005-api-calls', apiCalls],
   ]);
 }
 

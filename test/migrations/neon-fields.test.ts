@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startBackfill } from '../../src/client/backfill.js';
 import type { FieldPlanDeclaration } from '../../src/kit/fields/plan.js';
+import { getMigration } from '../../src/migrations/registry.js';
 import { generateAccount } from '../../src/sandbox/emulators/neon/generator.js';
 import { type NeonEmulator, startNeonEmulator } from '../../src/sandbox/emulators/neon/server.js';
 import { displayValue } from '../../src/sandbox/emulators/neon/shapes.js';
@@ -18,6 +19,9 @@ let emulator: NeonEmulator;
 let database: TestDatabase;
 let worker: TestWorker;
 let runs = 0;
+/** Organisations of their own for the other strategies, as generated (the same seed). */
+const OTHER_ACCOUNTS = 600;
+const others = {} as { b: NeonEmulator; c: NeonEmulator };
 let directory: string;
 let env: NodeJS.ProcessEnv;
 
@@ -84,9 +88,18 @@ function expectedAccount(index: number): Record<string, string | null> {
   };
 }
 
-/** The account as the emulator holds it now, in the same form. */
-function actualAccount(id: number): Record<string, string | null> {
-  const value = (field: string) => emulator.valueOf(id, field);
+/** The account as generated, in the same form: what an account the plan does not select keeps. */
+function asGenerated(index: number): Record<string, string | null> {
+  const account = generateAccount(SEED, index);
+  return view((field) => displayValue(account, field));
+}
+
+/** The account as an emulator holds it now, in the same form. */
+function actualAccount(id: number, at: NeonEmulator = emulator): Record<string, string | null> {
+  return view((field) => at.valueOf(id, field));
+}
+
+function view(value: (field: string) => string | null): Record<string, string | null> {
   const interests = value('81');
   return {
     'Email 1': value('Email 1'),
@@ -99,6 +112,16 @@ function actualAccount(id: number): Record<string, string | null> {
   };
 }
 
+/** A run's summary as `ferry start` prints it with --json. */
+const summaryOf = async (runId: string) => {
+  const summarize = getMigration('neon-fields', { plan: PLAN }).summarizeRun;
+  if (!summarize) throw new Error('neon-fields has no run summary');
+  return (await summarize(database.db, runId)).json as {
+    calls: Record<string, { calls: number; rateLimited: number }>;
+    callsPerRecord: number;
+    recommendation: { strategy: string; why: string };
+  };
+};
 const runId = () => `test/neon-fields-${Date.now()}-${++runs}`;
 /** A plan as a user writes it: a YAML file. */
 const planFile = async (name: string, plan: unknown) => {
@@ -107,9 +130,10 @@ const planFile = async (name: string, plan: unknown) => {
   return path;
 };
 
-const run = async (options: { apply?: boolean; plan?: FieldPlanDeclaration } = {}) => {
+const run = async (options: { apply?: boolean; plan?: FieldPlanDeclaration; connection?: string } = {}) => {
   const handle = await startBackfill(worker.client, worker.taskQueue, {
     migration: 'neon-fields',
+    ...(options.connection ? { connection: options.connection } : {}),
     id: runId(),
     options: { plan: options.plan ?? PLAN },
     apply: options.apply ?? false,
@@ -120,9 +144,19 @@ const writes = () => emulator.endpoints.write.requests;
 
 beforeAll(async () => {
   emulator = await startNeonEmulator({ accounts: ACCOUNTS, seed: SEED });
+  others.b = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
+  others.c = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
+  const connectionTo = (at: NeonEmulator) => ({
+    kind: 'neon',
+    baseUrl: at.apiUrl,
+    orgId: at.orgId,
+    apiKey: at.apiKey,
+  });
   database = await createTestDatabase();
   worker = await startTestWorker(database.db, {
-    neon: { kind: 'neon', baseUrl: emulator.apiUrl, orgId: emulator.orgId, apiKey: emulator.apiKey },
+    neon: connectionTo(emulator),
+    'neon-b': connectionTo(others.b),
+    'neon-c': connectionTo(others.c),
   });
   directory = await mkdtemp(join(tmpdir(), 'ferry-neon-'));
   env = {
@@ -136,6 +170,8 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
   await worker?.stop();
   await emulator?.close();
+  await others.b?.close();
+  await others.c?.close();
   await database?.drop();
 });
 
@@ -229,7 +265,7 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
   it('applies the plan exact, one PATCH per changed account within the limits, and a second run writes nothing', async () => {
     const before = writes();
     const searchesBefore = emulator.endpoints.search.requests;
-    const { report } = await run({ apply: true });
+    const { handle, report } = await run({ apply: true });
     for (let index = 0; index < ACCOUNTS; index++) {
       expect(actualAccount(index + 1), `account ${index + 1}`).toEqual(expectedAccount(index));
     }
@@ -242,9 +278,37 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     // Reads: a search page per 200 accounts, the empty page after them, and a count at the start and the end.
     expect(emulator.endpoints.search.requests - searchesBefore).toBe(ACCOUNTS / 200 + 3);
 
+    const json = await summaryOf(handle.workflowId);
+    expect(json.calls.write).toEqual({ calls: written, rateLimited: 0 });
+    expect(json.calls.search?.calls).toBe(ACCOUNTS / 200 + 1);
+    expect(json.callsPerRecord).toBeLessThanOrEqual(1.05);
+    expect(json.recommendation.strategy).toBe('hybrid');
+    expect(json.recommendation.why).toContain(`${written} records to write, 5 at a time`);
+
     const again = writes();
     const second = await run({ apply: true });
     expect(writes()).toBe(again);
     expect(second.report.records.unchanged).toBe(ACCOUNTS);
+  });
+
+  it('put_batch writes one account at a time; parallel reads accounts named by id one by one; both exact', async () => {
+    const put = await run({ apply: true, plan: { ...PLAN, strategy: 'put_batch' }, connection: 'neon-b' });
+    expect(put.report.records.updated).toBeGreaterThan(0);
+    expect(others.b.endpoints.write.peakConcurrent).toBe(1);
+    for (let index = 0; index < OTHER_ACCOUNTS; index++) {
+      expect(actualAccount(index + 1, others.b), `account ${index + 1}`).toEqual(expectedAccount(index));
+    }
+
+    const ids = Array.from({ length: 50 }, (_, index) => index * 7 + 1);
+    const parallel = await run({ apply: true, plan: { ...PLAN, select: { ids } }, connection: 'neon-c' });
+    expect(parallel.report.records.fetched).toBe(ids.length);
+    // Named by id: no search, one read each (and the final check's sample of 100 keys reads them again).
+    expect(others.c.endpoints.search.requests).toBe(0);
+    expect(others.c.endpoints.read.peakConcurrent).toBeLessThanOrEqual(5);
+    for (let index = 0; index < OTHER_ACCOUNTS; index++) {
+      const named = ids.includes(index + 1);
+      const want = named ? expectedAccount(index) : asGenerated(index);
+      expect(actualAccount(index + 1, others.c), `account ${index + 1}`).toEqual(want);
+    }
   });
 });

@@ -17,6 +17,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '002-rate-limits',
     '003-dead-letter-resolution',
     '004-api-writes',
+    '005-api-calls',
   ]);
   expect(await upgradeEngineSchema(db)).toEqual([]);
   // Workers starting together each migrate at start: knex's lock table serialises them.
@@ -27,6 +28,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '002-rate-limits',
     '003-dead-letter-resolution',
     '004-api-writes',
+    '005-api-calls',
   ]);
 
   const tables = await db('information_schema.tables')
@@ -34,6 +36,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     .whereLike('table_name', 'ferry_%')
     .pluck('table_name');
   expect(tables.sort()).toEqual([
+    'ferry_api_calls',
     'ferry_api_writes',
     'ferry_dead_letters',
     'ferry_rate_limits',
@@ -58,6 +61,7 @@ it('prepares a fresh target once when several processes start on it at the same 
       '002-rate-limits',
       '003-dead-letter-resolution',
       '004-api-writes',
+      '005-api-calls',
     ]);
     await Promise.all(pools.map((pool) => woocommerceOrders.prepareTarget(pool)));
     expect(await fresh.db('ferry_target_woocommerce_orders').pluck('name')).toEqual(['001-orders']);

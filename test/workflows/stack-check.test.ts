@@ -41,7 +41,13 @@ it('round-trips a workflow through the real dev server, PostgreSQL and the emula
   expect(result).toEqual({
     database: {
       serverVersion: expect.stringMatching(/^\d+\.\d+/),
-      schemaSteps: ['001-engine-tables', '002-rate-limits', '003-dead-letter-resolution', '004-api-writes'],
+      schemaSteps: [
+        '001-engine-tables',
+        '002-rate-limits',
+        '003-dead-letter-resolution',
+        '004-api-writes',
+        '005-api-calls',
+      ],
     },
     source: { connection: 'woocommerce', kind: 'woocommerce', orders: 1234 },
   });

@@ -6,9 +6,11 @@ import type { ChunkContext, ChunkCounts, Cursor, Migration, RejectedRecord } fro
 import { fileDeadLetters, resolveDeadLetters } from '../../target/dead-letters.js';
 import type { RestClient } from '../source/rest-api.js';
 import { applyMappings } from './apply.js';
+import { CallTally, callsOf } from './call-tally.js';
 import type { FieldCatalogue, FieldInfo, FieldValue } from './catalogue.js';
 import { fieldSummaries, type LedgerRow, outcomesOf, pendingKeys, recordOutcomes } from './ledger.js';
 import { type FieldPlan, type FieldPlanDeclaration, fieldPlanSchema } from './plan.js';
+import { callsPerRecord, recommend } from './recommend.js';
 import type { FieldRecord, FieldRecordApi } from './record-api.js';
 import { type ResolvedMapping, resolveMappings } from './resolve.js';
 import { describeRun } from './run-summary.js';
@@ -108,14 +110,21 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
     const conditions = () => (plan && 'search' in plan.select ? plan.select.search : []);
 
     /** Records by key, `limits.read` at a time; the keys the API does not have are returned apart. */
-    const readEach = async (client: RestClient, bound: BoundPlan<F>, keys: readonly string[]) => {
+    const readEach = async (
+      client: RestClient,
+      bound: BoundPlan<F>,
+      keys: readonly string[],
+      tally: CallTally,
+    ) => {
       const found: FieldRecord[] = [];
       const missing: string[] = [];
-      await inLanes(keys, recordApi.limits.read, async (key) => {
-        const record = await recordApi.read(client, bound.fields, key, bound.read);
-        if (record) found.push(record);
-        else missing.push(key);
-      });
+      await tally.during('read', () =>
+        inLanes(keys, recordApi.limits.read, async (key) => {
+          const record = await recordApi.read(client, bound.fields, key, bound.read);
+          if (record) found.push(record);
+          else missing.push(key);
+        }),
+      );
       return {
         found: found.sort((a, b) => Number(a.key) - Number(b.key) || a.key.localeCompare(b.key)),
         missing,
@@ -133,6 +142,7 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       listed: readonly FieldRecord[],
       rejected: RejectedRecord[],
       context: ChunkContext,
+      tally: CallTally,
       ledger = true,
     ): Promise<ChunkCounts> => {
       const runId = context.deadLetters.runId;
@@ -181,6 +191,7 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       }
       await db.transaction(async (trx) => {
         await recordOutcomes(trx, name, runId, rows);
+        await tally.save(trx, runId);
         if (context.dryRun) return;
         await resolveDeadLetters(
           trx,
@@ -201,24 +212,27 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
 
       const written: LedgerRow[] = [];
       const refused: RejectedRecord[] = [];
-      await inLanes(toWrite, writeLanes(choice().strategy, recordApi.limits), async ({ record, changes }) => {
-        const after: Record<string, FieldValue> = {};
-        for (const [key, change] of Object.entries(changes ?? {})) after[key] = change.after;
-        try {
-          await recordApi.write(client, bound.fields, record, after);
-          written.push({ key: record.key, status: 'written' });
-        } catch (error) {
-          // A write the API refuses (4xx) is the record's; anything else fails the chunk, to be retried whole.
-          if (!(error instanceof SourceHttpError) || error.status < 400 || error.status >= 500) throw error;
-          refused.push({
-            sourceKey: record.key,
-            payload: { key: record.key, changes },
-            reason: error.message,
-          });
-        }
-        context.onPage();
-      });
+      await tally.during('write', () =>
+        inLanes(toWrite, writeLanes(choice().strategy, recordApi.limits), async ({ record, changes }) => {
+          const after: Record<string, FieldValue> = {};
+          for (const [key, change] of Object.entries(changes ?? {})) after[key] = change.after;
+          try {
+            await recordApi.write(client, bound.fields, record, after);
+            written.push({ key: record.key, status: 'written' });
+          } catch (error) {
+            // A write the API refuses (4xx) is the record's; anything else fails the chunk, to be retried whole.
+            if (!(error instanceof SourceHttpError) || error.status < 400 || error.status >= 500) throw error;
+            refused.push({
+              sourceKey: record.key,
+              payload: { key: record.key, changes },
+              reason: error.message,
+            });
+          }
+          context.onPage();
+        }),
+      );
       await db.transaction(async (trx) => {
+        await tally.save(trx, runId);
         await recordOutcomes(trx, name, runId, [
           ...written,
           ...refused.map((letter) => ({ key: letter.sourceKey, status: 'failed' as const })),
@@ -273,8 +287,23 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       },
       runNote: () => (plan ? `strategy ${choice().why}` : undefined),
       summarizeRun: async (db, runId) => {
-        const [outcomes, fields] = await Promise.all([outcomesOf(db, runId), fieldSummaries(db, runId)]);
-        const json = { strategy: plan ? choice() : undefined, outcomes, fields };
+        const [outcomes, fields, calls] = await Promise.all([
+          outcomesOf(db, runId),
+          fieldSummaries(db, runId),
+          callsOf(db, runId),
+        ]);
+        const strategy = plan ? choice() : undefined;
+        const measured = { outcomes, calls };
+        const json = {
+          strategy,
+          outcomes,
+          fields,
+          calls,
+          callsPerRecord: callsPerRecord(measured),
+          ...(plan && strategy
+            ? { recommendation: recommend(plan, strategy.strategy, recordApi.limits, measured) }
+            : {}),
+        };
         return { json, lines: describeRun(json) };
       },
       // The API's own tables are the target; ferry keeps only the ledger of what it wrote.
@@ -284,40 +313,60 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       sourceStart: async () => WHOLE_SELECTION_FROM,
 
       async copyChunk(db, source, request, context) {
-        const client = recordApi.api.open(source);
-        const bound = await bind(source, client);
+        const tally = new CallTally();
+        const client = recordApi.api.open(tally.count(source));
+        const bound = await tally.during('fields', () => bind(source, client));
         const named = ids();
         if (named) {
           const start = (request.cursor.page - 1) * request.pageSize;
           const keys = named.slice(start, start + request.pageSize * request.pages);
-          const { found, missing } = await readEach(client, bound, keys);
+          const { found, missing } = await readEach(client, bound, keys, tally);
           context.onPage();
           const rejected = missing.map((key) => ({
             sourceKey: key,
             payload: { key },
             reason: 'not found (404)',
           }));
-          const counts = await mapAndWrite(db, client, bound, found, rejected, context);
+          const counts = await mapAndWrite(db, client, bound, found, rejected, context, tally);
           const nextPage = request.cursor.page + request.pages;
           return {
             ...counts,
             next: (nextPage - 1) * request.pageSize < named.length ? { page: nextPage } : null,
           };
         }
+        // parallel reads each record by its own request: the search then only finds which.
+        const eachOnItsOwn = choice().strategy === 'parallel';
         const found: FieldRecord[] = [];
+        const rejected: RejectedRecord[] = [];
         let cursor: Cursor | null = request.cursor;
         for (let page = 0; cursor && page < request.pages; page++) {
-          const result = await recordApi.search(client, bound.fields, {
-            conditions: conditions(),
-            read: bound.read,
-            cursor,
-            size: request.pageSize,
-          });
+          const at: Cursor = cursor;
+          const result = await tally.during('search', () =>
+            recordApi.search(client, bound.fields, {
+              conditions: conditions(),
+              read: eachOnItsOwn ? [] : bound.read,
+              cursor: at,
+              size: request.pageSize,
+            }),
+          );
           context.onPage();
-          found.push(...result.records);
+          if (eachOnItsOwn) {
+            const { found: read, missing } = await readEach(
+              client,
+              bound,
+              result.records.map((record) => record.key),
+              tally,
+            );
+            found.push(...read);
+            rejected.push(
+              ...missing.map((key) => ({ sourceKey: key, payload: { key }, reason: 'not found (404)' })),
+            );
+          } else {
+            found.push(...result.records);
+          }
           cursor = result.next;
         }
-        return { ...(await mapAndWrite(db, client, bound, found, [], context)), next: cursor };
+        return { ...(await mapAndWrite(db, client, bound, found, rejected, context, tally)), next: cursor };
       },
 
       recordTables: [{ table: 'ferry_api_writes', key: 'record_key' }],
@@ -325,14 +374,15 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
 
       async fetchByKeys(source, keys) {
         const client = recordApi.api.open(source);
-        return (await readEach(client, await bind(source, client), keys)).found;
+        return (await readEach(client, await bind(source, client), keys, new CallTally())).found;
       },
 
       async writeRecords(db, source, records, context) {
         // A dry run here is a comparison (verify): nothing recorded. Otherwise (dlq retry, repair) a write.
-        const client = recordApi.api.open(source);
+        const tally = new CallTally();
+        const client = recordApi.api.open(tally.count(source));
         const bound = await bind(source, client);
-        return mapAndWrite(db, client, bound, records as FieldRecord[], [], context, !context.dryRun);
+        return mapAndWrite(db, client, bound, records as FieldRecord[], [], context, tally, !context.dryRun);
       },
 
       reconcileWindow: async () => 0,

@@ -1,11 +1,16 @@
+import type { Endpoint, EndpointCalls } from './call-tally.js';
 import type { FieldValue } from './catalogue.js';
 import type { FieldSummary, WriteStatus } from './ledger.js';
+import type { Recommendation } from './recommend.js';
 import type { StrategyChoice } from './strategy.js';
 
 export interface FieldRunSummary {
   strategy?: StrategyChoice;
   outcomes: Record<WriteStatus, number>;
   fields: FieldSummary[];
+  calls: Partial<Record<Endpoint, EndpointCalls>>;
+  callsPerRecord: number;
+  recommendation?: Recommendation;
 }
 
 const shown = (value: FieldValue): string =>
@@ -36,6 +41,18 @@ export function describeRun(summary: FieldRunSummary): string[] {
     for (const example of field.sample) {
       lines.push(`    #${example.key}: ${shown(example.before)} → ${shown(example.after)}`);
     }
+  }
+  const calls = Object.entries(summary.calls);
+  if (calls.length > 0) {
+    const limited = calls.reduce((sum, [, entry]) => sum + (entry?.rateLimited ?? 0), 0);
+    lines.push(
+      `requests: ${calls.map(([endpoint, entry]) => `${endpoint} ${entry?.calls}`).join(', ')}; ` +
+        `${summary.callsPerRecord} per record; ${limited} answered 429`,
+    );
+  }
+  if (summary.recommendation) {
+    lines.push(`next time: ${summary.recommendation.why}`);
+    for (const note of summary.recommendation.notes) lines.push(`  ${note}`);
   }
   if (dry && changing > 0) lines.push('nothing was written: run again with --apply to write');
   return lines;
