@@ -84,6 +84,7 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
     /** The source's and the target's counts for a window, to find skipped or stale records. */
     countWindow: (input: WindowInput): Promise<WindowCounts> =>
       withMigration(input, async (migration, source, context) => {
+        if (migration.countWindow) return migration.countWindow(deps.db, source, input.window, context);
         const [sourceCount, targetCount, deadLettered] = await Promise.all([
           migration.countSource(source, input.window),
           migration.countTarget(deps.db, input.window, context),

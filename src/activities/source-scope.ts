@@ -62,6 +62,7 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
       const pacer = new RequestPacer(input.requestsPerMinute, () => heartbeat());
       const shared = new SharedRateLimiter(deps.db, input.connection, () => heartbeat());
       const info = activityInfo();
+      const runScope = input.lookupScope ?? info.workflowExecution?.runId ?? info.activityId;
       const adaptive = adaptivePaces.of(input.connection);
       const source: Source = {
         name: input.connection,
@@ -75,12 +76,13 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         },
         onRateLimited: () => adaptive.onRateLimited(),
         wait: (ms) => waitAlive(Date.now() + ms, () => heartbeat()),
-        lookups: lookupCaches.forRun(input.lookupScope ?? info.workflowExecution?.runId ?? info.activityId),
+        lookups: lookupCaches.forRun(runScope),
         session: sessions.of(input.connection),
       };
       const workflowId = info.workflowExecution?.workflowId ?? info.activityId;
       const context: ChunkContext = {
         onPage: () => heartbeat(),
+        runScope,
         deadLetters: {
           runId: input.runId ?? workflowId,
           partitionKey: workflowId,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { z } from 'zod';
 import { FerryError } from '../errors.js';
 import { checkedPageSize, getMigration } from '../migrations/registry.js';
@@ -111,7 +111,8 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       catchUp: o.catchUp && !dryRun && migration.copyChanges !== undefined,
       catchUpLookbackSeconds: o.catchUpLookbackSeconds,
       ...(dryRun ? { dryRun: true } : {}),
-      ...(o.verifySample !== undefined ? { verifySample: o.verifySample } : {}),
+      // A field migration's end check is `ferry verify --plan`, over every record: no sample of its own.
+      ...(o.verifySample !== undefined || migration.writesBack ? { verifySample: o.verifySample ?? 0 } : {}),
       ...(runOptions === undefined ? {} : { options: runOptions }),
     },
   };
@@ -141,7 +142,7 @@ export function startBackfill(
   client: Client,
   taskQueue: string,
   options: BackfillOptions,
-): Promise<WorkflowHandle<typeof backfill>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof backfill>> {
   return startResolvedBackfill(client, taskQueue, resolveBackfill(options));
 }
 
@@ -150,7 +151,7 @@ export async function startResolvedBackfill(
   client: Client,
   taskQueue: string,
   { workflowId, input }: ResolvedBackfill,
-): Promise<WorkflowHandle<typeof backfill>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof backfill>> {
   try {
     return await client.workflow.start<typeof backfill>('backfill', {
       taskQueue,

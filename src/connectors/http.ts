@@ -1,4 +1,4 @@
-import { type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from './connection.js';
 import { MalformedPageError, parseRetryAfter, SourceHttpError, SourceRateLimitError } from './errors.js';
 import type { Source } from './source.js';
@@ -62,6 +62,9 @@ export class SourceResponse {
   }
 }
 
+/** Connections kept alive per origin; redirects followed as `fetch` follows them (a site moved to https). */
+const dispatcher = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+
 /** 429s answered in place, waiting as asked, before the activity's own retry takes over. */
 const RATE_LIMITED_RETRIES = 5;
 /** A longer Retry-After fails the activity with that delay instead of holding it open. */
@@ -104,10 +107,12 @@ export async function sendRequest(
     try {
       // The timeout bounds the wait for the headers and each pause in the body: a source that hangs is let go.
       response = new SourceResponse(
-        await request(target, { ...init, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
+        await request(target, { ...init, dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
       );
     } catch (error) {
       const cause = (error as { code?: string }).code ?? (error as Error).name;
+      // A request undici refuses to send (a bad header, a bad URL) fails the same way every time.
+      if (cause.startsWith('UND_ERR_INVALID_ARG')) throw error;
       if (transient >= TRANSIENT_RETRIES) {
         throw new SourceHttpError(`${context.system} request ${context.path} failed (${cause})`, 0);
       }

@@ -2,6 +2,7 @@
 
 export { z } from 'zod';
 export { eboekhouden } from '../connectors/eboekhouden/api.js';
+export { NeonAccountFields, neon } from '../connectors/neon/api.js';
 export { sap } from '../connectors/sap/api.js';
 export { woocommerce } from '../connectors/woocommerce/api.js';
 export {
@@ -21,6 +22,11 @@ export {
   sameValue,
 } from './fields/catalogue.js';
 export {
+  defineFieldMigration,
+  type FieldMigrationDeclaration,
+  type FieldRunOptions,
+} from './fields/define-field-migration.js';
+export {
   type Condition,
   MAPPING_STRATEGIES,
   type Mapping,
@@ -28,6 +34,15 @@ export {
   type MappingStrategy,
   mappingSchema,
 } from './fields/mapping.js';
+export {
+  FIELD_STRATEGIES,
+  type FieldPlan,
+  type FieldPlanDeclaration,
+  type FieldStrategy,
+  fieldPlanSchema,
+  type SearchCondition,
+} from './fields/plan.js';
+export type { EndpointLimits, FieldRecord, FieldRecordApi } from './fields/record-api.js';
 export { PlanError, type ResolvedMapping, resolveMappings } from './fields/resolve.js';
 export {
   type NamedTransform,

@@ -73,6 +73,11 @@ export interface DeadLetterScope {
 export interface ChunkContext {
   /** Called after each page fetched (heartbeats). */
   onPage(): void;
+  /**
+   * The run as one execution: a backfill's first run id (the same across its continue-as-new, new when a
+   * workflow id is used again). What a migration keeps per run is keyed by it.
+   */
+  runScope: string;
   deadLetters: DeadLetterScope;
   /** Fetch, transform and write as usual, then roll the transaction back: exact counts, nothing changed. */
   dryRun: boolean;
@@ -221,6 +226,16 @@ export interface Migration {
    * that runs with them.
    */
   runOptions?: { parse(options: unknown): unknown; bind(options: unknown): Migration };
+  /**
+   * The window's counts for the check that ends a partition, when the migration counts them itself (a field
+   * migration, whose writes move what its search selects): otherwise the source's and the target's counts.
+   */
+  countWindow?(
+    db: Knex,
+    source: Source,
+    window: TimeWindow,
+    context: ChunkContext,
+  ): Promise<{ sourceCount: number; targetCount: number; deadLettered: number }>;
   /** A line to show when a run starts (the strategy a field migration picked, and why). */
   runNote?(): string | undefined;
   /** What a finished run did, from the target database: printed after the run (`json` with --json). */

@@ -28,6 +28,7 @@ let database: TestDatabase;
 let source: Source;
 const context: ChunkContext = {
   onPage: () => undefined,
+  runScope: 'test-run',
   deadLetters: { runId: 'test', partitionKey: null },
   dryRun: false,
 };

@@ -121,6 +121,7 @@ it('a dry run reports what it would write in every route, by source key, and wri
     target,
     {
       onPage: () => undefined,
+      runScope: 'test-run',
       deadLetters: { runId: 'test', partitionKey: null },
       dryRun: true,
       differencesLimit: 10,

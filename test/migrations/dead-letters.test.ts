@@ -24,6 +24,7 @@ let source: Source;
 const everything: TimeWindow = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
 const context = (dryRun = false): ChunkContext => ({
   onPage: () => undefined,
+  runScope: 'test-run',
   deadLetters: { runId: 'test-run', partitionKey: 'test-run/p0000' },
   dryRun,
 });

@@ -6,9 +6,8 @@ import { stringify } from 'yaml';
 import { startBackfill } from '../../src/client/backfill.js';
 import type { FieldPlanDeclaration } from '../../src/kit/fields/plan.js';
 import { getMigration } from '../../src/migrations/registry.js';
-import { generateAccount } from '../../src/sandbox/emulators/neon/generator.js';
 import { type NeonEmulator, startNeonEmulator } from '../../src/sandbox/emulators/neon/server.js';
-import { displayValue } from '../../src/sandbox/emulators/neon/shapes.js';
+import { accountView, expectedView, generatedView, vFieldPlan } from '../../src/sandbox/neon-v-fields.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startTestWorker, type TestWorker } from '../helpers/worker.js';
@@ -21,96 +20,16 @@ let worker: TestWorker;
 let runs = 0;
 /** Organisations of their own for the other strategies, as generated (the same seed). */
 const OTHER_ACCOUNTS = 600;
-const others = {} as { b: NeonEmulator; c: NeonEmulator };
+const others = {} as { b: NeonEmulator; c: NeonEmulator; d: NeonEmulator };
 let directory: string;
 let env: NodeJS.ProcessEnv;
 
-/** Eight mappings, every kind: COPY_IF_EMPTY, MERGE (options and text), ADD_OPTION, REPLACE, TRANSFORM (3). */
-const PLAN: FieldPlanDeclaration = {
-  select: { search: [{ field: 'Account ID', operator: 'GREATER_THAN', value: '0' }] },
-  mappings: [
-    { from: 'V_Email', to: 'Email 1', strategy: 'COPY_IF_EMPTY' },
-    { from: 'V_Interests', to: 'Interests', strategy: 'MERGE' },
-    {
-      from: 'V_Volunteer',
-      to: 'Interests',
-      strategy: 'ADD_OPTION',
-      option: 'Volunteering',
-      when: { field: 'V_Volunteer', operator: 'IN', values: ['Y', 'yes'] },
-    },
-    { from: 'V_Member_Level', to: 'Membership Level', strategy: 'REPLACE' },
-    { from: 'V_Donation_Total', to: 'Lifetime Giving', strategy: 'TRANSFORM', transform: 'number' },
-    {
-      from: 'V_First_Gift',
-      to: 'First Gift Date',
-      strategy: 'TRANSFORM',
-      transform: { date: { format: 'M/D/YYYY' } },
-    },
-    { from: 'V_Notes', to: 'Notes', strategy: 'MERGE' },
-    {
-      from: 'V_Volunteer',
-      to: 'Volunteer',
-      strategy: 'TRANSFORM',
-      transform: { map: { Y: 'Yes', yes: 'Yes', N: 'No', no: 'No' } },
-    },
-  ],
-};
-
-const amount = (value: string | null) => (value === null ? null : String(Number(value)));
-
-/**
- * What the plan makes of an account, written out by hand from the account as generated (not through ferry's
- * mapping code), in the form a search shows values. Options are compared as sets, amounts as numbers.
- */
-function expectedAccount(index: number): Record<string, string | null> {
-  const account = generateAccount(SEED, index);
-  const shown = (field: string) => displayValue(account, field);
-  const legacy = (field: string) => shown(field) ?? undefined;
-  const volunteer = legacy('77');
-  const interests = new Set((shown('81') ?? '').split('|').filter(Boolean));
-  for (const option of (shown('73') ?? '').split('|').filter(Boolean)) interests.add(option);
-  if (volunteer === 'Y' || volunteer === 'yes') interests.add('Volunteering');
-  const donation = legacy('75');
-  const gift = legacy('76');
-  const [month, day, year] = (gift ?? '').split('/').map(Number);
-  const notes = shown('85');
-  const vNotes = legacy('78');
-  return {
-    'Email 1': shown('Email 1') ?? legacy('71') ?? null,
-    '81': interests.size > 0 ? [...interests].sort().join('|') : null,
-    '82': legacy('74') ?? shown('82'),
-    '83': amount(donation ? donation.replace(/[$,]/g, '') : shown('83')),
-    '84': gift
-      ? new Date(Date.UTC(year as number, (month as number) - 1, day)).toISOString().slice(0, 10)
-      : shown('84'),
-    '85': vNotes ? (notes ? (notes.includes(vNotes) ? notes : `${notes}; ${vNotes}`) : vNotes) : notes,
-    '86': volunteer ? (volunteer === 'Y' || volunteer === 'yes' ? 'Yes' : 'No') : shown('86'),
-  };
-}
-
-/** The account as generated, in the same form: what an account the plan does not select keeps. */
-function asGenerated(index: number): Record<string, string | null> {
-  const account = generateAccount(SEED, index);
-  return view((field) => displayValue(account, field));
-}
-
+const PLAN: FieldPlanDeclaration = vFieldPlan();
+const expectedAccount = (index: number) => expectedView(SEED, index);
+const asGenerated = (index: number) => generatedView(SEED, index);
 /** The account as an emulator holds it now, in the same form. */
-function actualAccount(id: number, at: NeonEmulator = emulator): Record<string, string | null> {
-  return view((field) => at.valueOf(id, field));
-}
-
-function view(value: (field: string) => string | null): Record<string, string | null> {
-  const interests = value('81');
-  return {
-    'Email 1': value('Email 1'),
-    '81': interests ? interests.split('|').sort().join('|') : null,
-    '82': value('82'),
-    '83': amount(value('83')),
-    '84': value('84'),
-    '85': value('85'),
-    '86': value('86'),
-  };
-}
+const actualAccount = (id: number, at: NeonEmulator = emulator) =>
+  accountView((field) => at.valueOf(id, field));
 
 /** A run's summary as `ferry start` prints it with --json. */
 const summaryOf = async (runId: string) => {
@@ -146,6 +65,7 @@ beforeAll(async () => {
   emulator = await startNeonEmulator({ accounts: ACCOUNTS, seed: SEED });
   others.b = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
   others.c = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
+  others.d = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
   const connectionTo = (at: NeonEmulator) => ({
     kind: 'neon',
     baseUrl: at.apiUrl,
@@ -157,6 +77,7 @@ beforeAll(async () => {
     neon: connectionTo(emulator),
     'neon-b': connectionTo(others.b),
     'neon-c': connectionTo(others.c),
+    'neon-d': connectionTo(others.d),
   });
   directory = await mkdtemp(join(tmpdir(), 'ferry-neon-'));
   env = {
@@ -172,6 +93,7 @@ afterAll(async () => {
   await emulator?.close();
   await others.b?.close();
   await others.c?.close();
+  await others.d?.close();
   await database?.drop();
 });
 
@@ -228,7 +150,7 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     const changing = Array.from({ length: ACCOUNTS }, (_, index) => index).filter((index) => {
       const expected = expectedAccount(index);
       const now = actualAccount(index + 1);
-      return Object.keys(expected).some((field) => expected[field] !== now[field]);
+      return JSON.stringify(expected) !== JSON.stringify(now);
     });
     expect(dry.stdout).toContain(`${changing.length} of ${ACCOUNTS} records would change`);
     expect(dry.stdout).toMatch(/ {2}Interests \(81\): \d+ records\n {4}#\d+: /);
@@ -275,10 +197,10 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     expect(emulator.endpoints.write.peakConcurrent).toBeLessThanOrEqual(5);
     expect(emulator.endpoints.search.peakConcurrent).toBe(1);
     expect(emulator.endpoints.write.overLimit + emulator.endpoints.search.overLimit).toBe(0);
-    // Reads: a search page per 200 accounts, the empty page after them, and a count at the start and the end.
-    expect(emulator.endpoints.search.requests - searchesBefore).toBe(ACCOUNTS / 200 + 3);
+    // Reads: a search page per 200 accounts, the empty page after them, and a count when the run is planned.
+    expect(emulator.endpoints.search.requests - searchesBefore).toBe(ACCOUNTS / 200 + 2);
 
-    const json = await summaryOf(handle.workflowId);
+    const json = await summaryOf(handle.firstExecutionRunId);
     expect(json.calls.write).toEqual({ calls: written, rateLimited: 0 });
     expect(json.calls.search?.calls).toBe(ACCOUNTS / 200 + 1);
     expect(json.callsPerRecord).toBeLessThanOrEqual(1.05);
@@ -289,6 +211,36 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     const second = await run({ apply: true });
     expect(writes()).toBe(again);
     expect(second.report.records.unchanged).toBe(ACCOUNTS);
+  });
+
+  it('ferry verify compares every mapped field with what the plan implies, and --repair writes what differs', async () => {
+    const file = await planFile('verify.yaml', PLAN);
+    const ok = await runCli(['verify', 'neon-fields', '--plan', file], env, 120_000);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(
+      `neon-fields: OK, every mapped field of ${ACCOUNTS} records is what the plan implies`,
+    );
+
+    // Someone clears a field the plan fills, behind the migration's back.
+    const id = Array.from({ length: ACCOUNTS }, (_, index) => index + 1).find(
+      (n) => emulator.valueOf(n, '77') !== null,
+    );
+    const key = emulator.store.get(id as number)?.type === 'COMPANY' ? 'companyAccount' : 'individualAccount';
+    const edited = await fetch(`${emulator.controlUrl}/accounts/${id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ [key]: { accountCustomFields: [{ id: '86', optionValues: [] }] } }),
+    });
+    expect(edited.status).toBe(200);
+    const differs = await runCli(['verify', 'neon-fields', '--plan', file], env, 120_000);
+    expect(differs.code).toBe(1);
+    expect(differs.stdout).toContain(
+      `DIFFERENCES FOUND, 1 of ${ACCOUNTS} records differ from what the plan implies`,
+    );
+    expect(differs.stdout).toContain('Volunteer (86): 1 records');
+
+    const repaired = await runCli(['verify', 'neon-fields', '--plan', file, '--repair'], env, 180_000);
+    expect(repaired.code, repaired.stdout + repaired.stderr).toBe(0);
+    expect(actualAccount(id as number)).toEqual(expectedAccount((id as number) - 1));
   });
 
   it('put_batch writes one account at a time; parallel reads accounts named by id one by one; both exact', async () => {
@@ -310,5 +262,23 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
       const want = named ? expectedAccount(index) : asGenerated(index);
       expect(actualAccount(index + 1, others.c), `account ${index + 1}`).toEqual(want);
     }
+  });
+
+  it('selects by the field it fills (Email 1 BLANK): the search shrinks under the run, which still ends exact', async () => {
+    const blank = Array.from({ length: OTHER_ACCOUNTS }, (_, index) => index + 1).filter(
+      (id) => others.d.valueOf(id, 'Email 1') === null,
+    );
+    const filled = blank.filter((id) => others.d.valueOf(id, '71') !== null);
+    const { report } = await run({
+      apply: true,
+      connection: 'neon-d',
+      plan: {
+        select: { search: [{ field: 'Email 1', operator: 'BLANK' }] },
+        mappings: [{ from: 'V_Email', to: 'Email 1', strategy: 'COPY_IF_EMPTY' }],
+      },
+    });
+    expect(report).toMatchObject({ state: 'completed', problems: [] });
+    expect(report.records).toMatchObject({ fetched: blank.length, updated: filled.length, deadLettered: 0 });
+    for (const id of filled) expect(others.d.valueOf(id, 'Email 1')).toBe(others.d.valueOf(id, '71'));
   });
 });

@@ -11,6 +11,7 @@ let database: TestDatabase;
 let source: Source;
 const context: ChunkContext = {
   onPage: () => undefined,
+  runScope: 'test-run',
   deadLetters: { runId: 'test', partitionKey: null },
   dryRun: false,
 };

@@ -1,5 +1,6 @@
+import type { Client } from '@temporalio/client';
 import { getMigration } from '../../migrations/registry.js';
-import { resolveBackfill, startResolvedBackfill } from '../backfill.js';
+import { type ResolvedBackfill, resolveBackfill, startResolvedBackfill } from '../backfill.js';
 import { withDatabase } from '../database.js';
 import { note, printResult } from '../output.js';
 import { readPlanFile } from '../plan-file.js';
@@ -36,25 +37,33 @@ export async function runStart(migration: string, options: StartOptions): Promis
     ...(plan === undefined ? {} : { options: { plan: await readPlanFile(plan) } }),
   });
   const bound = getMigration(migration, backfill.input.options);
-  const runNote = bound.runNote?.();
   await withClient(async (client, config) => {
-    const handle = await startResolvedBackfill(client, config.taskQueue, backfill);
     // A migration that writes back into an API is followed to its end: its dry run is its answer.
     if (!watch && !bound.writesBack) {
+      const handle = await startResolvedBackfill(client, config.taskQueue, backfill);
       printResult(json, { workflowId: handle.workflowId }, () => handle.workflowId);
       return;
     }
-    note(`started ${handle.workflowId}${backfill.input.dryRun ? ' (a dry run)' : ''}`);
-    if (runNote) note(runNote);
-    const status = await watchRun(client, handle.workflowId);
-    const summarizeRun = bound.summarizeRun;
-    const summary =
-      status.state === 'completed' && summarizeRun
-        ? await withDatabase((db) => summarizeRun(db, handle.workflowId))
-        : undefined;
+    const { status, summary } = await runToTheEnd(client, config.taskQueue, backfill);
     printResult(json, summary ? { ...status, summary: summary.json } : status, () =>
       [summarize(status), ...(summary?.lines ?? [])].join('\n'),
     );
     if (status.state !== 'completed') process.exitCode = 1;
   });
+}
+
+/** Starts a run, follows it with a progress bar to its end, and reads what its migration says it did. */
+export async function runToTheEnd(client: Client, taskQueue: string, backfill: ResolvedBackfill) {
+  const bound = getMigration(backfill.input.migration, backfill.input.options);
+  const handle = await startResolvedBackfill(client, taskQueue, backfill);
+  note(`started ${handle.workflowId}${backfill.input.dryRun ? ' (a dry run)' : ''}`);
+  const runNote = bound.runNote?.();
+  if (runNote) note(runNote);
+  const status = await watchRun(client, handle.workflowId);
+  const summarizeRun = bound.summarizeRun;
+  const summary =
+    status.state === 'completed' && summarizeRun
+      ? await withDatabase((db) => summarizeRun(db, handle.firstExecutionRunId))
+      : undefined;
+  return { status, summary };
 }

@@ -1,3 +1,4 @@
+import { getMigration, migrationNames } from '../../migrations/registry.js';
 import type { VerifyReport, WindowCheck } from '../../workflows/verify.js';
 import { note, printResult } from '../output.js';
 import { withClient } from '../temporal.js';
@@ -30,8 +31,11 @@ export function formatVerifyReport(report: VerifyReport & { workflowId: string }
 
 export async function runVerify(
   target: string,
-  options: { sample: number; repair: boolean; connection?: string; json: boolean },
+  options: { sample: number; repair: boolean; connection?: string; plan?: string; json: boolean },
 ) {
+  if (migrationNames().includes(target) && getMigration(target).writesBack) {
+    return (await import('./verify-fields.js')).verifyFields(target, options);
+  }
   await withClient(async (client, config) => {
     const input = await resolveVerify(client, target, options);
     note(`verifying ${target}${options.repair ? ' and repairing what differs' : ''}...`);

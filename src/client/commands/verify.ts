@@ -15,6 +15,7 @@ export function registerVerifyCommand(program: Command): void {
       false,
     )
     .option('--connection <name>', "source connection (default: the run's or the migration's)")
+    .option('--plan <file>', 'the plan of a field migration (neon-fields): every field it maps is checked')
     .option('--json', 'print one JSON object', false)
     .action(async (target, options) => (await import('../actions/verify.js')).runVerify(target, options));
 }

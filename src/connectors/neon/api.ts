@@ -160,11 +160,13 @@ export class NeonAccountFields {
         const raw =
           field.key === 'Account ID'
             ? account.accountId
-            : field.key === 'Company Name'
-              ? account.name
-              : standard.contact
-                ? contact[standard.contact]
-                : undefined;
+            : field.key === 'Account Type'
+              ? accountTypeOf(answer)
+              : field.key === 'Company Name'
+                ? account.name
+                : standard.contact
+                  ? contact[standard.contact]
+                  : undefined;
         values[field.key] = raw === undefined || raw === null || raw === '' ? null : String(raw);
         continue;
       }

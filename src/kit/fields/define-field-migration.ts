@@ -7,8 +7,15 @@ import { fileDeadLetters, resolveDeadLetters } from '../../target/dead-letters.j
 import type { RestClient } from '../source/rest-api.js';
 import { applyMappings } from './apply.js';
 import { CallTally, callsOf } from './call-tally.js';
-import type { FieldCatalogue, FieldInfo, FieldValue } from './catalogue.js';
-import { fieldSummaries, type LedgerRow, outcomesOf, pendingKeys, recordOutcomes } from './ledger.js';
+import { type FieldCatalogue, type FieldInfo, type FieldValue, sameValue } from './catalogue.js';
+import {
+  type FieldChanges,
+  fieldSummaries,
+  type LedgerRow,
+  outcomesOf,
+  recordOutcomes,
+  sentBefore,
+} from './ledger.js';
 import { type FieldPlan, type FieldPlanDeclaration, fieldPlanSchema } from './plan.js';
 import { callsPerRecord, recommend } from './recommend.js';
 import type { FieldRecord, FieldRecordApi } from './record-api.js';
@@ -145,24 +152,36 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       tally: CallTally,
       ledger = true,
     ): Promise<ChunkCounts> => {
-      const runId = context.deadLetters.runId;
+      const runId = context.runScope;
       const records = [...new Map(listed.map((record) => [record.key, record])).values()];
       // Those already rejected were listed but not found; transform errors join them below.
       const fetched = records.length + rejected.length;
-      const landedBefore = await pendingKeys(
+      const sent = await sentBefore(
         db,
         runId,
         records.map((record) => record.key),
       );
       const rows: LedgerRow[] = [];
       const toWrite: { record: FieldRecord; changes: LedgerRow['changes'] }[] = [];
+      const kindOf = new Map(bound.mappings.map((mapping) => [mapping.to.key, mapping.to.kind]));
+      /** Whether the record holds what an earlier attempt's write carried: then that write landed. */
+      const landed = (record: FieldRecord, changes: FieldChanges) =>
+        Object.entries(changes).every(([key, change]) =>
+          sameValue(kindOf.get(key) ?? 'text', record.values[key] ?? null, change.after),
+        );
       for (const record of records) {
+        const earlier = sent.get(record.key);
+        // Judged by what was sent, not by mapping again: a plan whose mappings feed each other, or transform a
+        // field in place, would map its own result differently.
+        if (earlier && landed(record, earlier)) {
+          rows.push({ key: record.key, status: 'written' });
+          continue;
+        }
         const mapped = applyMappings(bound.mappings, record.values);
         if (mapped.error) {
           rejected.push({ sourceKey: record.key, payload: { key: record.key }, reason: mapped.error });
         } else if (Object.keys(mapped.changes).length === 0) {
-          // A record marked pending by an earlier attempt that already holds the plan's values: that write landed.
-          rows.push({ key: record.key, status: landedBefore.has(record.key) ? 'written' : 'unchanged' });
+          rows.push({ key: record.key, status: 'unchanged' });
         } else {
           toWrite.push({ record, changes: mapped.changes });
           rows.push({
@@ -189,8 +208,10 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
           differences,
         };
       }
+      // Records refused before any write (not found, a value the plan cannot map) settle as failed at once.
+      const refusedNow = rejected.map((letter) => ({ key: letter.sourceKey, status: 'failed' as const }));
       await db.transaction(async (trx) => {
-        await recordOutcomes(trx, name, runId, rows);
+        await recordOutcomes(trx, name, runId, [...rows, ...refusedNow]);
         await tally.save(trx, runId);
         if (context.dryRun) return;
         await resolveDeadLetters(
@@ -391,8 +412,20 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
 
       async countTarget(db, _window, context) {
         if (!context) return 0;
-        const outcomes = await outcomesOf(db, context.deadLetters.runId);
+        const outcomes = await outcomesOf(db, context.runScope);
         return outcomes.unchanged + outcomes.written + outcomes.planned;
+      },
+
+      // The run changes the fields its search may select by (Email 1 BLANK): the count at the source moves under
+      // it. What must hold is that every record it read has settled, written, unchanged or refused.
+      async countWindow(db, _source, _window, context) {
+        const outcomes = await outcomesOf(db, context.runScope);
+        const targetCount = outcomes.unchanged + outcomes.written + outcomes.planned;
+        return {
+          sourceCount: targetCount + outcomes.pending + outcomes.failed,
+          targetCount,
+          deadLettered: outcomes.failed,
+        };
       },
     };
     return migration;

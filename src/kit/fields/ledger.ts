@@ -13,14 +13,22 @@ export interface LedgerRow {
 
 const TABLE = 'ferry_api_writes';
 
-/** Keys of this run whose write was about to be sent when its chunk last ran: it may have landed. */
-export async function pendingKeys(db: Knex, runId: string, keys: readonly string[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const rows: { record_key: string }[] = await db(TABLE)
-    .where({ run_id: runId, status: 'pending' })
+/**
+ * Records of this run whose write was sent, or about to be, when their chunk last ran (pending: it may have
+ * landed; written: it did), with the changes it carried.
+ */
+export async function sentBefore(
+  db: Knex,
+  runId: string,
+  keys: readonly string[],
+): Promise<Map<string, FieldChanges>> {
+  if (keys.length === 0) return new Map();
+  const rows: { record_key: string; changes: FieldChanges | null }[] = await db(TABLE)
+    .where({ run_id: runId })
+    .whereIn('status', ['pending', 'written'])
     .whereIn('record_key', [...keys])
-    .select('record_key');
-  return new Set(rows.map((row) => row.record_key));
+    .select('record_key', 'changes');
+  return new Map(rows.map((row) => [row.record_key, row.changes ?? {}]));
 }
 
 /** Records each row's outcome for the run, replacing what an earlier attempt of its chunk recorded. */
@@ -36,7 +44,9 @@ export async function recordOutcomes(
      select ?, input.record_key, ?, input.status, nullif(input.changes, 'null'::jsonb)
      from unnest(?::text[], ?::text[], ?::jsonb[]) as input (record_key, status, changes)
      on conflict (run_id, record_key) do update set
-       status = excluded.status,
+       -- a record written stays written when a later pass of the run finds it as planned
+       status = case when ${TABLE}.status = 'written' and excluded.status = 'unchanged' then 'written'
+                     else excluded.status end,
        changes = coalesce(excluded.changes, ${TABLE}.changes),
        updated_at = now()`,
     [
@@ -50,7 +60,7 @@ export async function recordOutcomes(
   );
 }
 
-/** Records of the run by outcome. */
+/** Records of the run by outcome (the run: its backfill's first execution, so a reused workflow id is a new run). */
 export async function outcomesOf(db: Knex, runId: string): Promise<Record<WriteStatus, number>> {
   const rows: { status: WriteStatus; count: string }[] = await db(TABLE)
     .where({ run_id: runId })

@@ -27,7 +27,8 @@ export const fieldPlanSchema = z.strictObject({
       ids: z
         .array(z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String))
         .min(1)
-        .max(MAX_PLAN_IDS, `at most ${MAX_PLAN_IDS} ids; select more records with a search`),
+        .max(MAX_PLAN_IDS, `at most ${MAX_PLAN_IDS} ids; select more records with a search`)
+        .transform((ids) => [...new Set(ids)]),
     }),
   ]),
   mappings: z.array(mappingSchema).min(1).max(100),
