@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startBackfill } from '../../src/client/backfill.js';
+import { neon } from '../../src/connectors/neon/api.js';
+import { defineFieldMigration } from '../../src/kit/fields/define-field-migration.js';
 import type { FieldPlanDeclaration } from '../../src/kit/fields/plan.js';
-import { getMigration } from '../../src/migrations/registry.js';
+import { getMigration, registerMigrations } from '../../src/migrations/registry.js';
 import { type NeonEmulator, startNeonEmulator } from '../../src/sandbox/emulators/neon/server.js';
 import { accountView, expectedView, generatedView, vFieldPlan } from '../../src/sandbox/neon-v-fields.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -20,7 +22,7 @@ let worker: TestWorker;
 let runs = 0;
 /** Organisations of their own for the other strategies, as generated (the same seed). */
 const OTHER_ACCOUNTS = 600;
-const others = {} as { b: NeonEmulator; c: NeonEmulator; d: NeonEmulator };
+const others = {} as { b: NeonEmulator; c: NeonEmulator; d: NeonEmulator; e: NeonEmulator };
 let directory: string;
 let env: NodeJS.ProcessEnv;
 
@@ -66,6 +68,7 @@ beforeAll(async () => {
   others.b = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
   others.c = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
   others.d = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
+  others.e = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
   const connectionTo = (at: NeonEmulator) => ({
     kind: 'neon',
     baseUrl: at.apiUrl,
@@ -78,6 +81,7 @@ beforeAll(async () => {
     'neon-b': connectionTo(others.b),
     'neon-c': connectionTo(others.c),
     'neon-d': connectionTo(others.d),
+    'neon-e': connectionTo(others.e),
   });
   directory = await mkdtemp(join(tmpdir(), 'ferry-neon-'));
   env = {
@@ -94,6 +98,7 @@ afterAll(async () => {
   await others.b?.close();
   await others.c?.close();
   await others.d?.close();
+  await others.e?.close();
   await database?.drop();
 });
 
@@ -280,5 +285,74 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     expect(report).toMatchObject({ state: 'completed', problems: [] });
     expect(report.records).toMatchObject({ fetched: blank.length, updated: filled.length, deadLettered: 0 });
     for (const id of filled) expect(others.d.valueOf(id, 'Email 1')).toBe(others.d.valueOf(id, '71'));
+  });
+
+  it("dead-letters a write the API refuses, with the API's answer; the next run writes it and closes the letter", async () => {
+    const plan: FieldPlanDeclaration = {
+      select: { search: [{ field: 'Account ID', operator: 'GREATER_THAN', value: '0' }] },
+      mappings: [{ from: 'V_Email', to: 'Email 1', strategy: 'COPY_IF_EMPTY' }],
+    };
+    const id = Array.from({ length: OTHER_ACCOUNTS }, (_, index) => index + 1).find(
+      (n) => others.e.valueOf(n, 'Email 1') === null && others.e.valueOf(n, '71') !== null,
+    ) as number;
+    const lock = (locked: boolean) =>
+      fetch(`${others.e.controlUrl}/accounts/${id}/locked`, {
+        method: 'PUT',
+        body: JSON.stringify({ locked }),
+      });
+    expect((await lock(true)).status).toBe(200);
+    const first = await run({ apply: true, connection: 'neon-e', plan });
+    expect(first.report).toMatchObject({ state: 'completed', problems: [] });
+    expect(first.report.records.deadLettered).toBe(1);
+    const letter = () =>
+      database
+        .db('ferry_dead_letters')
+        .where({ migration: 'neon-fields', source_key: String(id) })
+        .first();
+    expect((await letter())?.error_message).toBe(
+      `Neon CRM answered 409 for /v2/accounts/${id}: Account ${id} is being edited by another user; try again later`,
+    );
+    expect(others.e.valueOf(id, 'Email 1')).toBeNull();
+
+    await lock(false);
+    const second = await run({ apply: true, connection: 'neon-e', plan });
+    expect(second.report.records).toMatchObject({ updated: 1, deadLettered: 0 });
+    expect(others.e.valueOf(id, 'Email 1')).toBe(others.e.valueOf(id, '71'));
+    expect((await letter())?.resolved_at).not.toBeNull();
+  });
+
+  it('runs a plan declared in TypeScript, a function as its transform', async () => {
+    registerMigrations([
+      {
+        from: 'this test',
+        migration: defineFieldMigration({
+          name: 'neon-preferred-names',
+          description: 'nicknames into Preferred Name, in capitals',
+          connection: 'neon-e',
+          records: neon.accounts,
+          plan: {
+            select: { search: [{ field: 'Account ID', operator: 'GREATER_THAN', value: '0' }] },
+            mappings: [
+              {
+                from: 'V_Nickname',
+                to: 'Preferred Name',
+                strategy: 'TRANSFORM',
+                transform: (value) => (typeof value === 'string' ? value.toUpperCase() : value),
+              },
+            ],
+          },
+        }),
+      },
+    ]);
+    const handle = await startBackfill(worker.client, worker.taskQueue, {
+      migration: 'neon-preferred-names',
+      id: runId(),
+      apply: true,
+    });
+    expect((await handle.result()).problems).toEqual([]);
+    for (let id = 1; id <= OTHER_ACCOUNTS; id++) {
+      const nickname = others.e.valueOf(id, '72');
+      expect(others.e.valueOf(id, 'Preferred Name')).toBe(nickname === null ? null : nickname.toUpperCase());
+    }
   });
 });

@@ -66,7 +66,8 @@ function endpointOf(method: string | undefined, path: string): EndpointName {
  * `NEON-API-VERSION` header, account search with Neon's operators and output fields (custom fields by id),
  * accounts read, replaced (PUT) and changed (PATCH, custom fields merged by id), the account custom fields, limits
  * of concurrent requests per endpoint answered with 429, and a control API under /__emulator to change an
- * account as a user would, read each endpoint's log and switch on the shared faults.
+ * account as a user would (or hold it open in an editor, so that writes to it are refused), read each
+ * endpoint's log and switch on the shared faults.
  */
 export async function startNeonEmulator(input: NeonEmulatorOptions = {}): Promise<NeonEmulator> {
   const options = neonEmulatorOptionsSchema.parse(input);
@@ -76,6 +77,8 @@ export async function startNeonEmulator(input: NeonEmulatorOptions = {}): Promis
     serverError: (res, status) => apiError(res, status, 'Emulated server error'),
     tooManyRequests: (res) => apiError(res, 429, 'Too many requests'),
   });
+  /** Accounts whose writes are refused, as if open in another user's editor. */
+  const locked = new Set<number>();
   const expectedAuth = `Basic ${Buffer.from(`${options.orgId}:${options.apiKey}`).toString('base64')}`;
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
@@ -99,6 +102,15 @@ export async function startNeonEmulator(input: NeonEmulatorOptions = {}): Promis
         throw error;
       }
     }
+    const lock = /^\/accounts\/(\d+)\/locked$/.exec(path);
+    if (lock && req.method === 'PUT') {
+      // An account open in someone's editor: Neon refuses writes to it (409) until it is closed.
+      const parsed = z.object({ locked: z.boolean() }).safeParse(await readJsonBody(req));
+      if (!parsed.success) return invalidControlBody(res, parsed.error);
+      if (parsed.data.locked) locked.add(Number(lock[1]));
+      else locked.delete(Number(lock[1]));
+      return sendJson(res, 200, { id: Number(lock[1]), locked: parsed.data.locked });
+    }
     if (path === '/concurrency' && req.method === 'PUT') {
       const parsed = z
         .object({
@@ -121,6 +133,9 @@ export async function startNeonEmulator(input: NeonEmulatorOptions = {}): Promis
   };
 
   const writeAccount = async (req: IncomingMessage, res: ServerResponse, account: Account) => {
+    if (locked.has(account.id)) {
+      return apiError(res, 409, `Account ${account.id} is being edited by another user; try again later`);
+    }
     const body = await readJsonBody(req).catch(() => undefined);
     if (body === undefined) return apiError(res, 400, 'The body is not JSON');
     const written = store.put(applyWrite(account, body, req.method === 'PUT' ? 'PUT' : 'PATCH'));
