@@ -11,7 +11,6 @@
 import { parseArgs } from 'node:util';
 import { startBackfill } from '../src/client/backfill.js';
 import { connectionEnv } from '../src/config.js';
-import type { NeonConnection } from '../src/connectors/connection.js';
 import type { FieldStrategy } from '../src/kit/fields/plan.js';
 import { type NeonEmulator, startNeonEmulator } from '../src/sandbox/emulators/neon/server.js';
 import { accountView, expectedView, V_FIELD_MAPPINGS, vFieldPlan } from '../src/sandbox/neon-v-fields.js';
@@ -43,12 +42,6 @@ if (!Number.isInteger(mappings) || mappings < 1 || mappings > V_FIELD_MAPPINGS.l
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const stack = await startBenchStack('neon');
 
-const connectionTo = (emulator: NeonEmulator): NeonConnection => ({
-  kind: 'neon',
-  baseUrl: emulator.apiUrl,
-  orgId: emulator.orgId,
-  apiKey: emulator.apiKey,
-});
 const requestsTo = (emulator: NeonEmulator) =>
   Object.values(emulator.endpoints).reduce((sum, endpoint) => sum + endpoint.requests, 0);
 /** Whether the first `count` accounts hold what the plan implies. */
@@ -68,7 +61,7 @@ async function runStrategy(strategy: FieldStrategy) {
   const stopWorker = stack.startWorkers(1, {
     databaseUrl,
     taskQueue,
-    env: connectionEnv('neon', connectionTo(emulator)),
+    env: connectionEnv('neon', emulator.connection),
   });
   try {
     await stack.workersPolling(taskQueue);
@@ -108,7 +101,7 @@ async function runStandard() {
   const emulator = await startNeonEmulator({ accounts, seed: SEED, faults: { latencyMs } });
   try {
     const started = performance.now();
-    await standardLoop(connectionTo(emulator), vFieldPlan(mappings), standardSample);
+    await standardLoop(emulator.connection, vFieldPlan(mappings), standardSample);
     const seconds = (performance.now() - started) / 1000;
     return {
       sampled: standardSample,

@@ -5,6 +5,7 @@ import { FerryError } from '../errors.js';
 import { connectDb } from '../target/db.js';
 import { upgradeEngineSchema } from '../target/schema.js';
 import { type EboekhoudenEmulator, startEboekhoudenEmulator } from './emulators/eboekhouden/server.js';
+import { type NeonEmulator, startNeonEmulator } from './emulators/neon/server.js';
 import { type SapEmulator, startSapEmulator } from './emulators/sap/server.js';
 import { startWooEmulator, type WooEmulator } from './emulators/woocommerce/server.js';
 import { assertPortsFree } from './ports.js';
@@ -28,6 +29,9 @@ export interface DevStackOptions {
   /** The e-Boekhouden REST API emulator. */
   eboekhoudenPort: number;
   eboekhoudenMutations: number;
+  /** The Neon CRM API emulator. */
+  neonPort: number;
+  neonAccounts: number;
   rateLimitPerMinute: number;
   /** Use this PostgreSQL instead of starting an embedded one. */
   databaseUrl?: string;
@@ -40,12 +44,13 @@ export interface DevStack {
   emulator: WooEmulator;
   sap: SapEmulator;
   eboekhouden: EboekhoudenEmulator;
+  neon: NeonEmulator;
   stop(): Promise<void>;
 }
 
 /**
  * Starts PostgreSQL (DATABASE_URL or embedded), the Temporal dev server with its Web UI, and the WooCommerce,
- * SAP Business One and e-Boekhouden emulators. Everything already started is stopped again if a later step fails.
+ * SAP Business One, e-Boekhouden and Neon CRM emulators. Everything already started is stopped again if a later step fails.
  */
 export async function startDevStack(
   options: DevStackOptions,
@@ -72,6 +77,7 @@ export async function startDevStack(
       { port: options.emulatorPort, flag: '--emulator-port' },
       { port: options.sapPort, flag: '--sap-port' },
       { port: options.eboekhoudenPort, flag: '--eboekhouden-port' },
+      { port: options.neonPort, flag: '--neon-port' },
     ]);
     const cli = await resolveTemporalCli(env);
 
@@ -126,6 +132,13 @@ export async function startDevStack(
       rateLimitPerMinute: options.rateLimitPerMinute,
     });
     stops.push(eboekhouden.close);
+    const neon = await startNeonEmulator({
+      accounts: options.neonAccounts,
+      seed: options.seed,
+      port: options.neonPort,
+      rateLimitPerMinute: options.rateLimitPerMinute,
+    });
+    stops.push(neon.close);
 
     const state: DevStackState = {
       pid: process.pid,
@@ -137,14 +150,16 @@ export async function startDevStack(
         woocommerce: { baseUrl: emulator.baseUrl, controlUrl: emulator.controlUrl },
         sap: { baseUrl: sap.serviceUrl, controlUrl: sap.controlUrl },
         eboekhouden: { baseUrl: eboekhouden.apiUrl, controlUrl: eboekhouden.controlUrl },
+        neon: { baseUrl: neon.apiUrl, controlUrl: neon.controlUrl },
       },
       connections: {
         woocommerce: emulator.connection,
         sap: sap.connection,
         eboekhouden: eboekhouden.connection,
+        neon: neon.connection,
       },
     };
-    return { state, temporal, db, emulator, sap, eboekhouden, stop };
+    return { state, temporal, db, emulator, sap, eboekhouden, neon, stop };
   } catch (error) {
     await stop();
     throw error;

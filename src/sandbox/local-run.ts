@@ -38,6 +38,8 @@ export async function withLocalRun<T>(
       sapOrders: options.sapOrders ?? 0,
       eboekhoudenPort: 0,
       eboekhoudenMutations: 0,
+      neonPort: 0,
+      neonAccounts: 0,
       rateLimitPerMinute: 0,
     },
     { ...process.env, FERRY_HOME: home },

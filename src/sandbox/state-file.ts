@@ -25,6 +25,8 @@ export const devStackStateSchema = z.object({
     sap: z.object({ baseUrl: z.url(), controlUrl: z.url() }).optional(),
     // Absent in state files written before the e-Boekhouden emulator existed.
     eboekhouden: z.object({ baseUrl: z.url(), controlUrl: z.url() }).optional(),
+    // Absent in state files written before the Neon CRM emulator existed.
+    neon: z.object({ baseUrl: z.url(), controlUrl: z.url() }).optional(),
   }),
   connections: z.record(z.string(), builtInConnectionSchema),
 });

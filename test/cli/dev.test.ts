@@ -32,6 +32,10 @@ async function startDev(home: string): Promise<{ child: ChildProcess; line: stri
       '0',
       '--eboekhouden-mutations',
       '77',
+      '--neon-port',
+      '0',
+      '--neon-accounts',
+      '55',
     ],
     {
       env: {
@@ -85,6 +89,12 @@ describe('ferry dev', () => {
         kind: 'eboekhouden',
         baseUrl: state.emulators.eboekhouden?.baseUrl,
         source: 'ferry',
+      });
+      const neonHealth = await fetch(`${state.emulators.neon?.controlUrl}/health`);
+      expect(await neonHealth.json()).toEqual({ ok: true, accounts: 55 });
+      expect(fromFile.connections.neon).toMatchObject({
+        kind: 'neon',
+        baseUrl: state.emulators.neon?.baseUrl,
       });
 
       const check = await runCli(['check', '--json'], {

@@ -69,19 +69,14 @@ beforeAll(async () => {
   others.c = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
   others.d = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
   others.e = await startNeonEmulator({ accounts: OTHER_ACCOUNTS, seed: SEED });
-  const connectionTo = (at: NeonEmulator) => ({
-    kind: 'neon',
-    baseUrl: at.apiUrl,
-    orgId: at.orgId,
-    apiKey: at.apiKey,
-  });
+
   database = await createTestDatabase();
   worker = await startTestWorker(database.db, {
-    neon: connectionTo(emulator),
-    'neon-b': connectionTo(others.b),
-    'neon-c': connectionTo(others.c),
-    'neon-d': connectionTo(others.d),
-    'neon-e': connectionTo(others.e),
+    neon: emulator.connection,
+    'neon-b': others.b.connection,
+    'neon-c': others.c.connection,
+    'neon-d': others.d.connection,
+    'neon-e': others.e.connection,
   });
   directory = await mkdtemp(join(tmpdir(), 'ferry-neon-'));
   env = {

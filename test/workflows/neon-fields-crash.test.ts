@@ -19,9 +19,7 @@ const taskQueue = `neon-crash-${Date.now()}`;
 const workers = new WorkerProcesses({
   databaseUrl: () => database.url,
   taskQueue,
-  connections: () => ({
-    neon: { kind: 'neon', baseUrl: emulator.apiUrl, orgId: emulator.orgId, apiKey: emulator.apiKey },
-  }),
+  connections: () => ({ neon: emulator.connection }),
 });
 
 /** Every kind of mapping; MERGE and ADD_OPTION are the ones a write applied twice would show (text doubled). */

@@ -73,6 +73,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     note(
       `e-Boekhouden API  ${state.emulators.eboekhouden?.baseUrl} (${options.eboekhoudenMutations} mutations)`,
     );
+    note(`Neon CRM API      ${state.emulators.neon?.baseUrl} (${options.neonAccounts} accounts)`);
     note(
       `Worker            ${options.worker ? `running on task queue "${DEFAULT_TASK_QUEUE}"` : 'not started (--no-worker)'}`,
     );

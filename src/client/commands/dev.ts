@@ -34,6 +34,13 @@ export function registerDevCommand(program: Command): void {
     )
     .option('--eboekhouden-port <port>', 'e-Boekhouden API emulator port (0 = any free port)', PORT, 8800)
     .option(
+      '--neon-accounts <n>',
+      'accounts in the emulated Neon CRM organisation',
+      integerIn(0, 1_000_000),
+      2000,
+    )
+    .option('--neon-port <port>', 'Neon CRM API emulator port (0 = any free port)', PORT, 8810)
+    .option(
       '--rate-limit <n>',
       'emulator requests per minute per key (0 = unlimited)',
       integerIn(0, 1_000_000),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { NeonConnection } from '../../../connectors/connection.js';
 import { listen, readJsonBody, sendJson } from '../http.js';
 import {
   commonEmulatorOptions,
@@ -37,6 +38,8 @@ export interface NeonEmulator {
   controlUrl: string;
   orgId: string;
   apiKey: string;
+  /** How a ferry connection reaches this organisation. */
+  connection: NeonConnection;
   store: AccountStore;
   /** A field's value as a search result shows it (custom fields by id), from the emulator's state. */
   valueOf(accountId: number, field: string): string | null;
@@ -204,6 +207,12 @@ export async function startNeonEmulator(input: NeonEmulatorOptions = {}): Promis
     controlUrl: `${server.baseUrl}/__emulator`,
     orgId: options.orgId,
     apiKey: options.apiKey,
+    connection: {
+      kind: 'neon',
+      baseUrl: `${server.baseUrl}${ROOT}`,
+      orgId: options.orgId,
+      apiKey: options.apiKey,
+    },
     store,
     valueOf: (accountId, field) => {
       const account = store.get(accountId);
