@@ -119,7 +119,7 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
 }
 
 /** A run's options as its migration checks them; a migration that takes none refuses any. */
-function runOptionsOf(migration: Migration, given: unknown): unknown {
+export function runOptionsOf(migration: Migration, given: unknown): unknown {
   if (!migration.runOptions) {
     if (given !== undefined)
       throw new FerryError(`Migration "${migration.name}" takes no plan or other options`);

@@ -4,12 +4,15 @@ import { getMigration } from '../migrations/registry.js';
 import { ferrySearchAttributes } from '../search-attributes.js';
 import type { DeadLetterFilter } from '../target/dead-letters.js';
 import type { deadLetterRetry } from '../workflows/dead-letter-retry.js';
+import { runOptionsOf } from './backfill.js';
 
 export interface DeadLetterRetryOptions {
   migration: string;
   connection?: string;
   filter: Omit<DeadLetterFilter, 'migration' | 'state'>;
   batchSize?: number;
+  /** The run options of a migration that takes them (a field migration's plan), as the user gave them. */
+  options?: unknown;
 }
 
 /**
@@ -22,6 +25,7 @@ export async function retryDeadLetters(
   options: DeadLetterRetryOptions,
 ): Promise<RetryCounts & { workflowId: string }> {
   const migration = getMigration(options.migration);
+  const runOptions = runOptionsOf(migration, options.options);
   const workflowId = `ferry/dlq-retry/${migration.name}/${new Date().toISOString()}`;
   const handle = await client.workflow.start<typeof deadLetterRetry>('deadLetterRetry', {
     taskQueue,
@@ -34,6 +38,7 @@ export async function retryDeadLetters(
         filter: options.filter,
         batchSize: options.batchSize ?? 500,
         maxHistoryEvents: 5_000,
+        ...(runOptions === undefined ? {} : { options: runOptions }),
       },
     ],
   });

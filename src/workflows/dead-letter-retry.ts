@@ -13,6 +13,8 @@ export interface DeadLetterRetryInput {
   filter: DeadLetterFilter;
   batchSize: number;
   maxHistoryEvents: number;
+  /** The run options its migration needs (a field migration's plan); absent in retries an older ferry started. */
+  options?: unknown;
   /** Carried across continue-as-new. */
   afterId?: number;
   totals?: RetryCounts;
@@ -29,6 +31,7 @@ export async function deadLetterRetry(input: DeadLetterRetryInput): Promise<Retr
       filter: input.filter,
       afterId,
       batchSize: input.batchSize,
+      ...(input.options === undefined ? {} : { options: input.options }),
     });
     if (batch.lastId === null) return totals;
     totals.retried += batch.retried;

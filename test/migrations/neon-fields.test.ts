@@ -282,7 +282,7 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     for (const id of filled) expect(others.d.valueOf(id, 'Email 1')).toBe(others.d.valueOf(id, '71'));
   });
 
-  it("dead-letters a write the API refuses, with the API's answer; the next run writes it and closes the letter", async () => {
+  it("dead-letters a write the API refuses, with the API's answer; ferry dlq retry --plan writes it and closes the letter", async () => {
     const plan: FieldPlanDeclaration = {
       select: { search: [{ field: 'Account ID', operator: 'GREATER_THAN', value: '0' }] },
       mappings: [{ from: 'V_Email', to: 'Email 1', strategy: 'COPY_IF_EMPTY' }],
@@ -309,11 +309,24 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     );
     expect(others.e.valueOf(id, 'Email 1')).toBeNull();
 
+    // Without its plan a retry cannot write the record, and says so before anything starts.
+    const planless = await runCli(['dlq', 'retry', 'neon-fields', '--connection', 'neon-e'], env);
+    expect(planless.code).toBe(1);
+    expect(planless.stderr).toContain('--plan FILE');
+
     await lock(false);
-    const second = await run({ apply: true, connection: 'neon-e', plan });
-    expect(second.report.records).toMatchObject({ updated: 1, deadLettered: 0 });
+    const file = await planFile('retry.yaml', plan);
+    const retry = await runCli(
+      ['dlq', 'retry', 'neon-fields', '--connection', 'neon-e', '--plan', file, '--json'],
+      env,
+      120_000,
+    );
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(JSON.parse(retry.stdout)).toMatchObject({ retried: 1, resolved: 1, stillFailing: 0 });
     expect(others.e.valueOf(id, 'Email 1')).toBe(others.e.valueOf(id, '71'));
     expect((await letter())?.resolved_at).not.toBeNull();
+    const second = await run({ apply: true, connection: 'neon-e', plan });
+    expect(second.report.records).toMatchObject({ updated: 0, deadLettered: 0 });
   });
 
   it('runs a plan declared in TypeScript, a function as its transform', async () => {

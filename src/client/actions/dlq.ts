@@ -7,9 +7,11 @@ import {
   discardDeadLetters,
   listDeadLetters,
 } from '../../target/dead-letters.js';
+import { runOptionsOf } from '../backfill.js';
 import { withDatabase } from '../database.js';
 import { retryDeadLetters } from '../dead-letters.js';
 import { formatTable, note, printResult, utcSeconds } from '../output.js';
+import { readPlanFile } from '../plan-file.js';
 import { withClient } from '../temporal.js';
 
 interface FilterOptions {
@@ -85,15 +87,19 @@ export async function runDeadLetterShow(id: number, options: { json: boolean }) 
 
 export async function runDeadLetterRetry(
   migration: string,
-  options: FilterOptions & { connection?: string },
+  options: FilterOptions & { connection?: string; plan?: string },
 ) {
   const filter = filterOf(options);
+  const plan = options.plan === undefined ? undefined : await readPlanFile(options.plan);
+  // A migration that needs a plan says so before Temporal is contacted.
+  runOptionsOf(getMigration(migration), plan === undefined ? undefined : { plan });
   await withClient(async (client, config) => {
     note(`retrying the open dead letters of ${migration} on the workers...`);
     const result = await retryDeadLetters(client, config.taskQueue, {
       migration,
       connection: options.connection,
       filter,
+      ...(plan === undefined ? {} : { options: { plan } }),
     });
     printResult(
       options.json,

@@ -44,6 +44,7 @@ export function registerDeadLetterCommands(program: Command): void {
       .argument('<migration>', 'name of the migration'),
   )
     .option('--connection <name>', "source connection (default: the migration's)")
+    .option('--plan <file>', 'the plan a field migration (neon-fields) writes the records with')
     .option('--json', 'print one JSON object', false)
     .action(async (migration, options) => (await actions()).runDeadLetterRetry(migration, options));
   withFilters(
