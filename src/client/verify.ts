@@ -1,11 +1,9 @@
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { FerryError } from '../errors.js';
 import { getMigration, migrationNames } from '../migrations/registry.js';
 import { ferrySearchAttributes } from '../search-attributes.js';
-import type { BackfillInput } from '../workflows/backfill.js';
 import type { VerifyInput, VerifyReport, verify } from '../workflows/verify.js';
-import { noSuchRun } from './run-handle.js';
+import { backfillInputOf } from './run-handle.js';
 import { readRunStatus } from './run-status.js';
 
 export interface VerifyOptions {
@@ -13,23 +11,6 @@ export interface VerifyOptions {
   sample: number;
   repair: boolean;
   connection?: string;
-}
-
-/** The options a backfill was started with, read from its history (the latest run's, after continue-as-new). */
-async function backfillInputOf(client: Client, workflowId: string): Promise<BackfillInput> {
-  const handle = client.workflow.getHandle(workflowId);
-  const description = await handle.describe().catch((error: Error) => {
-    throw error.name === 'WorkflowNotFoundError' ? noSuchRun(workflowId) : error;
-  });
-  if (description.type !== 'backfill') {
-    throw new FerryError(
-      `${workflowId} is a ${description.type} run; ferry verify checks backfills and migrations`,
-    );
-  }
-  const history = await handle.fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  if (!payload) throw new FerryError(`Cannot read the options of ${workflowId} from its history`);
-  return defaultPayloadConverter.fromPayload<BackfillInput>(payload);
 }
 
 /**
@@ -53,7 +34,11 @@ export async function resolveVerify(
       pagesPerChunk: migration.defaults.pagesPerChunk,
     };
   }
-  const input = await backfillInputOf(client, runOrMigration);
+  const { input } = await backfillInputOf(
+    client,
+    runOrMigration,
+    'ferry verify checks backfills and migrations',
+  );
   const status = await readRunStatus(client, runOrMigration);
   return {
     ...common,

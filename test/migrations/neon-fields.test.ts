@@ -144,7 +144,8 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
   it('runs dry by default: what would change, per field, before → after, and no write', async () => {
     const before = writes();
     const file = await planFile('plan.yaml', PLAN);
-    const dry = await runCli(['start', 'neon-fields', '--plan', file, '--id', runId()], env, 120_000);
+    const dryId = runId();
+    const dry = await runCli(['start', 'neon-fields', '--plan', file, '--id', dryId], env, 120_000);
     expect(dry.code, dry.stderr).toBe(0);
     expect(writes()).toBe(before);
     const changing = Array.from({ length: ACCOUNTS }, (_, index) => index).filter((index) => {
@@ -155,6 +156,10 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     expect(dry.stdout).toContain(`${changing.length} of ${ACCOUNTS} records would change`);
     expect(dry.stdout).toMatch(/ {2}Interests \(81\): \d+ records\n {4}#\d+: /);
     expect(dry.stdout).toContain('nothing was written: run again with --apply to write');
+    // Later, from its id alone: the same account of what the run found.
+    const status = await runCli(['status', dryId], env);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`${changing.length} of ${ACCOUNTS} records would change`);
 
     const asJson = await runCli(
       ['start', 'neon-fields', '--plan', file, '--id', runId(), '--json'],
