@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import { FerryError } from '../errors.js';
 import { getMigration, migrationNames } from '../migrations/registry.js';
 import { ferrySearchAttributes } from '../search-attributes.js';
 import type { VerifyInput, VerifyReport, verify } from '../workflows/verify.js';
