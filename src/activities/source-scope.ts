@@ -74,7 +74,9 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
           await waitAlive(adaptive.reserve(), () => heartbeat());
           await shared.take();
         },
-        onRateLimited: () => adaptive.onRateLimited(),
+        onRateLimited: (limit) => {
+          if (limit !== 'concurrent') adaptive.onRateLimited();
+        },
         wait: (ms) => waitAlive(Date.now() + ms, () => heartbeat()),
         lookups: lookupCaches.forRun(runScope),
         session: sessions.of(input.connection),

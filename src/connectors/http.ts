@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from './connection.js';
 import { MalformedPageError, parseRetryAfter, SourceHttpError, SourceRateLimitError } from './errors.js';
-import type { Source } from './source.js';
+import type { RateLimitKind, Source } from './source.js';
 
 /** Who is asked for what, for error messages: "WooCommerce", the connection's name, the request's path. */
 export interface RequestContext {
@@ -10,6 +10,8 @@ export interface RequestContext {
   path: string;
   /** Signs each attempt afresh (OAuth 1.0a allows a nonce once): the URL to send this attempt to. */
   authorize?: (url: URL) => URL;
+  /** What the source's 429s limit (see Source.onRateLimited); per minute unless the API declares otherwise. */
+  rateLimit?: RateLimitKind;
 }
 
 /** What a request sends besides its URL. */
@@ -125,7 +127,7 @@ export async function sendRequest(
       continue;
     }
     if (response.status !== 429) return response;
-    source.onRateLimited();
+    source.onRateLimited(context.rateLimit);
     if (limited >= RATE_LIMITED_RETRIES) return response;
     const waitMs = parseRetryAfter(response.headers.get('retry-after'));
     if (waitMs > MAX_IN_PLACE_WAIT_MS) return response;

@@ -2,14 +2,21 @@ import type { SourceConnection } from '../connectors/connection.js';
 import { LookupCache } from './lookup-cache.js';
 import { waitAlive } from './wait.js';
 
+/** What a source's 429 says is exceeded: requests per minute, or requests at the same time. */
+export type RateLimitKind = 'per-minute' | 'concurrent';
+
 /** A source connection resolved in the worker (its secrets never travel through Temporal), with the run's pacing. */
 export interface Source {
   name: string;
   connection: SourceConnection;
   /** Resolves when the next request may be sent under the run's rate limit. */
   beforeRequest(): Promise<void>;
-  /** The source answered 429: its real limit is below the pace; the pace slows down (AIMD). */
-  onRateLimited(): void;
+  /**
+   * The source answered 429. Against a limit of requests per minute (the default), its real limit is below the
+   * pace: the pace slows down (AIMD). Against a limit of requests at the same time (`concurrent`, Neon's), the
+   * request waits and goes again; the pace stays, since a slower pace frees no slot.
+   */
+  onRateLimited(limit?: RateLimitKind): void;
   /** Waits as long as the source asked (a 429's Retry-After), staying alive meanwhile (heartbeats). */
   wait(ms: number): Promise<void>;
   /** Lookups already answered in this run. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceHttpError, SourceRateLimitError } from '../../src/connectors/errors.js';
 import { type RequestContext, sendRequest, throwUnlessOk } from '../../src/connectors/http.js';
-import { type Source, unpacedSource } from '../../src/connectors/source.js';
+import { type RateLimitKind, type Source, unpacedSource } from '../../src/connectors/source.js';
 
 /**
  * What the test server answers next: a Retry-After value (null: none) for a 429, 'ok', a server error ('503'
@@ -33,9 +33,15 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** A source that records the waits the connector asks for instead of sleeping through them. */
-function recordingSource(): { source: Source; waits: number[]; rateLimited: number[] } {
+function recordingSource(): {
+  source: Source;
+  waits: number[];
+  rateLimited: number[];
+  limits: (RateLimitKind | undefined)[];
+} {
   const waits: number[] = [];
   const rateLimited: number[] = [];
+  const limits: (RateLimitKind | undefined)[] = [];
   const source: Source = {
     ...unpacedSource('shop', {
       kind: 'woocommerce',
@@ -47,9 +53,12 @@ function recordingSource(): { source: Source; waits: number[]; rateLimited: numb
     wait: async (ms) => {
       waits.push(ms);
     },
-    onRateLimited: () => rateLimited.push(waits.length),
+    onRateLimited: (limit) => {
+      rateLimited.push(waits.length);
+      limits.push(limit);
+    },
   };
-  return { source, waits, rateLimited };
+  return { source, waits, rateLimited, limits };
 }
 
 async function send(answers: typeof script) {
@@ -65,6 +74,21 @@ async function send(answers: typeof script) {
 }
 
 describe('429 and Retry-After', () => {
+  it("tells the source what the API's 429s limit: per minute unless declared, or requests at the same time", async () => {
+    for (const rateLimit of [undefined, 'concurrent'] as const) {
+      script = ['0', 'ok'];
+      const { source, limits } = recordingSource();
+      const context: RequestContext = {
+        system: 'Neon CRM',
+        source,
+        path: '/orders',
+        ...(rateLimit ? { rateLimit } : {}),
+      };
+      expect((await sendRequest(context, url, {})).status).toBe(200);
+      expect(limits).toEqual([rateLimit]);
+    }
+  });
+
   it('waits the seconds a Retry-After asks for, then sends the request again', async () => {
     expect(await send(['7', 'ok'])).toEqual({
       status: 200,

@@ -269,12 +269,17 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     }
   });
 
-  it('selects by the field it fills (Email 1 BLANK): the search shrinks under the run, which still ends exact', async () => {
+  it('selects by the field it fills (Email 1 BLANK), under 429s: the search shrinks under the run, which still ends exact and counts the 429s', async () => {
     const blank = Array.from({ length: OTHER_ACCOUNTS }, (_, index) => index + 1).filter(
       (id) => others.d.valueOf(id, 'Email 1') === null,
     );
     const filled = blank.filter((id) => others.d.valueOf(id, '71') !== null);
-    const { report } = await run({
+    // And some requests answered 429 whatever the load (another client holding Neon's slots): each waits and goes
+    // again, the run's pace stays, and the run's report counts them.
+    const faults = (body: unknown) =>
+      fetch(`${others.d.controlUrl}/faults`, { method: 'PUT', body: JSON.stringify(body) });
+    await faults({ tooManyRequestsRate: 0.05, stormRetryAfter: '0' });
+    const { handle, report } = await run({
       apply: true,
       connection: 'neon-d',
       plan: {
@@ -285,6 +290,17 @@ describe('neon-fields (real Temporal and PostgreSQL, Neon CRM emulator)', () => 
     expect(report).toMatchObject({ state: 'completed', problems: [] });
     expect(report.records).toMatchObject({ fetched: blank.length, updated: filled.length, deadLettered: 0 });
     for (const id of filled) expect(others.d.valueOf(id, 'Email 1')).toBe(others.d.valueOf(id, '71'));
+    await faults({ tooManyRequestsRate: 0 });
+    const answered429 = Object.values(others.d.endpoints).reduce(
+      (sum, log) => sum + (log.byStatus['429'] ?? 0),
+      0,
+    );
+    const { calls } = await summaryOf(handle.firstExecutionRunId);
+    const counted = Object.values(calls).reduce((sum, entry) => sum + entry.rateLimited, 0);
+    expect(answered429).toBeGreaterThan(0);
+    // Every 429 of the chunks; the count and the field descriptions when the run was planned are outside them.
+    expect(counted).toBeGreaterThanOrEqual(answered429 - 2);
+    expect(counted).toBeLessThanOrEqual(answered429);
   });
 
   it("dead-letters a write the API refuses, with the API's answer; ferry dlq retry --plan writes it and closes the letter", async () => {

@@ -18,6 +18,8 @@ const api = restApi({
   connection: neonConnection,
   auth: auth.basic('orgId', 'apiKey'),
   headers: { 'neon-api-version': '2.11' },
+  // Neon limits requests at the same time per endpoint, not per minute.
+  rateLimit: 'concurrent',
   // Neon answers a list of errors, each with a code and a message.
   errorMessage: (body) =>
     Array.isArray(body) ? body.map((error) => (error as { message?: string }).message).join('; ') : undefined,

@@ -26,9 +26,9 @@ export class CallTally {
         await source.beforeRequest();
         this.entry().calls++;
       },
-      onRateLimited: () => {
+      onRateLimited: (limit) => {
         this.entry().rateLimited++;
-        source.onRateLimited();
+        source.onRateLimited(limit);
       },
     };
   }

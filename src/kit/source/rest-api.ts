@@ -6,7 +6,7 @@ import {
   sendRequest,
   throwUnlessOk,
 } from '../../connectors/http.js';
-import type { Source } from '../../connectors/source.js';
+import type { RateLimitKind, Source } from '../../connectors/source.js';
 import { FerryError } from '../../errors.js';
 import type { ConnectionKind } from '../connections.js';
 import type { Attempt, Auth, AuthContext, LoginAnswer } from './auth.js';
@@ -26,6 +26,11 @@ export interface RestApiDeclaration {
   credentials: string;
   /** Headers sent with every request. */
   headers?: Record<string, string>;
+  /**
+   * What the API's 429s limit: requests per minute (the default; ferry's pace slows down), or requests at the
+   * same time (`concurrent`: the request waits and goes again, the pace stays).
+   */
+  rateLimit?: RateLimitKind;
 }
 
 export interface RestApi {
@@ -72,7 +77,13 @@ export class RestClient {
   }
 
   private context(url: URL, authorize?: (url: URL) => URL): RequestContext {
-    return { system: this.declaration.system, source: this.source, path: url.pathname, authorize };
+    return {
+      system: this.declaration.system,
+      source: this.source,
+      path: url.pathname,
+      authorize,
+      ...(this.declaration.rateLimit ? { rateLimit: this.declaration.rateLimit } : {}),
+    };
   }
 
   private refused(status: number, body: unknown): SourceAuthError {
