@@ -30,7 +30,7 @@ const api = restApi({
  * Neon's limits are requests at the same time per endpoint and organisation, not per minute: one account search,
  * five account writes. Reads of one account are not documented; five is what ferry allows itself.
  */
-export const NEON_LIMITS = { search: 1, write: 5, read: 5 } as const;
+const NEON_LIMITS = { search: 1, write: 5, read: 5 } as const;
 
 /** Search results come at most 200 a page. */
 const SEARCH_PAGE = 200;
@@ -55,18 +55,45 @@ const accountSearch: Listing = {
   }),
 };
 
-/** The standard account fields a plan can name, and where an account's JSON keeps the writable ones. */
-const STANDARD: readonly { name: string; contact?: string }[] = [
-  { name: 'Account ID' },
-  { name: 'Account Type' },
-  { name: 'Company Name' },
-  { name: 'First Name', contact: 'firstName' },
-  { name: 'Last Name', contact: 'lastName' },
-  { name: 'Preferred Name', contact: 'preferredName' },
-  { name: 'Email 1', contact: 'email1' },
-  { name: 'Email 2', contact: 'email2' },
-  { name: 'Email 3', contact: 'email3' },
-];
+/** An account as `GET /accounts/{id}` answers it, whichever kind it is. */
+interface AccountAnswer {
+  individualAccount?: AccountBody;
+  companyAccount?: AccountBody;
+}
+interface AccountBody {
+  accountId?: unknown;
+  name?: unknown;
+  primaryContact?: Record<string, unknown>;
+  accountCustomFields?: { id: unknown; value?: unknown; optionValues?: { name: string }[] }[];
+}
+
+/** The account's kind as a search shows it. */
+const accountType = (answer: AccountAnswer) => (answer.companyAccount ? 'Company' : 'Individual');
+
+/** A field of `primaryContact`: the standard fields a plan can write. */
+const contactField = (property: string) => ({
+  contact: property,
+  read: (account: AccountBody) => account.primaryContact?.[property],
+});
+
+/**
+ * The standard account fields a plan can name: how a `GET /accounts/{id}` answer holds each, and the
+ * `primaryContact` property of those a PATCH can write.
+ */
+const STANDARD = new Map<
+  string,
+  { contact?: string; read: (account: AccountBody, answer: AccountAnswer) => unknown }
+>([
+  ['Account ID', { read: (account) => account.accountId }],
+  ['Account Type', { read: (_, answer) => accountType(answer) }],
+  ['Company Name', { read: (account) => account.name }],
+  ['First Name', contactField('firstName')],
+  ['Last Name', contactField('lastName')],
+  ['Preferred Name', contactField('preferredName')],
+  ['Email 1', contactField('email1')],
+  ['Email 2', contactField('email2')],
+  ['Email 3', contactField('email3')],
+]);
 
 interface NeonCustomField {
   id: string | number;
@@ -92,7 +119,7 @@ export class NeonAccountFields {
   private readonly optionIds = new Map<string, Map<string, string>>();
 
   constructor(custom: readonly NeonCustomField[]) {
-    const fields: FieldInfo[] = STANDARD.map(({ name, contact }) => ({
+    const fields: FieldInfo[] = [...STANDARD].map(([name, { contact }]) => ({
       key: name,
       name,
       kind: 'text',
@@ -143,45 +170,23 @@ export class NeonAccountFields {
   }
 
   /** An account as `GET /accounts/{id}` answers it, as values by field key. */
-  valuesOfAccount(answer: unknown, fields: readonly FieldInfo[]): Record<string, FieldValue> {
-    const account = accountOf(answer);
-    const contact = (account.primaryContact ?? {}) as Record<string, unknown>;
-    const custom = new Map(
-      (
-        (account.accountCustomFields ?? []) as {
-          id: unknown;
-          value?: unknown;
-          optionValues?: { name: string }[];
-        }[]
-      ).map((entry) => [String(entry.id), entry]),
-    );
+  valuesOfAccount(answer: AccountAnswer, fields: readonly FieldInfo[]): Record<string, FieldValue> {
+    const account = answer.individualAccount ?? answer.companyAccount ?? {};
+    const custom = new Map((account.accountCustomFields ?? []).map((entry) => [String(entry.id), entry]));
     const values: Record<string, FieldValue> = {};
     for (const field of fields) {
-      const standard = STANDARD.find((candidate) => candidate.name === field.key);
-      if (standard) {
-        const raw =
-          field.key === 'Account ID'
-            ? account.accountId
-            : field.key === 'Account Type'
-              ? accountTypeOf(answer)
-              : field.key === 'Company Name'
-                ? account.name
-                : standard.contact
-                  ? contact[standard.contact]
-                  : undefined;
-        values[field.key] = raw === undefined || raw === null || raw === '' ? null : String(raw);
-        continue;
-      }
+      const standard = STANDARD.get(field.key);
       const entry = custom.get(field.key);
-      const names = entry?.optionValues?.map((option) => option.name) ?? [];
+      const options = entry?.optionValues?.map((option) => option.name) ?? [];
+      const raw = standard ? standard.read(account, answer) : entry?.value;
       values[field.key] =
         field.kind === 'multiselect'
-          ? names
+          ? options
           : field.kind === 'select'
-            ? (names[0] ?? null)
-            : entry?.value === undefined || entry.value === null || entry.value === ''
+            ? (options[0] ?? null)
+            : raw === undefined || raw === null || raw === ''
               ? null
-              : String(entry.value);
+              : String(raw);
     }
     return values;
   }
@@ -194,7 +199,7 @@ export class NeonAccountFields {
     const primaryContact: Record<string, string | null> = {};
     const accountCustomFields: Record<string, unknown>[] = [];
     for (const [key, value] of Object.entries(changes)) {
-      const standard = STANDARD.find((candidate) => candidate.name === key);
+      const standard = STANDARD.get(key);
       if (standard?.contact) {
         primaryContact[standard.contact] = typeof value === 'string' ? value : null;
         continue;
@@ -217,21 +222,6 @@ export class NeonAccountFields {
     return { [accountType === 'Company' ? 'companyAccount' : 'individualAccount']: body };
   }
 }
-
-/** The account inside a `GET /accounts/{id}` answer, whichever kind it is. */
-function accountOf(answer: unknown): Record<string, unknown> & {
-  accountId?: unknown;
-  name?: unknown;
-  primaryContact?: unknown;
-  accountCustomFields?: unknown;
-} {
-  const body = (answer ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  return body.individualAccount ?? body.companyAccount ?? {};
-}
-
-/** The account's kind as a search shows it ("Individual", "Company"), from a `GET /accounts/{id}` answer. */
-export const accountTypeOf = (answer: unknown): string =>
-  (answer as { companyAccount?: unknown } | null)?.companyAccount ? 'Company' : 'Individual';
 
 /**
  * Neon's accounts as records whose fields a migration rewrites: read by search (200 a request, the fields asked
@@ -261,8 +251,12 @@ const accounts: FieldRecordApi<NeonAccountFields> = {
 
   async read(client, fields, key, read) {
     try {
-      const answer = await client.getJson(`accounts/${encodeURIComponent(key)}`);
-      return { key, values: fields.valuesOfAccount(answer, read), kind: accountTypeOf(answer) };
+      const answer = await client.getJson<AccountAnswer>(`accounts/${encodeURIComponent(key)}`);
+      return {
+        key,
+        values: fields.valuesOfAccount(answer, read),
+        kind: accountType(answer),
+      };
     } catch (error) {
       if (error instanceof SourceHttpError && error.status === 404) return undefined;
       throw error;
@@ -278,4 +272,4 @@ const accounts: FieldRecordApi<NeonAccountFields> = {
 };
 
 /** Neon CRM's parts, for a migration of its accounts' fields. */
-export const neon = { api, accountSearch, accounts, limits: NEON_LIMITS };
+export const neon = { api, accounts };

@@ -4,6 +4,7 @@ import type { Source } from '../../connectors/source.js';
 import { FerryError } from '../../errors.js';
 import type { ChunkContext, ChunkCounts, Cursor, Migration, RejectedRecord } from '../../migrations/types.js';
 import { fileDeadLetters, resolveDeadLetters } from '../../target/dead-letters.js';
+import { inLanes } from '../lanes.js';
 import type { RestClient } from '../source/rest-api.js';
 import { applyMappings } from './apply.js';
 import { CallTally, callsOf } from './call-tally.js';
@@ -15,6 +16,7 @@ import {
   outcomesOf,
   recordOutcomes,
   sentBefore,
+  type WriteStatus,
 } from './ledger.js';
 import { type FieldPlan, type FieldPlanDeclaration, fieldPlanSchema } from './plan.js';
 import { callsPerRecord, recommend } from './recommend.js';
@@ -43,6 +45,10 @@ const PAGE_SIZE = 200;
 /** The start of the one window a field migration's run covers: before any record it could select. */
 const WHOLE_SELECTION_FROM = '2000-01-01T00:00:00.000Z';
 
+/** Records of a run that reached their end: written, already as planned, or planned (a dry run). */
+const settled = (outcomes: Record<WriteStatus, number>) =>
+  outcomes.unchanged + outcomes.written + outcomes.planned;
+
 /** The plan's mappings against the API's fields, with the fields a run reads. */
 interface BoundPlan<F> {
   fields: F;
@@ -58,30 +64,6 @@ function fieldsRead(mappings: readonly ResolvedMapping[]): FieldInfo[] {
       if (field) byKey.set(field.key, field);
   }
   return [...byKey.values()];
-}
-
-/**
- * Each item through `work`, `lanes` at a time. A failure `work` does not catch stops the other lanes from taking
- * more (the chunk is retried whole); what the lanes already did stays done.
- */
-async function inLanes<T>(
-  items: readonly T[],
-  lanes: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    for (let index = next++; index < items.length && !failed; index = next++) {
-      try {
-        await work(items[index] as T);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }
 
 /**
@@ -111,10 +93,11 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       });
       return cached.get('plan') as BoundPlan<F>;
     };
-    const choice = (): StrategyChoice =>
-      chooseStrategy(plan as FieldPlan, recordApi.limits, Math.min(PAGE_SIZE, recordApi.maxPageSize));
-    const ids = () => (plan && 'ids' in plan.select ? plan.select.ids : undefined);
-    const conditions = () => (plan && 'search' in plan.select ? plan.select.search : []);
+    const strategy: StrategyChoice | undefined = plan
+      ? chooseStrategy(plan, recordApi.limits, Math.min(PAGE_SIZE, recordApi.maxPageSize))
+      : undefined;
+    const ids = plan && 'ids' in plan.select ? plan.select.ids : undefined;
+    const conditions = plan && 'search' in plan.select ? plan.select.search : [];
 
     /** Records by key, `limits.read` at a time; the keys the API does not have are returned apart. */
     const readEach = async (
@@ -234,23 +217,28 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       const written: LedgerRow[] = [];
       const refused: RejectedRecord[] = [];
       await tally.during('write', () =>
-        inLanes(toWrite, writeLanes(choice().strategy, recordApi.limits), async ({ record, changes }) => {
-          const after: Record<string, FieldValue> = {};
-          for (const [key, change] of Object.entries(changes ?? {})) after[key] = change.after;
-          try {
-            await recordApi.write(client, bound.fields, record, after);
-            written.push({ key: record.key, status: 'written' });
-          } catch (error) {
-            // A write the API refuses (4xx) is the record's; anything else fails the chunk, to be retried whole.
-            if (!(error instanceof SourceHttpError) || error.status < 400 || error.status >= 500) throw error;
-            refused.push({
-              sourceKey: record.key,
-              payload: { key: record.key, changes },
-              reason: error.message,
-            });
-          }
-          context.onPage();
-        }),
+        inLanes(
+          toWrite,
+          writeLanes(strategy?.strategy ?? 'hybrid', recordApi.limits),
+          async ({ record, changes }) => {
+            const after: Record<string, FieldValue> = {};
+            for (const [key, change] of Object.entries(changes ?? {})) after[key] = change.after;
+            try {
+              await recordApi.write(client, bound.fields, record, after);
+              written.push({ key: record.key, status: 'written' });
+            } catch (error) {
+              // A write the API refuses (4xx) is the record's; anything else fails the chunk, to be retried whole.
+              if (!(error instanceof SourceHttpError) || error.status < 400 || error.status >= 500)
+                throw error;
+              refused.push({
+                sourceKey: record.key,
+                payload: { key: record.key, changes },
+                reason: error.message,
+              });
+            }
+            context.onPage();
+          },
+        ),
       );
       await db.transaction(async (trx) => {
         await tally.save(trx, runId);
@@ -274,12 +262,11 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
 
     /** How many records the plan selects: its ids, or the search's total. */
     const countSource = async (source: Source): Promise<number> => {
-      const named = ids();
-      if (named) return named.length;
+      if (ids) return ids.length;
       const client = recordApi.api.open(source);
       const bound = await bind(source, client);
       const { total } = await recordApi.search(client, bound.fields, {
-        conditions: conditions(),
+        conditions,
         read: [],
         cursor: { page: 1 },
         size: 1,
@@ -306,14 +293,13 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
         bind: (options) =>
           fixedPlan ? migration : build(fieldPlanSchema.parse((options as FieldRunOptions).plan)),
       },
-      runNote: () => (plan ? `strategy ${choice().why}` : undefined),
+      runNote: () => (strategy ? `strategy ${strategy.why}` : undefined),
       summarizeRun: async (db, runId) => {
         const [outcomes, fields, calls] = await Promise.all([
           outcomesOf(db, runId),
           fieldSummaries(db, runId),
           callsOf(db, runId),
         ]);
-        const strategy = plan ? choice() : undefined;
         const measured = { outcomes, calls };
         const json = {
           strategy,
@@ -337,10 +323,9 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
         const tally = new CallTally();
         const client = recordApi.api.open(tally.count(source));
         const bound = await tally.during('fields', () => bind(source, client));
-        const named = ids();
-        if (named) {
+        if (ids) {
           const start = (request.cursor.page - 1) * request.pageSize;
-          const keys = named.slice(start, start + request.pageSize * request.pages);
+          const keys = ids.slice(start, start + request.pageSize * request.pages);
           const { found, missing } = await readEach(client, bound, keys, tally);
           context.onPage();
           const rejected = missing.map((key) => ({
@@ -352,11 +337,11 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
           const nextPage = request.cursor.page + request.pages;
           return {
             ...counts,
-            next: (nextPage - 1) * request.pageSize < named.length ? { page: nextPage } : null,
+            next: (nextPage - 1) * request.pageSize < ids.length ? { page: nextPage } : null,
           };
         }
         // parallel reads each record by its own request: the search then only finds which.
-        const eachOnItsOwn = choice().strategy === 'parallel';
+        const eachOnItsOwn = strategy?.strategy === 'parallel';
         const found: FieldRecord[] = [];
         const rejected: RejectedRecord[] = [];
         let cursor: Cursor | null = request.cursor;
@@ -364,7 +349,7 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
           const at: Cursor = cursor;
           const result = await tally.during('search', () =>
             recordApi.search(client, bound.fields, {
-              conditions: conditions(),
+              conditions,
               read: eachOnItsOwn ? [] : bound.read,
               cursor: at,
               size: request.pageSize,
@@ -411,16 +396,14 @@ export function defineFieldMigration<F extends { catalogue: FieldCatalogue }>(
       countSource: (source) => countSource(source),
 
       async countTarget(db, _window, context) {
-        if (!context) return 0;
-        const outcomes = await outcomesOf(db, context.runScope);
-        return outcomes.unchanged + outcomes.written + outcomes.planned;
+        return context ? settled(await outcomesOf(db, context.runScope)) : 0;
       },
 
       // The run changes the fields its search may select by (Email 1 BLANK): the count at the source moves under
       // it. What must hold is that every record it read has settled, written, unchanged or refused.
       async countWindow(db, _source, _window, context) {
         const outcomes = await outcomesOf(db, context.runScope);
-        const targetCount = outcomes.unchanged + outcomes.written + outcomes.planned;
+        const targetCount = settled(outcomes);
         return {
           sourceCount: targetCount + outcomes.pending + outcomes.failed,
           targetCount,

@@ -1,4 +1,5 @@
 import { SourceHttpError } from '../../connectors/errors.js';
+import { inLanes } from '../lanes.js';
 import type { RestClient } from './rest-api.js';
 
 /**
@@ -34,20 +35,9 @@ async function fetchAll(
   concurrency = DEFAULT_CONCURRENCY,
 ): Promise<unknown[]> {
   const found: unknown[] = new Array(paths.length);
-  let next = 0;
-  let failed = false;
-  const fetchNext = async () => {
-    for (let index = next++; index < paths.length && !failed; index = next++) {
-      try {
-        found[index] = await fetchOne(client, paths[index] as string);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  const lanes = Math.min(concurrency, paths.length);
-  await Promise.all(Array.from({ length: lanes }, fetchNext));
+  await inLanes(paths, concurrency, async (path, index) => {
+    found[index] = await fetchOne(client, path);
+  });
   return found;
 }
 
