@@ -20,11 +20,19 @@ const booking = {
   description: c.text(),
   entry_number: c.text().from('entryNumber'),
 };
-const relationCode = () => c.text().lookup('relation', 'relationId', (relation: Relation) => relation.code);
-/** A relation a payment or journal entry may name: its id kept, its code empty when the source has none. */
-const optionalRelation = {
-  relation_id: c.bigint().nullable().from('relationId'),
-  relation_code: relationCode().nullable(),
+/** A field of the relation the mutation names, found by the relation lookup. */
+const ofRelation = (field: (relation: Relation) => unknown) =>
+  c.text().lookup('relation', 'relationId', field);
+/**
+ * The relation a mutation names: its id and code. An invoice must name one the source knows; a payment or journal
+ * entry may name none, or one the source no longer has (its id kept, its code empty).
+ */
+const relation = ({ optional }: { optional: boolean }) => {
+  const id = c.bigint().from('relationId');
+  const code = ofRelation((found) => found.code);
+  return optional
+    ? { relation_id: id.nullable(), relation_code: code.nullable() }
+    : { relation_id: id, relation_code: code };
 };
 /** A mutation's row: a ledger, its VAT code and amount. */
 const row = {
@@ -41,9 +49,8 @@ const invoices = table('invoices', {
     invoice_number: c.text().from('invoiceNumber').parse(z.string().min(1)),
     mutation_id: mutationId().unique(),
     ...booking,
-    relation_id: c.bigint().from('relationId'),
-    relation_code: relationCode(),
-    relation_name: c.text().lookup('relation', 'relationId', (relation: Relation) => relation.name),
+    ...relation({ optional: false }),
+    relation_name: ofRelation((found) => found.name),
     term_of_payment: c.integer().from('termOfPayment'),
     in_ex_vat: c
       .text()
@@ -70,7 +77,7 @@ const payments = table('payments', {
   columns: {
     mutation_id: mutationId(),
     ...booking,
-    ...optionalRelation,
+    ...relation({ optional: true }),
     invoice_numbers: c.text().from('invoiceNumber').comment('the settled invoices, comma-separated'),
   },
   key: ['mutation_id'],
@@ -93,7 +100,7 @@ const journalEntries = table('journal_entries', {
   columns: {
     mutation_id: mutationId(),
     ...booking,
-    ...optionalRelation,
+    ...relation({ optional: true }),
   },
   key: ['mutation_id'],
   indexes: [['mutation_date']],
