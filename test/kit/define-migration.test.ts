@@ -7,6 +7,7 @@ import {
   defineTarget,
   linkHeaderNext,
   type MigrationDeclaration,
+  type Paginator,
   paginate,
   table,
   woocommerce,
@@ -138,6 +139,50 @@ describe('defineMigration', () => {
       error_message:
         'its own request answers 404: deleted since it was listed, or listed under a key the source does not serve',
     });
+  });
+
+  it('the later listing of a record wins within a chunk whose rows wait for lookups: listed, then gone, it is dead-lettered', async () => {
+    // Both pages of the chunk list the same five customers; customer 3 answers 404 the second time it is fetched.
+    const asked = new Map<number, number>();
+    const samePageTwice: Paginator = {
+      ...paginate.pageNumber({ maxSize: 100 }),
+      request: (_, size) => ({ params: { page: '1', per_page: String(size) } }),
+      read: (_, cursor) => ({ next: cursor.page < 2 ? { page: cursor.page + 1 } : null }),
+    };
+    const relisted = defineMigration({
+      ...peopleDeclaration,
+      name: 'kit-people-relisted',
+      target: defineTarget({
+        record: table('kit_people_relisted', {
+          columns: { id: c.bigint(), email: c.text().lookup('echo', 'email') },
+          key: ['id'],
+        }),
+      }),
+      created: 'id',
+      list: { ...peopleDeclaration.list, paginate: samePageTwice },
+      lookups: { echo: { load: async (keys) => new Map(keys.map((key) => [key, key])) } },
+      detail: {
+        path: (listed) => {
+          const id = (listed as { id: number }).id;
+          asked.set(id, (asked.get(id) ?? 0) + 1);
+          return id === 3 && asked.get(id) === 2 ? 'customers/99999999' : `customers/${id}`;
+        },
+      },
+    });
+    await relisted.prepareTarget(database.db);
+    const result = await relisted.copyChunk(
+      database.db,
+      source,
+      { window: everything, cursor: FIRST_PAGE, pageSize: 5, pages: 2 },
+      context,
+    );
+    expect(result.deadLettered).toBe(1);
+    expect(await database.db('kit_people_relisted').orderBy('id').pluck('id')).toEqual(['1', '2', '4', '5']);
+    const letter = await database
+      .db('ferry_dead_letters')
+      .where({ migration: 'kit-people-relisted' })
+      .first();
+    expect(letter?.source_key).toBe('3');
   });
 
   it('syncs a source with no modification stamp: the worker clock as watermark, pages by the listing', async () => {

@@ -203,26 +203,33 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
   /**
    * A chunk's records becoming rows: page by page as they arrive, or, when the target looks values up, all at
    * the end of the chunk, so that the chunk's keys are asked together (a few requests instead of a few per page).
+   * Held records and refusals are replayed in the order they came: the later listing of a record wins either way.
    */
   const chunkRows = (source: Source, client: RestClient): ChunkRows => {
     const rows = newRows();
-    const held: unknown[] = [];
+    const held: ({ add: readonly unknown[] } | { refuse: readonly unknown[] })[] = [];
+    const gone =
+      'its own request answers 404: deleted since it was listed, or listed under a key the source does not serve';
     const add = async (records: readonly unknown[]) => {
-      if (declaration.lookups) held.push(...records);
+      if (declaration.lookups) held.push({ add: records });
       else rows.add(records);
     };
     return {
       add,
       addListed: async (listed) => {
-        const { records, gone } = await detailed(client, listed);
-        rows.refuse(
-          gone,
-          'its own request answers 404: deleted since it was listed, or listed under a key the source does not serve',
-        );
-        await add(records);
+        const detail = await detailed(client, listed);
+        if (declaration.lookups) held.push({ refuse: detail.gone });
+        else rows.refuse(detail.gone, gone);
+        await add(detail.records);
       },
       done: async () => {
-        if (held.length > 0) rows.add(held, await findLookups(source, client, checkedForLookups(held)));
+        const records = held.flatMap((step) => ('add' in step ? step.add : []));
+        if (held.length === 0) return rows;
+        const found = await findLookups(source, client, checkedForLookups(records));
+        for (const step of held) {
+          if ('add' in step) rows.add(step.add, found);
+          else rows.refuse(step.refuse, gone);
+        }
         return rows;
       },
     };
