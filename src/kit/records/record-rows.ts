@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { RejectedRecord } from '../../migrations/types.js';
 import { routeChooser, routesOf, sourceKeyPath, type Targets } from '../target/routes.js';
 import type { Table } from '../target/table.js';
-import type { Target } from '../target/target.js';
+import { keyTakenReason, type Target } from '../target/target.js';
 import type { TargetRows } from '../target/write.js';
 import { type ColumnPlan, type FoundLookups, pathsOf, planTable, RefusedRecord } from './column-plan.js';
 import { topField, valueAt } from './field-path.js';
@@ -206,9 +206,7 @@ class TargetRowSets {
       const key = String(set.record[this.recordKey]);
       const holder = this.holders.get(key);
       if (holder !== undefined && holder !== sourceKey) {
-        throw new RefusedRecord(
-          `${this.recordKey} ${key} is already taken by ${this.target.sourceKey} ${holder}`,
-        );
+        throw new RefusedRecord(keyTakenReason(this.target, key, holder));
       }
       this.holders.set(key, sourceKey);
     }

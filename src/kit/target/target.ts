@@ -39,6 +39,14 @@ export interface Target {
   readonly tables: readonly Table[];
 }
 
+/**
+ * Why a record is refused when the key of its table row (an invoice number) is held by another source record:
+ * in the same chunk or already in the table.
+ */
+export function keyTakenReason(target: Target, key: unknown, holder: unknown): string {
+  return `${target.record.key[0]} ${String(key)} is already taken by ${target.sourceKey} ${String(holder)}`;
+}
+
 export function generatedIdOf(table: Table): string {
   const found = Object.entries(table.columns).find(([, column]) => column.specification.generated);
   if (!found)

@@ -4,7 +4,13 @@ import { columnArrays, onConflictUpdate, quote, unnestSql, upsertRows } from '..
 import { recordCounts } from '../../target/record-counts.js';
 import { routesOf, type Targets } from './routes.js';
 import { type Table, writtenColumns } from './table.js';
-import { type ChildTable, type DimensionTable, generatedIdOf, type Target } from './target.js';
+import {
+  type ChildTable,
+  type DimensionTable,
+  generatedIdOf,
+  keyTakenReason,
+  type Target,
+} from './target.js';
 
 type Row = Record<string, unknown>;
 
@@ -78,9 +84,8 @@ async function deleteRemovedChildren(
   rows: readonly Row[],
 ): Promise<string[]> {
   const { table, parentColumn } = child;
-  const types = new Map(writtenColumns(table).map((column) => [column.name, column.type]));
-  const parentType = types.get(parentColumn) as string;
-  const keys = table.key.map((key) => ({ name: key, type: types.get(key) as string }));
+  const parentType = typeOf(table, parentColumn);
+  const keys = table.key.map((key) => ({ name: key, type: typeOf(table, key) }));
   const { rows: deleted } = await trx.raw<{ rows: { parent: string }[] }>(
     // NOT IN over a subquery is hashed; `not (key = any(array))` would scan the chunk's rows for every row.
     `delete from ${quote(table.name)}
@@ -154,7 +159,7 @@ async function claimKeys(
       {
         sourceKey: String(row[target.sourceKey]),
         payload: row,
-        reason: `${recordKey} ${String(row[recordKey])} is already taken by ${target.sourceKey} ${holder}`,
+        reason: keyTakenReason(target, row[recordKey], holder),
       },
     ];
   });
