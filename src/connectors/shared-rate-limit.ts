@@ -7,15 +7,15 @@ export interface RateSlot {
   waitMs: number;
 }
 
+/** How long a connection found without a limit is taken to have none. */
+export const UNLIMITED_RECHECK_MS = 1000;
+
 /**
  * A source connection's request limit, shared by every worker and every run that uses the connection (issue 6):
  * the next free slot lives in PostgreSQL (`ferry_rate_limits`), and each request reserves one by moving it on by
  * 60/limit seconds in a single UPDATE. Slots come from the database's clock, so workers' clocks do not matter;
  * the limit is never exceeded in any window, and an idle connection gets its next request at once (no burst).
  */
-/** How long a connection found without a limit is taken to have none. */
-export const UNLIMITED_RECHECK_MS = 1000;
-
 export class SharedRateLimiter {
   private unlimitedUntilMs = 0;
   /** A reservation under way, which may find that the connection has no limit. */
@@ -27,7 +27,10 @@ export class SharedRateLimiter {
     private readonly onWait: () => void = () => undefined,
   ) {}
 
-  /** Sets or lifts (null) the connection's limit; takes effect from the next reservation of any worker (within UNLIMITED_RECHECK_MS for one that found none). */
+  /**
+   * Sets or lifts (null) the connection's limit; takes effect from the next reservation of any worker (within
+   * UNLIMITED_RECHECK_MS for one that found none).
+   */
   static async setLimit(db: Knex, connection: string, requestsPerMinute: number | null): Promise<void> {
     await db.raw(
       `insert into ferry_rate_limits (connection, requests_per_minute) values (?, ?)

@@ -58,25 +58,28 @@ export function passes(filter: Filter | undefined, value: string | number | unde
   }
 }
 
-/** The dates a date filter can match, as [from, to) for the store's id range; other filters are checked per record. */
-export function dateBounds(filter: Filter | undefined): { from?: string; to?: string } {
-  if (!filter) return {};
+/**
+ * The dates a date filter can match, as [from, to) for the store's id range; `exact` when they are exactly the
+ * dates it matches (no filter, or an interval), so that no record needs checking on its own.
+ */
+export function dateBounds(filter: Filter | undefined): { from?: string; to?: string; exact?: true } {
+  if (!filter) return { exact: true };
   const next = (date: string) =>
     new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   const [first = '', second = ''] = filter.values;
   switch (filter.operator) {
     case 'eq':
-      return { from: first, to: next(first) };
+      return { from: first, to: next(first), exact: true };
     case 'range':
-      return { from: first, to: next(second) };
+      return { from: first, to: next(second), exact: true };
     case 'gt':
-      return { from: next(first) };
+      return { from: next(first), exact: true };
     case 'gte':
-      return { from: first };
+      return { from: first, exact: true };
     case 'lt':
-      return { to: first };
+      return { to: first, exact: true };
     case 'lte':
-      return { to: next(first) };
+      return { to: next(first), exact: true };
     default:
       return {};
   }

@@ -9,7 +9,7 @@ import {
   EmulatorTraffic,
   invalidControlBody,
 } from '../transport.js';
-import { dateBounds, type Filter, FilterError, filterOf, type Operator, passes } from './filters.js';
+import { dateBounds, type Filter, FilterError, filterOf, passes } from './filters.js';
 import { generateRelation, LEDGERS, relationCount, summaryOf } from './generator.js';
 import type { Ledger, Mutation, Relation } from './shapes.js';
 import { MutationStore } from './store.js';
@@ -45,8 +45,6 @@ export interface EboekhoudenEmulator {
 }
 
 const ROOT = '/v1';
-/** Date filters that say an interval of dates, which dateBounds turns into exact bounds. */
-const BOUNDING = new Set<Operator>(['eq', 'range', 'gt', 'gte', 'lt', 'lte']);
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 2000;
 
@@ -184,10 +182,11 @@ export async function startEboekhoudenEmulator(
     const filters = ['type', 'invoiceNumber', 'ledgerId', 'relationId']
       .map((field) => filterOf(params, field))
       .filter((filter): filter is Filter => filter !== undefined);
-    const { first, last } = store.idRange(dateBounds(date).from, dateBounds(date).to);
+    const bounds = dateBounds(date);
+    const { first, last } = store.idRange(bounds.from, bounds.to);
     const items: Mutation[] = [];
     let count = 0;
-    if (filters.length === 0 && (!date || BOUNDING.has(date.operator))) {
+    if (filters.length === 0 && bounds.exact) {
       // Dates grow with ids: the date bounds are exactly this id range, so a page costs its own size only.
       count = Math.max(0, last - first + 1);
       for (let id = first + offset; id <= last && items.length < limit; id++)
