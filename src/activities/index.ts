@@ -1,6 +1,7 @@
 import { createBackfillActivities } from './backfill.js';
 import { createDeadLetterActivities } from './dead-letters.js';
 import type { ActivityDeps } from './deps.js';
+import { createMatchActivities } from './matching.js';
 import { createSourceScope } from './source-scope.js';
 import { createStackCheckActivities } from './stack-check.js';
 import { createSyncActivities } from './sync.js';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncActivities(deps, withMigration),
     ...createDeadLetterActivities(deps, withMigration),
     ...createVerifyActivities(deps, withMigration),
+    ...createMatchActivities(deps),
   };
 }
 

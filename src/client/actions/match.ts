@@ -1,0 +1,171 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FerryError } from '../../errors.js';
+import { checkInputs } from '../../matching/inputs.js';
+import { type MatchReport, matchReport } from '../../matching/report.js';
+import { confirmReviewItem, openReviewItems, rejectReviewItem } from '../../matching/review.js';
+import { upgradeMatchingSchema } from '../../matching/schema.js';
+import { loadGeneratedLedger } from '../../sandbox/matching/tables.js';
+import { type MatchProgress, matchProgressQuery } from '../../workflows/match-messages.js';
+import { withDatabase } from '../database.js';
+import { matchRunId, parseMatchDeclaration, startMatch } from '../match.js';
+import { formatTable, note, printResult } from '../output.js';
+import { readPlanFile } from '../plan-file.js';
+import { withClient } from '../temporal.js';
+
+const euros = (cents: number) => (cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+
+function describeProgress(progress: MatchProgress): string {
+  const matched = Object.values(progress.rules).reduce((sum, step) => sum + step.matched, 0);
+  const parts = `${progress.partitions.done}/${progress.partitions.total} partitions`;
+  return `${progress.paused ? 'paused' : progress.phase}: ${parts}, ${progress.customers.matched} customers found, ${matched} matches`;
+}
+
+export async function runMatchStart(options: {
+  config: string;
+  partitions?: number;
+  concurrency?: number;
+  id?: string;
+  wait: boolean;
+  json: boolean;
+}): Promise<void> {
+  const file = (await readPlanFile(options.config)) as Record<string, unknown>;
+  const declaration = parseMatchDeclaration({
+    ...file,
+    ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+  });
+  // Tables and columns the inputs name are checked before a run is started.
+  await withDatabase(async (db) => {
+    await upgradeMatchingSchema(db);
+    await checkInputs(db, declaration.inputs);
+  });
+  await withClient(async (client, config) => {
+    const handle = await startMatch(client, config.taskQueue, declaration, options.id ?? matchRunId());
+    if (!options.wait) {
+      printResult(options.json, { runId: handle.workflowId }, () => handle.workflowId);
+      return;
+    }
+    note(`started ${handle.workflowId}`);
+    let finished = false;
+    const result = handle.result().finally(() => {
+      finished = true;
+    });
+    let shown = '';
+    while (!finished) {
+      await Promise.race([result.catch(() => undefined), sleep(2_000)]);
+      if (finished) break;
+      const line = describeProgress(await handle.query(matchProgressQuery));
+      if (line !== shown) note(line);
+      shown = line;
+    }
+    const progress = await result;
+    const report = await withDatabase((db) => matchReport(db, handle.workflowId));
+    printResult(options.json, { progress, report }, () =>
+      [describeProgress(progress), formatReport(report)].join('\n'),
+    );
+  });
+}
+
+export function formatReport(report: MatchReport): string {
+  const lines = [
+    `run ${report.runId}: ${report.matches.count} matches, ${euros(report.matches.amountCents)} allocated (of ${report.staged.invoices} invoices, ${report.staged.payments} payments staged)`,
+    '',
+    formatTable(
+      ['rule', 'matches', 'amount'],
+      report.byRule.map((row) => [row.rule, String(row.matches), euros(row.amountCents)]),
+    ),
+    '',
+    formatTable(
+      ['confidence', 'matches'],
+      report.byConfidence.map((row) => [row.band, String(row.matches)]),
+    ),
+    '',
+    `review: ${report.review.open} open, ${report.review.confirmed} confirmed, ${report.review.rejected} rejected`,
+    '',
+    `still open (ages as of ${report.asOf ?? '-'}):`,
+    formatTable(
+      ['', 'age', 'count', 'open'],
+      report.unmatched.map((row) => [row.kind, row.age, String(row.count), euros(row.openCents)]),
+    ),
+    '',
+    'largest open invoices:',
+    formatTable(
+      ['invoice', 'customer', 'issued', 'open'],
+      report.largestOpenInvoices.map((row) => [
+        row.invoiceId,
+        row.customerId,
+        row.issuedOn,
+        euros(row.openCents),
+      ]),
+    ),
+  ];
+  return lines.join('\n');
+}
+
+export async function runMatchGenerate(options: { invoices: number; seed: number; json: boolean }) {
+  const ledger = await withDatabase(async (db) => {
+    const existing = await db.raw("select to_regclass('ledger_invoices') is not null as present");
+    if ((existing.rows[0] as { present: boolean }).present) {
+      throw new FerryError(
+        'The database has a ledger_invoices table already: generate into an empty database',
+      );
+    }
+    return loadGeneratedLedger(db, options);
+  });
+  printResult(options.json, ledger, () =>
+    [
+      `generated ${ledger.invoices} invoices, ${ledger.payments} payments, ${ledger.customers} customers (seed ${options.seed})`,
+      'match them: ferry match start --config examples/match-generated.yaml',
+    ].join('\n'),
+  );
+}
+
+export async function runMatchReport(runId: string, options: { json: boolean }): Promise<void> {
+  const report = await withDatabase(async (db) => {
+    await upgradeMatchingSchema(db);
+    return matchReport(db, runId);
+  });
+  printResult(options.json, report, () => formatReport(report));
+}
+
+export async function runMatchReview(options: { limit: number; json: boolean }): Promise<void> {
+  const items = await withDatabase(async (db) => {
+    await upgradeMatchingSchema(db);
+    return openReviewItems(db, options.limit);
+  });
+  printResult(options.json, { items }, () =>
+    items.length === 0
+      ? 'no open review items'
+      : formatTable(
+          ['id', 'payment', 'invoice', 'rule', 'score'],
+          items.map((item) => [
+            String(item.reviewId),
+            item.paymentId,
+            item.invoiceId,
+            item.rule,
+            item.score === null ? '-' : item.score.toFixed(3),
+          ]),
+        ),
+  );
+}
+
+export async function runMatchDecision(
+  reviewId: number,
+  decision: 'confirm' | 'reject',
+  options: { json: boolean },
+): Promise<void> {
+  await withDatabase(async (db) => {
+    await upgradeMatchingSchema(db);
+    if (decision === 'confirm') {
+      const { amountCents } = await confirmReviewItem(db, reviewId);
+      printResult(
+        options.json,
+        { reviewId, decision, amountCents },
+        () => `confirmed ${reviewId}: ${euros(amountCents)} allocated`,
+      );
+    } else {
+      await rejectReviewItem(db, reviewId);
+      printResult(options.json, { reviewId, decision }, () => `rejected ${reviewId}`);
+    }
+  });
+}

@@ -1,0 +1,46 @@
+import { defineQuery } from '@temporalio/workflow';
+import type { MatchInputs, StagedCounts } from '../matching/inputs.js';
+import type { StepCounts } from '../matching/partition.js';
+import type { MatchRules } from '../matching/rules.js';
+import type { BucketRange } from '../matching/sql.js';
+
+/** A match run's options, validated by the caller: plain data only. */
+export interface MatchInput {
+  inputs: MatchInputs;
+  rules: MatchRules;
+  partitions: number;
+  concurrency: number;
+}
+
+export type MatchPhase = 'staging' | 'customers' | 'matching' | 'done';
+
+export interface MatchPartitionInput {
+  runId: string;
+  range: BucketRange;
+  rules: MatchRules;
+}
+
+/** What an operator sees of a match run: where it is, and what it matched so far, per rule. */
+export interface MatchProgress {
+  runId: string;
+  phase: MatchPhase;
+  paused: boolean;
+  concurrency: number;
+  staged: StagedCounts | null;
+  /** Payments whose customer was found, and those listed for review because it could not be. */
+  customers: StepCounts;
+  partitions: { total: number; done: number; running: number };
+  rules: Record<string, StepCounts>;
+}
+
+export const matchProgressQuery = defineQuery<MatchProgress>('matchProgress');
+
+export const ZERO_STEP: StepCounts = { matched: 0, reviewed: 0, matchedCents: 0 };
+
+export function addStep(a: StepCounts, b: StepCounts): StepCounts {
+  return {
+    matched: a.matched + b.matched,
+    reviewed: a.reviewed + b.reviewed,
+    matchedCents: a.matchedCents + b.matchedCents,
+  };
+}
