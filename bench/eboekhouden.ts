@@ -7,7 +7,6 @@
  *
  *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startBackfill } from '../src/client/backfill.js';
 import { connectionEnv } from '../src/config.js';
@@ -21,6 +20,7 @@ import type { Mutation } from '../src/sandbox/emulators/eboekhouden/shapes.js';
 import { createDb } from '../src/target/db.js';
 import { cpuSecondsBetween, cpuSnapshot } from './lib/cpu.js';
 import { seedMutationLoop } from './lib/eboekhouden-seed-loop.js';
+import { peakRssMb } from './lib/memory.js';
 import { startBenchStack } from './lib/stack.js';
 
 const { values } = parseArgs({
@@ -53,11 +53,6 @@ const emulatorOptions = { seed: SEED, faults: { latencyMs } };
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const stack = await startBenchStack('eboekhouden');
-
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
-}
 
 function* mutationsOf(emulator: EboekhoudenEmulator): Generator<Mutation> {
   for (let id = 1; id <= emulator.store.size; id++) yield emulator.store.get(id) as Mutation;
