@@ -4,11 +4,13 @@
  * steers (pause, resume, concurrency and rate updates), with a partition that yielded its slot; and SAP
  * incremental syncs: the first (it backfills as a child) and one that continues as new.
  *
+ * With `--match` it records only a match run an operator pauses, widens and resumes, and one of its partitions.
+ *
  * With `--hostile` it records only the issue-6 workflows, next to the others: a backfill whose records were
  * partly dead-lettered and that ends with its sample check, the dead-letter retry, a verification that repairs,
  * and a dry run's partition.
  *
- *   npm run record:histories [-- --hostile]   (rewrites test/replay/histories/*.json, never before-cursor/;
+ *   npm run record:histories [-- --hostile | --match]   (rewrites test/replay/histories/*.json, never before-cursor/;
  *                                             commit them with the change)
  */
 import { writeFile } from 'node:fs/promises';
@@ -17,10 +19,12 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { startBackfill } from '../src/client/backfill.js';
 import { retryDeadLetters } from '../src/client/dead-letters.js';
+import { startMatch } from '../src/client/match.js';
 import { resolveSync, type SyncOptions } from '../src/client/sync.js';
 import { resolveVerify, runVerification } from '../src/client/verify.js';
 import type { WooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
 import { withLocalRun } from '../src/sandbox/local-run.js';
+import { GENERATED_INPUTS, loadGeneratedLedger } from '../src/sandbox/matching/tables.js';
 import {
   pauseUpdate,
   resumeUpdate,
@@ -32,12 +36,17 @@ import { type PartitionReport, progressQuery } from '../src/workflows/messages.j
 const OUT = new URL('../test/replay/histories/', import.meta.url);
 
 const hostileOnly = process.argv.includes('--hostile');
+const matchOnly = process.argv.includes('--match');
 
 await withLocalRun(
   { orders: 1500, seed: 7, sapOrders: 400, taskQueue: 'record' },
   async ({ client, stack }) => {
     if (hostileOnly) {
       await recordHostile(client, stack.emulator, stack.db);
+      return;
+    }
+    if (matchOnly) {
+      await recordMatch(client, stack.db);
       return;
     }
     const sync = async (workflowId: string, options: Partial<SyncOptions>) => {
@@ -143,6 +152,28 @@ async function record(client: Client, run: { workflowId: string; runId: string }
     `${JSON.stringify({ workflowId: run.workflowId, runId: run.runId, history }, null, 1)}\n`,
   );
   process.stderr.write(`recorded ${run.workflowId} (${run.runId}) -> ${file.pathname}\n`);
+}
+
+async function recordMatch(client: Client, db: Knex) {
+  await loadGeneratedLedger(db, { seed: 3, invoices: 3000 });
+  const workflowId = 'record/match';
+  const handle = await startMatch(
+    client,
+    'record',
+    { inputs: GENERATED_INPUTS, partitions: 4, concurrency: 1 },
+    workflowId,
+  );
+  await handle.executeUpdate(pauseUpdate);
+  await handle.executeUpdate(setConcurrencyUpdate, { args: [2] });
+  await handle.executeUpdate(resumeUpdate);
+  await handle.result();
+  await record(client, { workflowId, runId: handle.firstExecutionRunId }, 'match-steered-completed');
+  const partition = await client.workflow.getHandle(`${workflowId}/partition-0`).describe();
+  await record(
+    client,
+    { workflowId: partition.workflowId, runId: partition.runId },
+    'match-partition-completed',
+  );
 }
 
 async function recordHostile(client: Client, emulator: WooEmulator, db: Knex) {

@@ -1,4 +1,4 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { FerryError } from '../errors.js';
 import { type MatchDeclarationInput, matchDeclarationSchema } from '../matching/declaration.js';
 import type { match } from '../workflows/match.js';
@@ -25,7 +25,7 @@ export async function startMatch(
   taskQueue: string,
   declaration: MatchDeclarationInput,
   id = matchRunId(),
-): Promise<WorkflowHandle<typeof match>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof match>> {
   const { inputs, rules, partitions, concurrency } = parseMatchDeclaration(declaration);
   return client.workflow.start('match', {
     taskQueue,

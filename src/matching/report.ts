@@ -36,7 +36,7 @@ export async function matchReport(db: Knex, runId: string, largest = 10): Promis
   const byConfidence = await one<{ band: string; matches: number }>(
     `select case when confidence >= 1 then '1.00' when confidence >= 0.9 then '0.90-0.99'
                  when confidence >= 0.8 then '0.80-0.89' else 'below 0.80' end as band, count(*)::int as matches
-     from matches where run_id = ? group by band order by band desc`,
+     from matches where run_id = ? group by band order by min(confidence) desc`,
     [runId],
   );
   const review = await one<{ status: string; count: number }>(

@@ -1,14 +1,20 @@
 import { once } from 'node:events';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startMatch } from '../../src/client/match.js';
 import { GENERATED_INPUTS, loadGeneratedLedger } from '../../src/sandbox/matching/tables.js';
+import { launchChromium, resolveChromium } from '../helpers/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { runCli } from '../helpers/run-cli.js';
 import { WorkerProcesses } from '../helpers/worker-process.js';
 
 const LEDGER = { seed: 11, invoices: 60_000 };
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const PARTITIONS = 16;
 let killed: TestDatabase;
 let calm: TestDatabase;
@@ -124,10 +130,26 @@ it('ferry match report, review, confirm and reject', async () => {
   const byPayment = new Map<string, Item[]>();
   for (const item of review.items as Item[])
     byPayment.set(item.paymentId, [...(byPayment.get(item.paymentId) ?? []), item]);
-  const [tie] = [...byPayment.values()].filter((items) => items.length === 2);
+  // A tie of the fuzzy rule: one customer's two invoices of the payment's amount, both still wholly open.
+  const untouched = new Set(
+    (
+      await killed.db.raw(
+        `select invoice_id from match_invoices i
+         where not exists (select 1 from matches m where m.invoice_id = i.invoice_id)`,
+      )
+    ).rows.map((row: { invoice_id: string }) => row.invoice_id),
+  );
+  const [tie] = [...byPayment.values()].filter(
+    (items) =>
+      items.length === 2 &&
+      items.every(
+        (item) => untouched.has(item.invoiceId) && (item as Item & { rule: string }).rule === 'fuzzy',
+      ),
+  );
   if (!tie) throw new Error('no tie in review');
   const [yes, other] = tie as [Item, Item];
   const confirmed = await runCli(['match', 'confirm', String(yes.reviewId)], env());
+  expect(confirmed.stderr).toBe('');
   expect(confirmed.stdout).toMatch(new RegExp(`^confirmed ${yes.reviewId}: `));
   const made = await killed
     .db('matches')
@@ -143,6 +165,43 @@ it('ferry match report, review, confirm and reject', async () => {
   const rejected = await runCli(['match', 'reject', String(single?.[0]?.reviewId)], env());
   expect(rejected.stdout.trim()).toBe(`rejected ${single?.[0]?.reviewId}`);
 }, 120_000);
+
+it('ferry match report --html writes one self-contained page that Chromium renders with its charts', async () => {
+  const runId = (await killed.db.raw('select run_id from matches limit 1')).rows[0].run_id as string;
+  const directory = await mkdtemp(join(tmpdir(), 'ferry-report-'));
+  const file = join(directory, 'report.html');
+  const result = await runCli(['match', 'report', runId, '--html', file, '--json'], env());
+  expect(result.stderr).toContain(`wrote ${file}`);
+  const report = JSON.parse(result.stdout);
+  const browser = await launchChromium(
+    await resolveChromium((message) => console.log(`[match report] ${message}`)),
+  );
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const requested: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(pathToFileURL(file).toString());
+    expect(await page.title()).toBe(`Match report: ${runId}`);
+    // A bar per rule, per confidence band and per age band of what is open; nothing fetched but the page.
+    expect(await page.locator('svg rect.bar').count()).toBe(
+      report.byRule.length + report.byConfidence.length + report.unmatched.length,
+    );
+    expect(await page.locator('figure svg').first().boundingBox()).toMatchObject({ width: 760 });
+    expect(await page.locator('tbody tr').count()).toBe(10);
+    expect(await page.locator('body').innerText()).toContain(report.matches.count.toLocaleString('en-US'));
+    expect(requested).toEqual([pathToFileURL(file).toString()]);
+    expect(errors).toEqual([]);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: new URL('match-report.png', ARTIFACTS).pathname, fullPage: true });
+  } finally {
+    await browser.close();
+    await rm(directory, { recursive: true, force: true });
+  }
+}, 300_000);
 
 it('ferry match start refuses a declaration with problems before contacting anything', async () => {
   const result = await runCli(['match', 'start', '--config', 'package.json'], {

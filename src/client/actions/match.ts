@@ -1,7 +1,9 @@
+import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../../errors.js';
 import { checkInputs } from '../../matching/inputs.js';
 import { type MatchReport, matchReport } from '../../matching/report.js';
+import { matchReportHtml } from '../../matching/report-html.js';
 import { confirmReviewItem, openReviewItems, rejectReviewItem } from '../../matching/review.js';
 import { upgradeMatchingSchema } from '../../matching/schema.js';
 import { loadGeneratedLedger } from '../../sandbox/matching/tables.js';
@@ -120,11 +122,24 @@ export async function runMatchGenerate(options: { invoices: number; seed: number
   );
 }
 
-export async function runMatchReport(runId: string, options: { json: boolean }): Promise<void> {
+export async function runMatchReport(
+  runId: string,
+  options: { json: boolean; html?: string },
+): Promise<void> {
   const report = await withDatabase(async (db) => {
     await upgradeMatchingSchema(db);
     return matchReport(db, runId);
   });
+  if (
+    report.matches.count === 0 &&
+    report.review.open + report.review.confirmed + report.review.rejected === 0
+  ) {
+    note(`${runId} made no matches and listed nothing for review (is it a match run's id? see ferry list)`);
+  }
+  if (options.html) {
+    await writeFile(options.html, matchReportHtml(report));
+    note(`wrote ${options.html}`);
+  }
   printResult(options.json, report, () => formatReport(report));
 }
 

@@ -39,6 +39,7 @@ export function registerMatchCommands(program: Command): void {
       'what a run matched, per rule and confidence, what is left open by age, the largest open amounts',
     )
     .argument('<run>', 'the match run id')
+    .option('--html <file>', 'also write the report as one self-contained HTML page with charts')
     .option('--json', 'print one JSON object', false)
     .action(async (run, options) => (await actions()).runMatchReport(run, options));
   match
