@@ -4,7 +4,7 @@ import type { MatchReport } from './report.js';
  * A match report as one self-contained HTML page: inline CSS and SVG charts, no script, nothing fetched, so it
  * can be mailed, archived or opened offline.
  */
-const escape = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 const euros = (cents: number) =>
   `€ ${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const count = (n: number) => n.toLocaleString('en-US');
@@ -26,15 +26,15 @@ function barChart(title: string, bars: Bar[], color: string): string {
     .map((bar, index) => {
       const y = index * row;
       const length = Math.round(((width - labelWidth - noteWidth) * bar.value) / max);
-      return `<g transform="translate(0 ${y})"><text x="0" y="18">${escape(bar.label)}</text><rect class="bar" x="${labelWidth}" y="4" width="${Math.max(length, 1)}" height="18" fill="${color}"><title>${escape(`${bar.label}: ${bar.note}`)}</title></rect><text x="${labelWidth + length + 6}" y="18" class="note">${escape(bar.note)}</text></g>`;
+      return `<g transform="translate(0 ${y})"><text x="0" y="18">${escapeHtml(bar.label)}</text><rect class="bar" x="${labelWidth}" y="4" width="${Math.max(length, 1)}" height="18" fill="${color}"><title>${escapeHtml(`${bar.label}: ${bar.note}`)}</title></rect><text x="${labelWidth + length + 6}" y="18" class="note">${escapeHtml(bar.note)}</text></g>`;
     })
     .join('');
-  return `<figure><figcaption>${escape(title)}</figcaption><svg role="img" aria-label="${escape(title)}" width="${width}" height="${Math.max(row, bars.length * row)}" viewBox="0 0 ${width} ${Math.max(row, bars.length * row)}">${body}</svg></figure>`;
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${Math.max(row, bars.length * row)}" viewBox="0 0 ${width} ${Math.max(row, bars.length * row)}">${body}</svg></figure>`;
 }
 
 function table(headers: string[], rows: string[][]): string {
-  return `<table><thead><tr>${headers.map((header) => `<th>${escape(header)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((cells) => `<tr>${cells.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`)
+  return `<table><thead><tr>${headers.map((header) => `<th>${escapeHtml(header)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((cells) => `<tr>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 
@@ -73,7 +73,7 @@ export function matchReportHtml(report: MatchReport): string {
   );
   const title = `Match report: ${report.runId}`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px auto; max-width: 980px; color: #1d2430; }
@@ -87,7 +87,7 @@ table { border-collapse: collapse; } th, td { border-bottom: 1px solid #e3e7ec; 
 td:last-child, th:last-child { text-align: right; }
 </style></head>
 <body>
-<h1>${escape(title)}</h1>
+<h1>${escapeHtml(title)}</h1>
 <section class="totals">
 <div>matches<b>${count(report.matches.count)}</b></div>
 <div>allocated<b>${euros(report.matches.amountCents)}</b></div>

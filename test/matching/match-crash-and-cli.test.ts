@@ -192,7 +192,7 @@ it('ferry match report --html writes one self-contained page that Chromium rende
     );
     expect(await page.locator('figure svg').first().boundingBox()).toMatchObject({ width: 760 });
     expect(await page.locator('tbody tr').count()).toBe(10);
-    expect(await page.locator('body').innerText()).toContain(report.matches.count.toLocaleString('en-US'));
+    expect(await page.locator('body').textContent()).toContain(report.matches.count.toLocaleString('en-US'));
     expect(requested).toEqual([pathToFileURL(file).toString()]);
     expect(errors).toEqual([]);
     await mkdir(ARTIFACTS, { recursive: true });
