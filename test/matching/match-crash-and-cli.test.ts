@@ -161,9 +161,15 @@ it('ferry match report, review, confirm and reject', async () => {
   const again = await runCli(['match', 'confirm', String(yes.reviewId)], env());
   expect(again.code).toBe(1);
   expect(again.stderr).toContain(`Review item ${yes.reviewId} is confirmed already`);
-  const [single] = [...byPayment.values()].filter((items) => items.length === 2).slice(1);
-  const rejected = await runCli(['match', 'reject', String(single?.[0]?.reviewId)], env());
-  expect(rejected.stdout.trim()).toBe(`rejected ${single?.[0]?.reviewId}`);
+  // Another payment's candidate (the confirmed payment's other candidate is closed already).
+  const [elsewhere] = [...byPayment.values()].filter(
+    (items) => items.length === 2 && items[0]?.paymentId !== yes.paymentId,
+  );
+  const no = elsewhere?.[0] as Item;
+  const rejected = await runCli(['match', 'reject', String(no.reviewId)], env());
+  expect(rejected.stderr).toBe('');
+  expect(rejected.stdout.trim()).toBe(`rejected ${no.reviewId}`);
+  expect((await killed.db('match_review').where({ review_id: no.reviewId }).first()).status).toBe('rejected');
 }, 120_000);
 
 it('ferry match report --html writes one self-contained page that Chromium renders with its charts', async () => {
