@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { CancelledFailure, Context, heartbeat } from '@temporalio/activity';
 import type { MatchInputs } from '../matching/inputs.js';
 import { checkInputs, stageInputs } from '../matching/inputs.js';
 import { findCustomers, matchPartition, type StepCounts } from '../matching/partition.js';
@@ -41,9 +41,11 @@ export function createMatchActivities(deps: ActivityDeps) {
     /** Every rule over one partition of customers; a heartbeat after each, with the rules done so far. */
     matchPartition: (input: MatchStepInput): Promise<Record<string, StepCounts>> =>
       beating(() =>
-        matchPartition(deps.db, input.runId, input.range, matchRulesSchema.parse(input.rules), (rule) =>
-          heartbeat(rule),
-        ),
+        matchPartition(deps.db, input.runId, input.range, matchRulesSchema.parse(input.rules), (rule) => {
+          heartbeat(rule);
+          // Cancelled (the run was): stop between rules, each committed or not begun.
+          if (Context.current().cancellationSignal.aborted) throw new CancelledFailure('match run cancelled');
+        }),
       ),
   };
 }

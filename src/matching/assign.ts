@@ -95,16 +95,20 @@ export async function assignCustomers(
        join match_invoices i on i.amount_cents = p.amount_cents and ${inDateWindow(rules, 'i', 'p')}
        where ${unassigned}
      )
-     insert into match_review (payment_id, invoice_id, rule, score, run_id)
-     select payment_id, invoice_id, 'customer', null, $1 from candidates
-     where count between 2 and ${num(MAX_TIED)}
-     on conflict (payment_id, invoice_id) do nothing`,
+     , listed as (
+       insert into match_review (payment_id, invoice_id, rule, score, run_id)
+       select payment_id, invoice_id, 'customer', null, $1 from candidates
+       where count between 2 and ${num(MAX_TIED)}
+       on conflict (payment_id, invoice_id) do nothing
+       returning payment_id
+     )
+     select count(distinct payment_id)::int as payments from listed`,
     [runId],
   );
   return {
     reference: byReference.rowCount ?? 0,
     iban: byIban.rowCount ?? 0,
     name: byName,
-    reviewed: tied.rowCount ?? 0,
+    reviewed: (tied.rows[0] as { payments: number }).payments,
   };
 }

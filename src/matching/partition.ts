@@ -21,15 +21,23 @@ interface Step {
 }
 
 /**
- * Runs `body` with a connection of its own, holding a lock on (run, phase, partition) for as long: a retried
- * activity whose earlier attempt still runs waits for it (or for its connection to die with its worker), so two
- * attempts never match one partition at once. The partition's temporary tables live on this connection.
+ * Runs `body` with a connection of its own, holding a lock on each bucket of the range for as long (see below): a
+ * retried activity whose earlier attempt still runs waits for it (or for its connection to die with its worker),
+ * so two attempts never work on one range at once. The partition's temporary tables live on this connection.
  */
-async function onPartitionConnection<T>(db: Knex, lock: string, body: (sql: Sql) => Promise<T>): Promise<T> {
+async function onPartitionConnection<T>(
+  db: Knex,
+  locks: { key: string; range: BucketRange },
+  body: (sql: Sql) => Promise<T>,
+): Promise<T> {
   const client = (await db.client.acquireConnection()) as pg.PoolClient;
   const sql: Sql = (text, values) => client.query(text, values as unknown[]);
   try {
-    await sql('select pg_advisory_lock(hashtext($1))', [lock]);
+    // One lock per bucket, taken in order (so two holders of overlapping ranges cannot deadlock).
+    await sql(
+      'select pg_advisory_lock(hashtext($1), bucket) from generate_series($2::int, $3::int - 1) as bucket order by bucket',
+      [locks.key, locks.range.from, locks.range.to],
+    );
     return await body(sql);
   } finally {
     // The pool hands this connection to others next: nothing of the partition may stay on it.
@@ -39,6 +47,15 @@ async function onPartitionConnection<T>(db: Knex, lock: string, body: (sql: Sql)
     await db.client.releaseConnection(client);
   }
 }
+
+/**
+ * The locks on customer buckets: a partition holds those of its range while it matches, and a reviewer's
+ * confirmation takes its invoice's. A partition reads what is open once, when it starts; with these, nothing
+ * else allocates in its customers meanwhile (another run's partition, a confirmation), so nothing is taken twice.
+ */
+export const CUSTOMER_BUCKET_LOCK = 'ferry:match:customers';
+/** Finding customers works on ranges of payment buckets: a retried attempt waits for one still running. */
+const PAYMENT_BUCKET_LOCK = 'ferry:match:payments';
 
 const stepKey = (step: Step) => [step.runId, step.phase, step.range.from, step.rule];
 
@@ -131,8 +148,13 @@ async function applyProposals(sql: Sql, runId: string, rule: string): Promise<St
        on conflict (payment_id, invoice_id) do nothing
        returning payment_id
      ), flagged as (
+       -- In review now: a candidate listed, or one listed before and still open (a resumed partition loads the
+       -- same); a pair a reviewer rejected or confirmed does not put the payment back in review.
        update part_payments set in_review = true
-       where payment_id in (select payment_id from match_proposals where review)
+       where payment_id in (select payment_id from reviewed)
+          or payment_id in (select r.payment_id from match_review r
+                            join match_proposals proposed on proposed.payment_id = r.payment_id and proposed.review
+                            where r.status = 'open')
      ), made as (
        insert into matches (invoice_id, payment_id, amount_cents, rule, confidence, run_id)
        select invoice_id, payment_id, amount_cents, $1, confidence, $2 from match_proposals
@@ -162,7 +184,7 @@ async function applyProposals(sql: Sql, runId: string, rule: string): Promise<St
 /** Finds the customers of a range of payment buckets, once per run. */
 export function findCustomers(db: Knex, runId: string, range: BucketRange, rules: MatchRules) {
   const step: Step = { runId, phase: 'customers', range, rule: 'customer' };
-  return onPartitionConnection(db, `ferry:match:${stepKey(step).join(':')}`, (sql) =>
+  return onPartitionConnection(db, { key: PAYMENT_BUCKET_LOCK, range }, (sql) =>
     onceInRun(sql, step, async () => {
       const found = await assignCustomers(sql, runId, range, rules);
       return {
@@ -192,7 +214,7 @@ export function matchPartition(
   rules: MatchRules,
   onRule: (rule: string, counts: StepCounts) => void = () => undefined,
 ): Promise<Record<string, StepCounts>> {
-  return onPartitionConnection(db, `ferry:match:${runId}:match:${range.from}`, async (sql) => {
+  return onPartitionConnection(db, { key: CUSTOMER_BUCKET_LOCK, range }, async (sql) => {
     await loadPartition(sql, range);
     const done: Record<string, StepCounts> = {};
     for (let round = 1; round <= MAX_ROUNDS; round++) {

@@ -72,7 +72,8 @@ export async function matchReport(db: Knex, runId: string, largest = 10): Promis
     `select i.invoice_id, i.customer_id, i.issued_on::text as issued_on,
             i.amount_cents - coalesce(sum(m.amount_cents), 0) as open_cents
      from match_invoices i left join matches m using (invoice_id)
-     group by i.invoice_id order by open_cents desc, i.invoice_id limit ?`,
+     group by i.invoice_id having i.amount_cents - coalesce(sum(m.amount_cents), 0) > 0
+     order by open_cents desc, i.invoice_id limit ?`,
     [largest],
   );
   const reviewed = Object.fromEntries(review.map((row) => [row.status, row.count]));

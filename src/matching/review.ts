@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { FerryError } from '../errors.js';
 import { bucketOf } from './inputs.js';
+import { CUSTOMER_BUCKET_LOCK } from './partition.js';
 
 export interface ReviewItem {
   reviewId: number;
@@ -42,12 +43,21 @@ async function openItem(trx: Knex.Transaction, reviewId: number) {
 export async function confirmReviewItem(db: Knex, reviewId: number): Promise<{ amountCents: number }> {
   return db.transaction(async (trx) => {
     const item = await openItem(trx, reviewId);
-    // Both rows locked, so two reviewers' confirmations of one payment cannot both take what is open.
+    // No partition may be matching these customers meanwhile (it would not see this match), and a second
+    // confirmation of the invoice or the payment waits for this one: the customers' bucket locks, in order.
+    await trx.raw(
+      `select pg_advisory_xact_lock(hashtext(?), bucket) from (
+         select bucket from match_invoices where invoice_id = ?
+         union select bucket from match_payments where payment_id = ? and bucket is not null
+       ) buckets order by bucket`,
+      [CUSTOMER_BUCKET_LOCK, item.invoice_id, item.payment_id],
+    );
+    // Read after the locks are held: this statement sees every match committed before.
     const open = await trx.raw(
       `select least(
-         (select amount_cents from match_payments where payment_id = ? for update)
+         (select amount_cents from match_payments where payment_id = ?)
            - coalesce((select sum(amount_cents) from matches where payment_id = ?), 0),
-         (select amount_cents from match_invoices where invoice_id = ? for update)
+         (select amount_cents from match_invoices where invoice_id = ?)
            - coalesce((select sum(amount_cents) from matches where invoice_id = ?), 0))::bigint as cents`,
       [item.payment_id, item.payment_id, item.invoice_id, item.invoice_id],
     );
@@ -57,14 +67,14 @@ export async function confirmReviewItem(db: Knex, reviewId: number): Promise<{ a
         `Nothing is open between payment ${item.payment_id} and invoice ${item.invoice_id} any more; reject the item instead`,
       );
     }
-    await trx('matches').insert({
-      invoice_id: item.invoice_id,
-      payment_id: item.payment_id,
-      amount_cents: cents,
-      rule: 'confirmed',
-      confidence: 1,
-      run_id: item.run_id,
-    });
+    // A part of this invoice matched to this payment already: the confirmation adds to it.
+    await trx.raw(
+      `insert into matches (invoice_id, payment_id, amount_cents, rule, confidence, run_id)
+       values (?, ?, ?, 'confirmed', 1, ?)
+       on conflict (invoice_id, payment_id) do update set amount_cents = matches.amount_cents + excluded.amount_cents,
+         rule = 'confirmed', confidence = 1`,
+      [item.invoice_id, item.payment_id, cents, item.run_id],
+    );
     await trx('match_review')
       .where({ review_id: reviewId })
       .update({ status: 'confirmed', decided_at: trx.fn.now() });

@@ -34,7 +34,7 @@ const fuzzyRule = z.strictObject({
   /** The least pg_trgm similarity of reference to invoice number, or of payer to customer name. */
   threshold: similarity.default(0.45),
   /** How much better the best candidate must be than the next: closer than this is a tie, for review. */
-  margin: z.number().min(0).max(1).default(0.1),
+  margin: z.number().gt(0).max(1).default(0.1),
   tolerance: toleranceSchema.default({ cents: 5, percent: 0 }),
   confidence: confidence.default(0.9),
 });
@@ -66,7 +66,7 @@ export const matchRulesSchema = z.strictObject({
   customer: z
     .strictObject({
       nameThreshold: similarity.default(0.4),
-      margin: z.number().min(0).max(1).default(0.1),
+      margin: z.number().gt(0).max(1).default(0.1),
       tolerance: toleranceSchema.default({ cents: 5, percent: 0 }),
     })
     .default({ nameThreshold: 0.4, margin: 0.1, tolerance: { cents: 5, percent: 0 } }),

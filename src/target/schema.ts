@@ -5,6 +5,7 @@ import * as rateLimits from './schema-steps/002-rate-limits.js';
 import * as deadLetterResolution from './schema-steps/003-dead-letter-resolution.js';
 import * as apiWrites from './schema-steps/004-api-writes.js';
 import * as apiCalls from './schema-steps/005-api-calls.js';
+import * as csvLoads from './schema-steps/006-csv-loads.js';
 
 export type SchemaStep = readonly [
   name: string,
@@ -58,6 +59,7 @@ export function upgradeEngineSchema(db: Knex): Promise<string[]> {
     ['003-dead-letter-resolution', deadLetterResolution],
     ['004-api-writes', apiWrites],
     ['005-api-calls', apiCalls],
+    ['006-csv-loads', csvLoads],
   ]);
 }
 

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startMatch } from '../../src/client/match.js';
+import { confirmReviewItem } from '../../src/matching/review.js';
 import { GENERATED_INPUTS, loadGeneratedLedger } from '../../src/sandbox/matching/tables.js';
 import { launchChromium, resolveChromium } from '../helpers/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -171,6 +172,48 @@ it('ferry match report, review, confirm and reject', async () => {
   expect(rejected.stdout.trim()).toBe(`rejected ${no.reviewId}`);
   expect((await killed.db('match_review').where({ review_id: no.reviewId }).first()).status).toBe('rejected');
 }, 120_000);
+
+it('two reviewers confirming two payments for one invoice at once: the invoice is allocated once, not twice', async () => {
+  const [invoice] = (
+    await killed.db.raw(
+      `select invoice_id, amount_cents from match_invoices i
+       where not exists (select 1 from matches m where m.invoice_id = i.invoice_id) order by amount_cents limit 1`,
+    )
+  ).rows as { invoice_id: string; amount_cents: string }[];
+  const payments = (
+    await killed.db.raw(
+      `select payment_id from match_payments p
+       where amount_cents >= ? and not exists (select 1 from matches m where m.payment_id = p.payment_id)
+       order by payment_id limit 2`,
+      [invoice?.amount_cents ?? '0'],
+    )
+  ).rows as { payment_id: string }[];
+  expect(payments).toHaveLength(2);
+  const ids = await killed
+    .db('match_review')
+    .insert(
+      payments.map((payment) => ({
+        payment_id: payment.payment_id,
+        invoice_id: invoice?.invoice_id,
+        rule: 'test',
+        run_id: 'test',
+      })),
+    )
+    .returning('review_id');
+  const outcomes = await Promise.allSettled(
+    ids.map((row: { review_id: string }) => confirmReviewItem(killed.db, Number(row.review_id))),
+  );
+  expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+  expect(
+    String((outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult).reason),
+  ).toContain('Nothing is open between payment');
+  const taken = await killed
+    .db('matches')
+    .where({ invoice_id: invoice?.invoice_id })
+    .sum({ cents: 'amount_cents' })
+    .first();
+  expect(String(taken?.cents)).toBe(String(invoice?.amount_cents));
+});
 
 it('ferry match report --html writes one self-contained page that Chromium renders with its charts', async () => {
   const runId = (await killed.db.raw('select run_id from matches limit 1')).rows[0].run_id as string;

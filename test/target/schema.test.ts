@@ -18,6 +18,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '003-dead-letter-resolution',
     '004-api-writes',
     '005-api-calls',
+    '006-csv-loads',
   ]);
   expect(await upgradeEngineSchema(db)).toEqual([]);
   // Workers starting together each migrate at start: knex's lock table serialises them.
@@ -29,6 +30,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '003-dead-letter-resolution',
     '004-api-writes',
     '005-api-calls',
+    '006-csv-loads',
   ]);
 
   const tables = await db('information_schema.tables')
@@ -38,6 +40,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
   expect(tables.sort()).toEqual([
     'ferry_api_calls',
     'ferry_api_writes',
+    'ferry_csv_loads',
     'ferry_dead_letters',
     'ferry_rate_limits',
     'ferry_runs',
@@ -62,6 +65,7 @@ it('prepares a fresh target once when several processes start on it at the same 
       '003-dead-letter-resolution',
       '004-api-writes',
       '005-api-calls',
+      '006-csv-loads',
     ]);
     await Promise.all(pools.map((pool) => woocommerceOrders.prepareTarget(pool)));
     expect(await fresh.db('ferry_target_woocommerce_orders').pluck('name')).toEqual(['001-orders']);

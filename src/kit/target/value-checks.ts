@@ -20,6 +20,20 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
+ * Whether the YYYY-MM-DD a text starts with is a day of the calendar: JavaScript's Date.parse takes 2024-02-30
+ * for 1 March, where PostgreSQL refuses it (and with it the whole chunk's statement).
+ */
+function isCalendarDay(text: string): boolean {
+  const [year, month, day] = [text.slice(0, 4), text.slice(5, 7), text.slice(8, 10)].map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
  * What each column type accepts: what PostgreSQL stores as the same value, so that a bad record fails alone
  * instead of its whole chunk.
  */
@@ -39,11 +53,11 @@ export const typeChecks = {
   timestamptz: (value: unknown) => {
     if (typeof value !== 'string' || !ISO_INSTANT.test(value))
       return refuse('is not an ISO instant with its zone');
-    return Number.isNaN(Date.parse(value)) ? refuse('is not a valid date') : value;
+    return Number.isNaN(Date.parse(value)) || !isCalendarDay(value) ? refuse('is not a valid date') : value;
   },
   date: (value: unknown) => {
     if (typeof value !== 'string' || !ISO_DATE.test(value)) return refuse('is not a YYYY-MM-DD date');
-    return Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ? refuse('is not a valid date') : value;
+    return isCalendarDay(value) ? value : refuse('is not a valid date');
   },
   boolean: (value: unknown) => (typeof value === 'boolean' ? value : refuse('is not true or false')),
   any: (value: unknown) => value,
