@@ -12,6 +12,12 @@ export {
   defineConnectionKind,
   registerConnectionKind,
 } from './connections.js';
+export {
+  type CsvChunkRequest,
+  type CsvChunkResult,
+  csvLoadName,
+  loadCsvChunk,
+} from './csv/load.js';
 export { applyMappings, type MappedRecord } from './fields/apply.js';
 export {
   FieldCatalogue,
