@@ -47,6 +47,7 @@ it('round-trips a workflow through the real dev server, PostgreSQL and the emula
         '003-dead-letter-resolution',
         '004-api-writes',
         '005-api-calls',
+        '006-csv-loads',
       ],
     },
     source: { connection: 'woocommerce', kind: 'woocommerce', orders: 1234 },
