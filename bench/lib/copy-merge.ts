@@ -6,20 +6,12 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { type Table, type TargetRows, writtenColumns } from '../../src/kit/index.js';
 import { target } from '../../src/migrations/woocommerce-orders/target.js';
 import type { ColumnSpec } from '../../src/target/bulk-upsert.js';
+import { copyLine } from '../../src/target/copy-text.js';
 
 const tableNamed = (name: string) => target.tables.find((table) => table.name === name) as Table;
 const CUSTOMER_COLUMNS = writtenColumns(tableNamed('customers'));
 const ORDER_COLUMNS = writtenColumns(tableNamed('orders'));
 const ITEM_COLUMNS = writtenColumns(tableNamed('order_items'));
-
-function tsvField(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  return String(value)
-    .replace(/\\/g, '\\\\')
-    .replace(/\t/g, '\\t')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r');
-}
 
 async function copyInto(
   client: pg.PoolClient,
@@ -28,9 +20,7 @@ async function copyInto(
   rows: readonly object[],
 ) {
   const names = columns.map((column) => column.name);
-  const lines = rows.map(
-    (row) => `${names.map((name) => tsvField((row as Record<string, unknown>)[name])).join('\t')}\n`,
-  );
+  const lines = rows.map((row) => copyLine(names.map((name) => (row as Record<string, unknown>)[name])));
   await pipeline(
     Readable.from(lines),
     client.query(copyFrom(`copy ${table} (${names.join(', ')}) from stdin`)),

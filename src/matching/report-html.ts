@@ -1,12 +1,11 @@
-import type { MatchReport } from './report.js';
+import { formatAmount, LARGEST_OPEN_HEADERS, largestOpenRows, type MatchReport } from './report.js';
 
 /**
  * A match report as one self-contained HTML page: inline CSS and SVG charts, no script, nothing fetched, so it
  * can be mailed, archived or opened offline.
  */
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-const euros = (cents: number) =>
-  `€ ${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const euros = (cents: number) => `€ ${formatAmount(cents)}`;
 const count = (n: number) => n.toLocaleString('en-US');
 
 interface Bar {
@@ -62,15 +61,7 @@ export function matchReportHtml(report: MatchReport): string {
     })),
     '#c0673a',
   );
-  const largest = table(
-    ['invoice', 'customer', 'issued', 'open'],
-    report.largestOpenInvoices.map((row) => [
-      row.invoiceId,
-      row.customerId,
-      row.issuedOn,
-      euros(row.openCents),
-    ]),
-  );
+  const largest = table(LARGEST_OPEN_HEADERS, largestOpenRows(report));
   const title = `Match report: ${report.runId}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>

@@ -15,6 +15,20 @@ export interface MatchReport {
   largestOpenInvoices: { invoiceId: string; customerId: string; issuedOn: string; openCents: number }[];
 }
 
+/** An amount as a report shows it: 1234567 → 12,345.67. */
+export const formatAmount = (cents: number) =>
+  (cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** The largest open invoices as a report's table rows, text and HTML alike. */
+export const LARGEST_OPEN_HEADERS = ['invoice', 'customer', 'issued', 'open'];
+export const largestOpenRows = (report: MatchReport): string[][] =>
+  report.largestOpenInvoices.map((row) => [
+    row.invoiceId,
+    row.customerId,
+    row.issuedOn,
+    formatAmount(row.openCents),
+  ]);
+
 const AGE_BANDS = `case when age <= 30 then '0-30 days' when age <= 60 then '31-60 days'
   when age <= 90 then '61-90 days' else 'over 90 days' end`;
 

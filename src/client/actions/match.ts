@@ -2,7 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryError } from '../../errors.js';
 import { checkInputs } from '../../matching/inputs.js';
-import { type MatchReport, matchReport } from '../../matching/report.js';
+import {
+  formatAmount,
+  LARGEST_OPEN_HEADERS,
+  largestOpenRows,
+  type MatchReport,
+  matchReport,
+} from '../../matching/report.js';
 import { matchReportHtml } from '../../matching/report-html.js';
 import { confirmReviewItem, openReviewItems, rejectReviewItem } from '../../matching/review.js';
 import { upgradeMatchingSchema } from '../../matching/schema.js';
@@ -13,8 +19,6 @@ import { matchRunId, parseMatchDeclaration, startMatch } from '../match.js';
 import { formatTable, note, printResult } from '../output.js';
 import { readPlanFile } from '../plan-file.js';
 import { withClient } from '../temporal.js';
-
-const euros = (cents: number) => (cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
 
 function describeProgress(progress: MatchProgress): string {
   const matched = Object.values(progress.rules).reduce((sum, step) => sum + step.matched, 0);
@@ -70,11 +74,11 @@ export async function runMatchStart(options: {
 
 export function formatReport(report: MatchReport): string {
   const lines = [
-    `run ${report.runId}: ${report.matches.count} matches, ${euros(report.matches.amountCents)} allocated (of ${report.staged.invoices} invoices, ${report.staged.payments} payments staged)`,
+    `run ${report.runId}: ${report.matches.count} matches, ${formatAmount(report.matches.amountCents)} allocated (of ${report.staged.invoices} invoices, ${report.staged.payments} payments staged)`,
     '',
     formatTable(
       ['rule', 'matches', 'amount'],
-      report.byRule.map((row) => [row.rule, String(row.matches), euros(row.amountCents)]),
+      report.byRule.map((row) => [row.rule, String(row.matches), formatAmount(row.amountCents)]),
     ),
     '',
     formatTable(
@@ -87,19 +91,11 @@ export function formatReport(report: MatchReport): string {
     `still open (ages as of ${report.asOf ?? '-'}):`,
     formatTable(
       ['', 'age', 'count', 'open'],
-      report.unmatched.map((row) => [row.kind, row.age, String(row.count), euros(row.openCents)]),
+      report.unmatched.map((row) => [row.kind, row.age, String(row.count), formatAmount(row.openCents)]),
     ),
     '',
     'largest open invoices:',
-    formatTable(
-      ['invoice', 'customer', 'issued', 'open'],
-      report.largestOpenInvoices.map((row) => [
-        row.invoiceId,
-        row.customerId,
-        row.issuedOn,
-        euros(row.openCents),
-      ]),
-    ),
+    formatTable(LARGEST_OPEN_HEADERS, largestOpenRows(report)),
   ];
   return lines.join('\n');
 }
@@ -176,7 +172,7 @@ export async function runMatchDecision(
       printResult(
         options.json,
         { reviewId, decision, amountCents },
-        () => `confirmed ${reviewId}: ${euros(amountCents)} allocated`,
+        () => `confirmed ${reviewId}: ${formatAmount(amountCents)} allocated`,
       );
     } else {
       await rejectReviewItem(db, reviewId);

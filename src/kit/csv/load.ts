@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { RejectedRecord } from '../../migrations/types.js';
+import { copyLine } from '../../target/copy-text.js';
 import { fileDeadLetters } from '../../target/dead-letters.js';
 import { planTable, RefusedRecord } from '../records/column-plan.js';
 import { type Table, writtenColumns } from '../target/table.js';
@@ -69,12 +70,6 @@ async function recordsFrom(file: string, at: { offset: number; line: number }, m
     }
   }
 }
-
-/** COPY's text format. */
-const copyField = (value: unknown) =>
-  value === null || value === undefined
-    ? '\\N'
-    : String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
 async function checkpointOf(trx: Knex.Transaction, request: CsvChunkRequest) {
   const found = await trx('ferry_csv_loads')
@@ -205,7 +200,7 @@ async function mergeRows(
   );
   // Inside a transaction, knex hands out the transaction's own connection: the COPY is part of it.
   const client = (await trx.client.acquireConnection()) as pg.PoolClient;
-  const lines = rows.map((row) => `${row.map(copyField).join('\t')}\n`);
+  const lines = rows.map(copyLine);
   await pipeline(
     Readable.from(lines),
     client.query(copyFrom(`copy ${staging} (${names.map(q).join(', ')}) from stdin`)),

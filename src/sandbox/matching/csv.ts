@@ -33,7 +33,8 @@ function field(value: string | number | boolean | null): string {
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-const euros = (cents: number) =>
+/** Cents as the amount a file or a table holds: 1234 → 12.34. */
+export const euros = (cents: number) =>
   `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 
 /** Writes a line, waiting when the stream asks to (the files of a million rows never sit in memory). */

@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { MatchInputsDeclaration } from '../../matching/inputs.js';
+import { copyLine } from '../../target/copy-text.js';
+import { euros } from './csv.js';
 import { customerCount, customerOf, generateMatchingCases } from './generator.js';
 
 /**
@@ -42,11 +44,7 @@ const TABLES = `
   create table match_truth (invoice_id text not null, payment_id text not null, amount_cents bigint not null,
     review boolean not null, kind text not null)`;
 
-/** A value in COPY's text format. */
-const field = (value: string | number | boolean | null) =>
-  value === null ? '\\N' : String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
-const line = (...values: (string | number | boolean | null)[]) => `${values.map(field).join('\t')}\n`;
-const euros = (cents: number) => (cents / 100).toFixed(2);
+const line = (...values: (string | number | boolean | null)[]) => copyLine(values);
 
 export interface GeneratedLedger {
   customers: number;
