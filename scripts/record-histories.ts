@@ -6,25 +6,37 @@
  *
  * With `--match` it records only a match run an operator pauses, widens and resumes, and one of its partitions.
  *
+ * With `--csv` it records only a CSV load an operator pauses and resumes, continued as new, and a match run
+ * whose inputs are CSV files.
+ *
  * With `--hostile` it records only the issue-6 workflows, next to the others: a backfill whose records were
  * partly dead-lettered and that ends with its sample check, the dead-letter retry, a verification that repairs,
  * and a dry run's partition.
  *
- *   npm run record:histories [-- --hostile | --match]   (rewrites test/replay/histories/*.json, never before-cursor/;
+ *   npm run record:histories [-- --hostile | --match | --csv]   (rewrites test/replay/histories/*.json, never before-cursor/;
  *                                             commit them with the change)
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { startBackfill } from '../src/client/backfill.js';
 import { retryDeadLetters } from '../src/client/dead-letters.js';
-import { startMatch } from '../src/client/match.js';
+import { prepareCsvLoad, startCsvLoad } from '../src/client/load-csv.js';
+import { prepareMatchInputs, startMatch } from '../src/client/match.js';
 import { resolveSync, type SyncOptions } from '../src/client/sync.js';
 import { resolveVerify, runVerification } from '../src/client/verify.js';
+import { matchInputsSchema } from '../src/matching/inputs.js';
 import type { WooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
 import { withLocalRun } from '../src/sandbox/local-run.js';
-import { GENERATED_INPUTS, loadGeneratedLedger } from '../src/sandbox/matching/tables.js';
+import { writeMatchingCsv } from '../src/sandbox/matching/csv.js';
+import {
+  GENERATED_CSV_INPUTS,
+  GENERATED_INPUTS,
+  loadGeneratedLedger,
+} from '../src/sandbox/matching/tables.js';
 import {
   pauseUpdate,
   resumeUpdate,
@@ -37,6 +49,7 @@ const OUT = new URL('../test/replay/histories/', import.meta.url);
 
 const hostileOnly = process.argv.includes('--hostile');
 const matchOnly = process.argv.includes('--match');
+const csvOnly = process.argv.includes('--csv');
 
 await withLocalRun(
   { orders: 1500, seed: 7, sapOrders: 400, taskQueue: 'record' },
@@ -47,6 +60,10 @@ await withLocalRun(
     }
     if (matchOnly) {
       await recordMatch(client, stack.db);
+      return;
+    }
+    if (csvOnly) {
+      await recordCsv(client, stack.db);
       return;
     }
     const sync = async (workflowId: string, options: Partial<SyncOptions>) => {
@@ -174,6 +191,37 @@ async function recordMatch(client: Client, db: Knex) {
     { workflowId: partition.workflowId, runId: partition.runId },
     'match-partition-completed',
   );
+}
+
+/** A CSV load paused, resumed and continued as new; a match run whose inputs are CSV files. */
+async function recordCsv(client: Client, db: Knex) {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-record-csv-'));
+  const files = await writeMatchingCsv(dir, { seed: 3, invoices: 3000, brokenLines: 2 });
+  const load = await prepareCsvLoad({
+    file: files.invoices.path,
+    target: {
+      table: 'record_invoices',
+      columns: { id: 'bigint', number: 'text', amount: 'decimal(14,2)', issued_on: 'date' },
+      key: ['id'],
+    },
+    chunkLines: 200,
+  });
+  const loading = await startCsvLoad(client, 'record', load, { id: 'record/csv', maxHistoryEvents: 60 });
+  await loading.executeUpdate(pauseUpdate);
+  await loading.executeUpdate(resumeUpdate);
+  await loading.result();
+  await record(
+    client,
+    { workflowId: loading.workflowId, runId: loading.firstExecutionRunId },
+    'csv-load-continued_as_new',
+  );
+
+  const inputs = await prepareMatchInputs(db, matchInputsSchema.parse(GENERATED_CSV_INPUTS), dir);
+  const workflowId = 'record/match-csv';
+  const handle = await startMatch(client, 'record', { inputs, partitions: 2 }, workflowId);
+  await handle.result();
+  await record(client, { workflowId, runId: handle.firstExecutionRunId }, 'match-csv-completed');
+  await rm(dir, { recursive: true, force: true });
 }
 
 async function recordHostile(client: Client, emulator: WooEmulator, db: Knex) {

@@ -1,4 +1,5 @@
 import { createBackfillActivities } from './backfill.js';
+import { createCsvActivities } from './csv.js';
 import { createDeadLetterActivities } from './dead-letters.js';
 import type { ActivityDeps } from './deps.js';
 import { createMatchActivities } from './matching.js';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeadLetterActivities(deps, withMigration),
     ...createVerifyActivities(deps, withMigration),
     ...createMatchActivities(deps),
+    ...createCsvActivities(deps),
   };
 }
 

@@ -1,6 +1,5 @@
 import { CancelledFailure, Context, heartbeat } from '@temporalio/activity';
-import type { MatchInputs } from '../matching/inputs.js';
-import { checkInputs, stageInputs } from '../matching/inputs.js';
+import { checkInputs, stageInputs, type TableInputs } from '../matching/inputs.js';
 import { findCustomers, matchPartition, type StepCounts } from '../matching/partition.js';
 import { type MatchRules, matchRulesSchema } from '../matching/rules.js';
 import { upgradeMatchingSchema } from '../matching/schema.js';
@@ -27,7 +26,7 @@ async function beating<T>(body: () => Promise<T>): Promise<T> {
 export function createMatchActivities(deps: ActivityDeps) {
   return {
     /** Creates the matching tables if need be and stages what the inputs hold that was not staged before. */
-    stageMatchInputs: (inputs: MatchInputs) =>
+    stageMatchInputs: (inputs: TableInputs) =>
       beating(async () => {
         await upgradeMatchingSchema(deps.db);
         await checkInputs(deps.db, inputs);

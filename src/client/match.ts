@@ -1,23 +1,39 @@
+import { resolve } from 'node:path';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { FerryError } from '../errors.js';
+import type { Knex } from 'knex';
+import { csvTable } from '../kit/csv/declaration.js';
+import { checkCsvFile } from '../kit/csv/load.js';
+import { csvInputLoads } from '../matching/csv-inputs.js';
 import { type MatchDeclarationInput, matchDeclarationSchema } from '../matching/declaration.js';
+import { checkInputs, type InputKind, type MatchInputs } from '../matching/inputs.js';
 import type { match } from '../workflows/match.js';
+import { parseDeclaration } from './declaration.js';
 
 /** A match run's workflow id: time-ordered, so `ferry list` and the Web UI show the latest first. */
 export const matchRunId = () => `ferry/match/${new Date().toISOString()}`;
 
 /** Validates a declaration (every problem named at once) before Temporal is contacted. */
-export function parseMatchDeclaration(declaration: unknown) {
-  const parsed = matchDeclarationSchema.safeParse(declaration);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`,
-    );
-    throw new FerryError(
-      `The match declaration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n- ${problems.join('\n- ')}`,
-    );
-  }
-  return parsed.data;
+export const parseMatchDeclaration = (declaration: unknown) =>
+  parseDeclaration(matchDeclarationSchema, declaration, 'match declaration');
+
+/**
+ * The inputs' CSV files made absolute (a relative path is taken from `base`, the declaration's folder: the worker
+ * may run elsewhere), each checked to be there with every column the match reads; the tables' columns checked.
+ */
+export async function prepareMatchInputs(db: Knex, inputs: MatchInputs, base: string): Promise<MatchInputs> {
+  const absolute = <K extends InputKind>(kind: K): MatchInputs[K] => {
+    const input = inputs[kind];
+    return input.csv === undefined ? input : { ...input, csv: resolve(base, input.csv) };
+  };
+  const resolved: MatchInputs = {
+    ...inputs,
+    customers: absolute('customers'),
+    invoices: absolute('invoices'),
+    payments: absolute('payments'),
+  };
+  for (const load of csvInputLoads(resolved)) await checkCsvFile(load.file, csvTable(load.target));
+  await checkInputs(db, resolved);
+  return resolved;
 }
 
 export async function startMatch(

@@ -13,11 +13,20 @@ export {
   registerConnectionKind,
 } from './connections.js';
 export {
+  type CsvLoadDeclaration,
+  type CsvTableDeclaration,
+  csvLoadSchema,
+  csvTable,
+  csvTableSchema,
+} from './csv/declaration.js';
+export {
   type CsvChunkRequest,
   type CsvChunkResult,
+  checkCsvFile,
   csvLoadName,
   loadCsvChunk,
 } from './csv/load.js';
+export { prepareCsvTable } from './csv/prepare.js';
 export { applyMappings, type MappedRecord } from './fields/apply.js';
 export {
   FieldCatalogue,

@@ -15,39 +15,60 @@ const name = z
     'a table or column name (letters, digits, _)',
   );
 
+/**
+ * Where one kind of input is: a table or view (`table`), or a CSV file (`csv`) that the run loads first into a
+ * table of its own (match_csv_customers, …; see csv-inputs.ts), its header naming the columns.
+ */
+const source = { table: name.optional(), csv: z.string().min(1).optional() };
+const oneSource = (input: { table?: string | undefined; csv?: string | undefined }) =>
+  (input.table === undefined) !== (input.csv === undefined);
+const oneSourceMessage = { message: 'give either table (a table or view) or csv (a file), not both' };
+
 export const matchInputsSchema = z.strictObject({
-  customers: z.strictObject({
-    table: name,
-    id: name,
-    name: name,
-    /** The customer's bank account: a payment from it names its customer. */
-    iban: name.optional(),
-  }),
-  invoices: z.strictObject({
-    table: name,
-    id: name,
-    number: name,
-    customer: name,
-    amount: name,
-    issuedOn: name,
-  }),
-  payments: z.strictObject({
-    table: name,
-    id: name,
-    amount: name,
-    paidOn: name,
-    reference: name.optional(),
-    payerName: name.optional(),
-    payerIban: name.optional(),
-    description: name.optional(),
-  }),
+  customers: z
+    .strictObject({
+      ...source,
+      id: name,
+      name: name,
+      /** The customer's bank account: a payment from it names its customer. */
+      iban: name.optional(),
+    })
+    .refine(oneSource, oneSourceMessage),
+  invoices: z
+    .strictObject({
+      ...source,
+      id: name,
+      number: name,
+      customer: name,
+      amount: name,
+      issuedOn: name,
+    })
+    .refine(oneSource, oneSourceMessage),
+  payments: z
+    .strictObject({
+      ...source,
+      id: name,
+      amount: name,
+      paidOn: name,
+      reference: name.optional(),
+      payerName: name.optional(),
+      payerIban: name.optional(),
+      description: name.optional(),
+    })
+    .refine(oneSource, oneSourceMessage),
   /** Whether amounts are in currency units (12.34, the default) or in cents (1234). */
   amountsIn: z.enum(['units', 'cents']).default('units'),
 });
 export type MatchInputsDeclaration = z.input<typeof matchInputsSchema>;
 export type MatchInputs = z.output<typeof matchInputsSchema>;
+export const INPUT_KINDS = ['customers', 'invoices', 'payments'] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
+/** Inputs once every CSV file is loaded: each kind in a table. */
+export type TableInputs = Omit<MatchInputs, InputKind> & {
+  [K in InputKind]: Omit<MatchInputs[K], 'table' | 'csv'> & { table: string };
+};
 
-const cents = (inputs: MatchInputs, column: string) =>
+const cents = (inputs: TableInputs, column: string) =>
   inputs.amountsIn === 'cents' ? `(${column})::bigint` : `round((${column})::numeric * 100)::bigint`;
 const optional = (column: string | undefined) => (column ? column : 'null');
 
@@ -57,8 +78,10 @@ const optional = (column: string | undefined) => (column ? column : 'null');
  */
 export async function checkInputs(db: Knex, inputs: MatchInputs): Promise<void> {
   const problems: string[] = [];
-  for (const kind of ['customers', 'invoices', 'payments'] as const) {
-    const { table, ...columns } = inputs[kind];
+  for (const kind of INPUT_KINDS) {
+    // A CSV input's columns are its header's, checked with the file (checkCsvFile).
+    const { table, csv: _file, ...columns } = inputs[kind];
+    if (table === undefined) continue;
     const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
     const found = await db.raw(
       `select column_name from information_schema.columns
@@ -106,7 +129,7 @@ export interface StagedCounts {
  * not staged before are added (those staged before keep their matches, so a second run matches only what is
  * new). Amounts of 0 or less (credit notes, refunds) are not matched.
  */
-export async function stageInputs(db: Knex, inputs: MatchInputs): Promise<StagedCounts> {
+export async function stageInputs(db: Knex, inputs: TableInputs): Promise<StagedCounts> {
   const q = (identifier: string) => db.raw('??', [identifier]).toQuery();
   const { customers } = inputs;
   return db.transaction(async (trx) => {
@@ -135,7 +158,7 @@ export async function stageInputs(db: Knex, inputs: MatchInputs): Promise<Staged
 /** The invoices and payments not staged before, with the words of each payment's reference. */
 async function loadInvoicesAndPayments(
   trx: Knex.Transaction,
-  inputs: MatchInputs,
+  inputs: TableInputs,
   fresh: boolean,
 ): Promise<Omit<StagedCounts, 'customers'>> {
   const q = (identifier: string) => trx.raw('??', [identifier]).toQuery();

@@ -1,6 +1,7 @@
 export { backfill } from './backfill.js';
 export { deadLetterRetry } from './dead-letter-retry.js';
 export { incrementalSync } from './incremental-sync.js';
+export { loadCsv } from './load-csv.js';
 export { match } from './match.js';
 export { matchPartition } from './match-partition.js';
 export { partition } from './partition.js';

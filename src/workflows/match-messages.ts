@@ -1,5 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { MatchInputs, StagedCounts } from '../matching/inputs.js';
+import type { InputKind, MatchInputs, StagedCounts } from '../matching/inputs.js';
 import type { StepCounts } from '../matching/partition.js';
 import type { MatchRules } from '../matching/rules.js';
 import type { BucketRange } from '../matching/sql.js';
@@ -12,7 +12,7 @@ export interface MatchInput {
   concurrency: number;
 }
 
-export type MatchPhase = 'staging' | 'customers' | 'matching' | 'done';
+export type MatchPhase = 'loading' | 'staging' | 'customers' | 'matching' | 'done';
 
 export interface MatchPartitionInput {
   runId: string;
@@ -26,12 +26,17 @@ export interface MatchProgress {
   phase: MatchPhase;
   paused: boolean;
   concurrency: number;
+  /** The inputs given as CSV files: lines loaded and dead-lettered, per kind. */
+  loaded: Partial<Record<InputKind, { loaded: number; refused: number }>>;
   staged: StagedCounts | null;
   /** Payments whose customer was found, and those listed for review because it could not be. */
   customers: StepCounts;
   partitions: { total: number; done: number; running: number };
   rules: Record<string, StepCounts>;
 }
+
+/** Lines per chunk of an input CSV file: a chunk is one transaction, about 50 MB of rows at most. */
+export const CSV_INPUT_CHUNK_LINES = 50_000;
 
 export const matchProgressQuery = defineQuery<MatchProgress>('matchProgress');
 

@@ -8,6 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { asTableInputs, type CsvInputLoad, csvInputLoads } from '../matching/csv-inputs.js';
 import type { StagedCounts } from '../matching/inputs.js';
 import type { StepCounts } from '../matching/partition.js';
 import { type BucketRange, bucketRanges } from '../matching/sql.js';
@@ -19,8 +20,10 @@ import {
   resumeUpdate,
   setConcurrencyUpdate,
 } from './control.js';
+import { loadCsv } from './load-csv.js';
 import {
   addStep,
+  CSV_INPUT_CHUNK_LINES,
   type MatchInput,
   type MatchPhase,
   type MatchProgress,
@@ -29,6 +32,9 @@ import {
 } from './match-messages.js';
 import { matchPartition } from './match-partition.js';
 import { MATCH_ACTIVITY_OPTIONS } from './retry.js';
+
+/** A load's history bound before it continues as new (about 6 events a chunk). */
+const MAX_LOAD_HISTORY_EVENTS = 5_000;
 
 const { stageMatchInputs, findMatchCustomers } = proxyActivities<Activities>(MATCH_ACTIVITY_OPTIONS);
 
@@ -41,6 +47,7 @@ class MatchRun {
   private done = 0;
   private failure: unknown;
   private staged: StagedCounts | null = null;
+  private readonly loaded: MatchProgress['loaded'] = {};
   private customers: StepCounts = ZERO_STEP;
   private readonly rules: Record<string, StepCounts> = {};
   private readonly ranges: BucketRange[];
@@ -62,6 +69,7 @@ class MatchRun {
       phase: this.phase,
       paused: this.paused,
       concurrency: this.concurrency,
+      loaded: this.loaded,
       staged: this.staged,
       customers: this.customers,
       partitions: { total: this.ranges.length, done: this.done, running: this.running },
@@ -153,10 +161,28 @@ class MatchRun {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** One input CSV file into its table: the kit's durable load, as a child workflow the Web UI shows. */
+  private async loadCsvInput({ kind, file, target }: CsvInputLoad): Promise<void> {
+    const child = await startChild(loadCsv, {
+      workflowId: `${this.runId}/csv-${kind}`,
+      args: [{ file, target, chunkLines: CSV_INPUT_CHUNK_LINES, maxHistoryEvents: MAX_LOAD_HISTORY_EVENTS }],
+    });
+    const { loaded, refused } = await child.result();
+    this.loaded[kind] = { loaded, refused };
+    this.showDetails();
+  }
+
   async run(): Promise<MatchProgress> {
     if (this.ranges.length === 0) throw ApplicationFailure.nonRetryable('no partitions', 'InvalidInput');
     this.showDetails();
-    this.staged = await stageMatchInputs(this.input.inputs);
+    const loads = csvInputLoads(this.input.inputs);
+    if (loads.length > 0) {
+      this.phase = 'loading';
+      this.showDetails();
+      await Promise.all(loads.map((load) => this.loadCsvInput(load)));
+      this.phase = 'staging';
+    }
+    this.staged = await stageMatchInputs(asTableInputs(this.input.inputs));
     this.phase = 'customers';
     await this.eachRange(async (range) => {
       const found = await findMatchCustomers({ runId: this.runId, range, rules: this.input.rules });

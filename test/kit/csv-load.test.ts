@@ -2,17 +2,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { prepareCsvLoad, startCsvLoad } from '../../src/client/load-csv.js';
+import { csvTable } from '../../src/kit/csv/declaration.js';
 import { loadCsvChunk } from '../../src/kit/csv/load.js';
+import { prepareCsvTable } from '../../src/kit/csv/prepare.js';
 import { columns as c, createTable, table } from '../../src/kit/index.js';
 import { type MatchingFiles, writeMatchingCsv } from '../../src/sandbox/matching/csv.js';
 import { generateMatchingCases } from '../../src/sandbox/matching/generator.js';
 import { upgradeEngineSchema } from '../../src/target/schema.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startTestWorker, type TestWorker } from '../helpers/worker.js';
 
 const LEDGER = { seed: 21, invoices: 6000 };
 let database: TestDatabase;
 let directory: string;
 let files: MatchingFiles;
+let worker: TestWorker;
 
 const invoices = table('csv_invoices', {
   columns: {
@@ -33,8 +38,10 @@ beforeAll(async () => {
   await createTable(database.db, invoices);
   directory = await mkdtemp(join(tmpdir(), 'ferry-csv-'));
   files = await writeMatchingCsv(directory, { ...LEDGER, brokenLines: 6 });
+  worker = await startTestWorker(database.db, {});
 }, 120_000);
 afterAll(async () => {
+  await worker?.stop();
   await database?.drop();
   await rm(directory, { recursive: true, force: true });
 });
@@ -118,4 +125,85 @@ it('a second load of the same file writes nothing, and a run already done reads 
   expect(again.written).toBe(0);
   const done = await load('csv-run');
   expect(done).toMatchObject({ loaded: 0, refused: 0, chunks: 1 });
+});
+
+/** payments.csv as a user declares its load: data, no code. */
+const paymentsLoad = () => ({
+  file: files.payments.path,
+  target: {
+    table: 'csv_payments',
+    columns: {
+      id: 'bigint',
+      reference: { type: 'text', nullable: true },
+      payer: { type: 'text', from: 'payer_name', nullable: true },
+      payer_iban: { type: 'text', nullable: true },
+      amount: 'decimal(14,2)',
+      paid_on: 'date',
+      description: { type: 'text', nullable: true },
+    },
+    key: ['id'],
+  },
+  chunkLines: 400,
+});
+
+it("through Temporal: ferry's loadCsv workflow loads a declared file in chunks, continuing as new, broken lines dead-lettered", async () => {
+  const load = await prepareCsvLoad(paymentsLoad());
+  await prepareCsvTable(database.db, csvTable(load.target));
+  // A short history bound, so that the chain continues as new a few times (≈ 6 events a chunk).
+  const handle = await startCsvLoad(worker.client, worker.taskQueue, load, { maxHistoryEvents: 40 });
+  const progress = await handle.result();
+  const broken = files.broken.filter((line) => line.file === 'payments.csv');
+  expect(progress).toMatchObject({ loaded: files.payments.rows, refused: broken.length, done: true });
+  expect(progress.written).toBe(files.payments.rows);
+  expect(progress.chunks).toBeGreaterThan(10);
+  const latest = await worker.client.workflow.getHandle(handle.workflowId).describe();
+  expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+
+  let count = 0;
+  let cents = 0;
+  let named = 0;
+  for (const c of generateMatchingCases(LEDGER))
+    for (const payment of c.payments) {
+      count++;
+      cents += payment.amountCents;
+      if (payment.payerName !== null) named++;
+    }
+  const sums = (
+    await database.db.raw(
+      `select count(*)::int as count, sum(round(amount * 100))::bigint as cents, count(payer)::int as named
+       from csv_payments`,
+    )
+  ).rows[0];
+  expect(sums).toEqual({ count, cents: String(cents), named });
+  const letters = await database
+    .db('ferry_dead_letters')
+    .where({ migration: 'csv:csv_payments', run_id: handle.workflowId })
+    .orderBy('id')
+    .select('source_key');
+  expect(letters.map((letter) => letter.source_key)).toEqual(
+    broken.map((line) => `payments.csv:${line.line}`),
+  );
+}, 120_000);
+
+it('refuses a load whose file lacks a declared column, or whose table lacks one, before anything is loaded', async () => {
+  const declared = paymentsLoad();
+  const columns = { ...declared.target.columns, booked_on: 'date' };
+  await expect(prepareCsvLoad({ ...declared, target: { ...declared.target, columns } })).rejects.toThrow(
+    `${files.payments.path} has no column booked_on (its header: id, reference, payer_name, payer_iban, amount, paid_on, description)`,
+  );
+  await expect(prepareCsvLoad({ ...declared, file: `${directory}/missing.csv` })).rejects.toThrow(
+    `${directory}/missing.csv: no such file`,
+  );
+  await expect(
+    prepareCsvLoad({ ...declared, target: { ...declared.target, key: ['number'] } }),
+  ).rejects.toThrow('target.key: key column number is not a declared column');
+  // csv_invoices exists (loaded above) without these columns.
+  const other = csvTable({
+    table: 'csv_invoices',
+    columns: { id: 'bigint', paid_on: 'date', payer: 'text' },
+    key: ['id'],
+  });
+  await expect(prepareCsvTable(database.db, other)).rejects.toThrow(
+    'Table csv_invoices exists without the columns paid_on, payer the load declares',
+  );
 });

@@ -1,13 +1,15 @@
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { startMatch } from '../../src/client/match.js';
 import { confirmReviewItem } from '../../src/matching/review.js';
+import { writeMatchingCsv } from '../../src/sandbox/matching/csv.js';
 import { GENERATED_INPUTS, loadGeneratedLedger } from '../../src/sandbox/matching/tables.js';
 import { launchChromium, resolveChromium } from '../helpers/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -261,3 +263,44 @@ it('ferry match start refuses a declaration with problems before contacting anyt
   expect(result.stderr).toContain('The match declaration has');
   expect(result.stderr).toContain('- inputs: ');
 });
+
+it('ferry load-csv loads a declared file through the worker, broken lines dead-lettered, and a second load changes nothing', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'ferry-load-csv-'));
+  try {
+    const files = await writeMatchingCsv(directory, { seed: 5, invoices: 2000, brokenLines: 2 });
+    const config = join(directory, 'load.yaml');
+    const declaration = parse(await readFile('examples/load-invoices-csv.yaml', 'utf8'));
+    await writeFile(config, stringify({ ...declaration, file: 'invoices.csv', chunkLines: 300 }));
+    const first = await runCli(['load-csv', '--config', config, '--json'], env());
+    expect(first.stderr).toContain('started ferry/csv/ledger_invoices_csv/');
+    expect(first.code).toBe(0);
+    const loaded = JSON.parse(first.stdout);
+    expect(loaded).toMatchObject({
+      loaded: files.invoices.rows,
+      refused: 1,
+      written: files.invoices.rows,
+      done: true,
+    });
+    const [line] = files.broken.filter((broken) => broken.file === 'invoices.csv');
+    const letters = await killed
+      .db('ferry_dead_letters')
+      .where({ run_id: loaded.runId })
+      .select('source_key');
+    expect(letters).toEqual([{ source_key: `invoices.csv:${line?.line}` }]);
+    const rows = await killed.db.raw(
+      'select count(*)::int as n, count(due_on)::int as due from ledger_invoices_csv',
+    );
+    expect(rows.rows[0]).toEqual({ n: files.invoices.rows, due: files.invoices.rows });
+
+    const second = await runCli(['load-csv', '--config', config], env());
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(
+      `${files.invoices.rows} lines of ${join(directory, 'invoices.csv')} loaded into ledger_invoices_csv (0 rows inserted or changed)`,
+    );
+    expect(second.stdout).toContain(
+      '1 line dead-lettered, each with its line number and reason: ferry dlq list --migration csv:ledger_invoices_csv --run ferry/csv/ledger_invoices_csv/',
+    );
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}, 120_000);

@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { FerryError } from '../../errors.js';
-import { checkInputs } from '../../matching/inputs.js';
 import {
   formatAmount,
   LARGEST_OPEN_HEADERS,
@@ -12,10 +12,13 @@ import {
 import { matchReportHtml } from '../../matching/report-html.js';
 import { confirmReviewItem, openReviewItems, rejectReviewItem } from '../../matching/review.js';
 import { upgradeMatchingSchema } from '../../matching/schema.js';
-import { loadGeneratedLedger } from '../../sandbox/matching/tables.js';
+import { writeMatchingCsv } from '../../sandbox/matching/csv.js';
+import { GENERATED_CSV_INPUTS, loadGeneratedLedger } from '../../sandbox/matching/tables.js';
 import { type MatchProgress, matchProgressQuery } from '../../workflows/match-messages.js';
 import { withDatabase } from '../database.js';
-import { matchRunId, parseMatchDeclaration, startMatch } from '../match.js';
+import { followToEnd } from '../follow.js';
+import { declarationBase } from '../load-csv.js';
+import { matchRunId, parseMatchDeclaration, prepareMatchInputs, startMatch } from '../match.js';
 import { formatTable, note, printResult } from '../output.js';
 import { readPlanFile } from '../plan-file.js';
 import { withClient } from '../temporal.js';
@@ -35,36 +38,26 @@ export async function runMatchStart(options: {
   json: boolean;
 }): Promise<void> {
   const file = (await readPlanFile(options.config)) as Record<string, unknown>;
-  const declaration = parseMatchDeclaration({
+  const parsed = parseMatchDeclaration({
     ...file,
     ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });
-  // Tables and columns the inputs name are checked before a run is started.
-  await withDatabase(async (db) => {
+  // Tables, files and columns the inputs name are checked before a run is started.
+  const inputs = await withDatabase(async (db) => {
     await upgradeMatchingSchema(db);
-    await checkInputs(db, declaration.inputs);
+    return prepareMatchInputs(db, parsed.inputs, declarationBase(options.config));
   });
+  const declaration = { ...parsed, inputs };
   await withClient(async (client, config) => {
     const handle = await startMatch(client, config.taskQueue, declaration, options.id ?? matchRunId());
     if (!options.wait) {
       printResult(options.json, { runId: handle.workflowId }, () => handle.workflowId);
       return;
     }
-    note(`started ${handle.workflowId}`);
-    let finished = false;
-    const result = handle.result().finally(() => {
-      finished = true;
-    });
-    let shown = '';
-    while (!finished) {
-      await Promise.race([result.catch(() => undefined), sleep(2_000)]);
-      if (finished) break;
-      const line = describeProgress(await handle.query(matchProgressQuery));
-      if (line !== shown) note(line);
-      shown = line;
-    }
-    const progress = await result;
+    const progress = await followToEnd(handle, async () =>
+      describeProgress(await handle.query(matchProgressQuery)),
+    );
     const report = await withDatabase((db) => matchReport(db, handle.workflowId));
     printResult(options.json, { progress, report }, () =>
       [describeProgress(progress), formatReport(report)].join('\n'),
@@ -100,7 +93,13 @@ export function formatReport(report: MatchReport): string {
   return lines.join('\n');
 }
 
-export async function runMatchGenerate(options: { invoices: number; seed: number; json: boolean }) {
+export async function runMatchGenerate(options: {
+  invoices: number;
+  seed: number;
+  csv?: string;
+  json: boolean;
+}) {
+  if (options.csv) return generateCsvLedger(options.csv, options);
   const ledger = await withDatabase(async (db) => {
     const existing = await db.raw("select to_regclass('ledger_invoices') is not null as present");
     if ((existing.rows[0] as { present: boolean }).present) {
@@ -179,4 +178,21 @@ export async function runMatchDecision(
       printResult(options.json, { reviewId, decision }, () => `rejected ${reviewId}`);
     }
   });
+}
+
+/** The generated ledger as CSV files, and a declaration beside them that matches them (its paths relative). */
+async function generateCsvLedger(dir: string, options: { invoices: number; seed: number; json: boolean }) {
+  await mkdir(dir, { recursive: true });
+  const files = await writeMatchingCsv(dir, options);
+  const config = join(dir, 'match.yaml');
+  await writeFile(
+    config,
+    `# The generated ledger's CSV files (ferry match generate --csv), matched with the default rules.\n${stringify({ inputs: GENERATED_CSV_INPUTS })}`,
+  );
+  printResult(options.json, { ...files, config }, () =>
+    [
+      `wrote ${files.customers.rows} customers, ${files.invoices.rows} invoices, ${files.payments.rows} payments (seed ${options.seed}) as CSV into ${dir}`,
+      `match them: ferry match start --config ${config}`,
+    ].join('\n'),
+  );
 }

@@ -31,6 +31,10 @@ export function registerMatchCommands(program: Command): void {
       10_000,
     )
     .option('--seed <n>', 'seed of the generated ledger', integerIn(0, 2 ** 31), 4)
+    .option(
+      '--csv <dir>',
+      'write the ledger as CSV files into this folder instead (customers, invoices, payments, truth), with a match.yaml that reads them',
+    )
     .option('--json', 'print one JSON object', false)
     .action(async (options) => (await actions()).runMatchGenerate(options));
   match

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { FerryError } from '../../errors.js';
 import type { RejectedRecord } from '../../migrations/types.js';
 import { copyLine } from '../../target/copy-text.js';
 import { fileDeadLetters } from '../../target/dead-letters.js';
@@ -71,6 +72,34 @@ async function recordsFrom(file: string, at: { offset: number; line: number }, m
   }
 }
 
+/** The file's first record: its header. */
+export async function readHeader(file: string): Promise<ScannedRecord> {
+  const { records } = await recordsFrom(file, { offset: 0, line: 1 }, 1);
+  const header = records[0];
+  if (!header) throw new FerryError(`${file} is empty: a CSV file starts with its header line`);
+  return header;
+}
+
+/**
+ * Before a load starts: the file is there, and its header has every column the table reads, or one error names
+ * what is missing (a load that would refuse every line is refused before it starts).
+ */
+export async function checkCsvFile(file: string, table: Table): Promise<void> {
+  const header = await readHeader(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new FerryError(`${file}: no such file`);
+    if (error.code === 'EACCES') throw new FerryError(`${file}: not readable (permission denied)`);
+    throw error;
+  });
+  const present = new Set(header.fields.map((name) => name.trim()));
+  const missing = planTable(table)
+    .flatMap((plan) => plan.paths)
+    .filter((path) => !present.has(path));
+  if (missing.length > 0)
+    throw new FerryError(
+      `${file} has no column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} (its header: ${[...present].join(', ')})`,
+    );
+}
+
 async function checkpointOf(trx: Knex.Transaction, request: CsvChunkRequest) {
   const found = await trx('ferry_csv_loads')
     .where({ run_id: request.runId, file: request.file })
@@ -89,9 +118,7 @@ export async function loadCsvChunk(db: Knex, request: CsvChunkRequest): Promise<
     // Locked: a retried chunk whose earlier attempt still runs waits for it, then reads on from where it ended.
     let checkpoint = await checkpointOf(trx, request);
     if (!checkpoint) {
-      const { records } = await recordsFrom(request.file, { offset: 0, line: 1 }, 1);
-      const header = records[0];
-      if (!header) throw new Error(`${request.file} is empty: a CSV file starts with its header`);
+      const header = await readHeader(request.file);
       await trx('ferry_csv_loads')
         .insert({
           run_id: request.runId,

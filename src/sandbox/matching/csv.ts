@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { intBetween } from '../emulators/prng.js';
-import { generateMatchingCases } from './generator.js';
+import { customerCount, customerOf, generateMatchingCases } from './generator.js';
 
 /** A line that is no valid record, put into a file on purpose: where it is, and what is wrong with it. */
 export interface BrokenLine {
@@ -13,6 +13,7 @@ export interface BrokenLine {
 }
 
 export interface MatchingFiles {
+  customers: { path: string; rows: number };
   invoices: { path: string; rows: number };
   payments: { path: string; rows: number };
   /** The true allocations: invoice_id, payment_id, amount, review. */
@@ -21,6 +22,7 @@ export interface MatchingFiles {
 }
 
 const HEADERS = {
+  customers: 'id,name,iban',
   invoices: 'id,number,customer_id,customer_name,amount,issued_on,due_on',
   payments: 'id,reference,payer_name,payer_iban,amount,paid_on,description',
   truth: 'invoice_id,payment_id,amount,review',
@@ -61,7 +63,7 @@ const BROKEN: readonly { reason: string; invoice: string; payment: string }[] = 
 ];
 
 /**
- * The generated ledger as CSV files in `dir` (invoices.csv, payments.csv, truth.csv), streamed. `brokenLines`
+ * The generated ledger as CSV files in `dir` (customers.csv, invoices.csv, payments.csv, truth.csv), streamed. `brokenLines`
  * lines that are no valid record are put between the records (ids 0, so they never stand for one), and where
  * they went is returned: a loader must dead-letter exactly those, with their line numbers.
  */
@@ -70,11 +72,12 @@ export async function writeMatchingCsv(
   options: { seed: number; invoices: number; brokenLines?: number },
 ): Promise<MatchingFiles> {
   const streams = {
+    customers: createWriteStream(join(dir, 'customers.csv')),
     invoices: createWriteStream(join(dir, 'invoices.csv')),
     payments: createWriteStream(join(dir, 'payments.csv')),
     truth: createWriteStream(join(dir, 'truth.csv')),
   };
-  const lines = { invoices: 1, payments: 1, truth: 1 };
+  const lines = { customers: 1, invoices: 1, payments: 1, truth: 1 };
   for (const [name, stream] of Object.entries(streams))
     await writeLine(stream, HEADERS[name as keyof typeof HEADERS]);
   const broken: BrokenLine[] = [];
@@ -83,6 +86,11 @@ export async function writeMatchingCsv(
   const after = new Set<number>();
   for (let n = 0; after.size < Math.min(brokenLines, options.invoices); n++) {
     after.add(intBetween(1, options.invoices, options.seed, n, 99));
+  }
+  for (let id = 0; id < customerCount(options.invoices); id++) {
+    const customer = customerOf(options.seed, id);
+    await writeLine(streams.customers, [customer.id, customer.name, customer.iban].map(field).join(','));
+    lines.customers++;
   }
   let brokenWritten = 0;
   for (const c of generateMatchingCases(options)) {
@@ -145,6 +153,7 @@ export async function writeMatchingCsv(
   }
   await Promise.all(Object.values(streams).map((stream) => new Promise((resolve) => stream.end(resolve))));
   return {
+    customers: { path: join(dir, 'customers.csv'), rows: lines.customers - 1 },
     invoices: {
       path: join(dir, 'invoices.csv'),
       rows: lines.invoices - 1 - broken.filter((b) => b.file === 'invoices.csv').length,

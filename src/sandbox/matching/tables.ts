@@ -35,6 +35,18 @@ export const GENERATED_INPUTS: MatchInputsDeclaration = {
   },
 };
 
+/** The same ledger as CSV files (writeMatchingCsv) beside the declaration: each input a file, not a table. */
+export const GENERATED_CSV_INPUTS: MatchInputsDeclaration = {
+  customers: { ...withoutTable(GENERATED_INPUTS.customers), csv: 'customers.csv' },
+  invoices: { ...withoutTable(GENERATED_INPUTS.invoices), csv: 'invoices.csv' },
+  payments: { ...withoutTable(GENERATED_INPUTS.payments), csv: 'payments.csv' },
+};
+
+function withoutTable<T extends { table?: string }>(input: T): Omit<T, 'table'> {
+  const { table: _table, ...columns } = input;
+  return columns;
+}
+
 const TABLES = `
   create table ledger_customers (id bigint primary key, name text not null, iban text);
   create table ledger_invoices (id bigint primary key, number text not null, customer_id bigint not null,

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeclaration } from '../../../src/client/declaration.js';
+import { csvHeadersRead, csvLoadSchema, csvTable } from '../../../src/kit/csv/declaration.js';
+import { planTable } from '../../../src/kit/records/column-plan.js';
+import { writtenColumns } from '../../../src/kit/target/table.js';
+import { asTableInputs, csvInputLoads } from '../../../src/matching/csv-inputs.js';
+import { matchInputsSchema } from '../../../src/matching/inputs.js';
+
+const target = {
+  table: 'payments',
+  columns: {
+    id: 'bigint',
+    amount: 'decimal(14, 2)',
+    paid_on: { type: 'date', from: 'Booked on' },
+    note: { type: 'text', nullable: true },
+  },
+  key: ['id'],
+};
+
+describe('a CSV load declared as data', () => {
+  it("makes the kit's table: typed columns read from their headers, NOT NULL unless nullable", () => {
+    const table = csvTable(target);
+    expect(writtenColumns(table)).toEqual([
+      { name: 'id', type: 'bigint' },
+      { name: 'amount', type: 'numeric' },
+      { name: 'paid_on', type: 'date' },
+      { name: 'note', type: 'text' },
+    ]);
+    expect(table.columns.note?.specification.nullable).toBe(true);
+    expect(table.columns.paid_on?.specification.nullable).toBe(false);
+    expect(csvHeadersRead(target)).toEqual(['id', 'amount', 'Booked on', 'note']);
+    // A line's values are checked by the column's type; a refusal names the header.
+    const row = { id: '7', amount: '12.50', 'Booked on': '2024-02-29', note: null };
+    expect(planTable(table).map((plan) => plan.value(row, row, new Map()))).toEqual([
+      '7',
+      '12.50',
+      '2024-02-29',
+      null,
+    ]);
+    const bad = { ...row, 'Booked on': '2023-02-29' };
+    expect(() => planTable(table).map((plan) => plan.value(bad, bad, new Map()))).toThrow(
+      'Booked on is not a valid date',
+    );
+  });
+
+  it('names every problem of a declaration at once', () => {
+    expect(() =>
+      parseDeclaration(
+        csvLoadSchema,
+        {
+          file: 'x.csv',
+          target: { table: 'bad-name', columns: { id: 'money' }, key: ['number'] },
+          chunkLines: 0,
+        },
+        'CSV load declaration',
+      ),
+    ).toThrow(
+      [
+        'The CSV load declaration has 4 problems:',
+        '- target.table: a table or column name (letters, digits, _)',
+        '- target.columns.id: one of text, bigint, integer, date, timestamptz, boolean, decimal(precision, scale)',
+        '- target.key: key column number is not a declared column',
+        '- chunkLines: Too small: expected number to be >=1',
+      ].join('\n'),
+    );
+  });
+});
+
+describe("a match's inputs given as CSV files", () => {
+  const inputs = matchInputsSchema.parse({
+    customers: { table: 'crm_customers', id: 'id', name: 'name' },
+    invoices: {
+      csv: 'inv.csv',
+      id: 'nr',
+      number: 'nr',
+      customer: 'debtor',
+      amount: 'total',
+      issuedOn: 'date',
+    },
+    payments: { csv: 'bank.csv', id: 'id', amount: 'cents', paidOn: 'booked', reference: 'ref' },
+    amountsIn: 'cents',
+  });
+
+  it('are loaded into tables of their own, typed by what the match reads; tables stay as they are', () => {
+    expect(csvInputLoads(inputs)).toEqual([
+      {
+        kind: 'invoices',
+        file: 'inv.csv',
+        target: {
+          table: 'match_csv_invoices',
+          // The invoice number is its id here: one column, read once, and as the key never null.
+          columns: { nr: 'text', debtor: 'text', total: 'bigint', date: 'date' },
+          key: ['nr'],
+        },
+      },
+      {
+        kind: 'payments',
+        file: 'bank.csv',
+        target: {
+          table: 'match_csv_payments',
+          columns: { id: 'text', cents: 'bigint', booked: 'date', ref: { type: 'text', nullable: true } },
+          key: ['id'],
+        },
+      },
+    ]);
+    const tables = asTableInputs(inputs);
+    expect(tables.customers.table).toBe('crm_customers');
+    expect(tables.invoices).toEqual({
+      table: 'match_csv_invoices',
+      id: 'nr',
+      number: 'nr',
+      customer: 'debtor',
+      amount: 'total',
+      issuedOn: 'date',
+    });
+  });
+});
