@@ -1,9 +1,8 @@
-import { heartbeat } from '@temporalio/activity';
 import { type CsvTableDeclaration, csvTable } from '../kit/csv/declaration.js';
 import { type CsvChunkResult, loadCsvChunk } from '../kit/csv/load.js';
 import { prepareCsvTable } from '../kit/csv/prepare.js';
 import type { ActivityDeps } from './deps.js';
-import { mapFailures } from './failures.js';
+import { beating } from './heartbeat.js';
 
 export interface CsvChunkInput {
   file: string;
@@ -17,10 +16,9 @@ export function createCsvActivities(deps: ActivityDeps) {
   return {
     /** The next chunk of a CSV file into its table (created on the first chunk), checkpointed with it. */
     loadCsvChunk: (input: CsvChunkInput): Promise<CsvChunkResult> =>
-      mapFailures(async () => {
+      beating(async () => {
         const target = csvTable(input.target);
         await prepareCsvTable(deps.db, target);
-        heartbeat();
         return loadCsvChunk(deps.db, {
           file: input.file,
           table: target,

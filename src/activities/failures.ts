@@ -27,10 +27,38 @@ export function toTemporalFailure(error: unknown): never {
       nextRetryDelay: error.retryAfterMs,
     });
   }
+  if (isPermanentDatabaseError(error)) {
+    // The same statement over the same rows fails the same way on every attempt: a defect or a schema to fix, to
+    // be told at once rather than retried for hours.
+    const where = [
+      error.constraint && `constraint ${error.constraint}`,
+      error.table && `table ${error.table}`,
+      error.column && `column ${error.column}`,
+    ].filter(Boolean);
+    throw ApplicationFailure.nonRetryable(
+      `PostgreSQL refused it (SQLSTATE ${error.code}${where.length > 0 ? `, ${where.join(', ')}` : ''}): ${error.message}`,
+      'DatabaseRefused',
+    );
+  }
   if (error instanceof SourceHttpError || error instanceof MalformedPageError) {
     throw ApplicationFailure.retryable(error.message, error.name);
   }
   throw error;
+}
+
+/**
+ * PostgreSQL errors no retry mends, by SQLSTATE class: 22 data exceptions (a value out of range, not a number),
+ * 23 integrity violations (a check, not null, a unique key other than the conflict target), 42 statements the
+ * schema does not allow (a column or table missing, no unique key for ON CONFLICT, no privilege). Connection
+ * loss (08), serialization failures and deadlocks (40) and the like stay retryable.
+ */
+const PERMANENT_CLASSES = new Set(['22', '23', '42']);
+
+type DatabaseError = Error & { code: string; constraint?: string; table?: string; column?: string };
+
+function isPermanentDatabaseError(error: unknown): error is DatabaseError {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && PERMANENT_CLASSES.has(code.slice(0, 2));
 }
 
 /** Runs an activity body with the mapping above. */

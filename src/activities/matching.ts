@@ -1,11 +1,11 @@
 import { CancelledFailure, Context, heartbeat } from '@temporalio/activity';
-import { checkInputs, stageInputs, type TableInputs } from '../matching/inputs.js';
+import { checkInputs, recordMatchRun, stageInputs, type TableInputs } from '../matching/inputs.js';
 import { findCustomers, matchPartition, type StepCounts } from '../matching/partition.js';
 import { type MatchRules, matchRulesSchema } from '../matching/rules.js';
 import { upgradeMatchingSchema } from '../matching/schema.js';
 import type { BucketRange } from '../matching/sql.js';
 import type { ActivityDeps } from './deps.js';
-import { mapFailures } from './failures.js';
+import { beating } from './heartbeat.js';
 
 export interface MatchStepInput {
   runId: string;
@@ -13,23 +13,15 @@ export interface MatchStepInput {
   rules: MatchRules;
 }
 
-/** A single statement can run for a while (a million rows): heartbeats go on meanwhile, so a lost worker shows. */
-async function beating<T>(body: () => Promise<T>): Promise<T> {
-  const timer = setInterval(() => heartbeat(), 5_000);
-  try {
-    return await mapFailures(body);
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 export function createMatchActivities(deps: ActivityDeps) {
   return {
     /** Creates the matching tables if need be and stages what the inputs hold that was not staged before. */
-    stageMatchInputs: (inputs: TableInputs) =>
+    stageMatchInputs: (inputs: TableInputs, run?: { runId: string; rules: MatchRules; partitions: number }) =>
       beating(async () => {
         await upgradeMatchingSchema(deps.db);
         await checkInputs(deps.db, inputs);
+        // Absent when a run started by an earlier ferry calls it: its report then settles no remnant.
+        if (run) await recordMatchRun(deps.db, run);
         return stageInputs(deps.db, inputs);
       }),
 

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { FerryError } from '../errors.js';
 import { csvTable } from '../kit/csv/declaration.js';
 import { checkCsvFile } from '../kit/csv/load.js';
 import { csvInputLoads } from '../matching/csv-inputs.js';
 import { type MatchDeclarationInput, matchDeclarationSchema } from '../matching/declaration.js';
-import { checkInputs, type InputKind, type MatchInputs } from '../matching/inputs.js';
+import type { InputKind } from '../matching/input-kinds.js';
+import { checkInputs, type MatchInputs } from '../matching/inputs.js';
 import type { match } from '../workflows/match.js';
 import { parseDeclaration } from './declaration.js';
 
@@ -43,9 +45,21 @@ export async function startMatch(
   id = matchRunId(),
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof match>> {
   const { inputs, rules, partitions, concurrency } = parseMatchDeclaration(declaration);
-  return client.workflow.start('match', {
-    taskQueue,
-    workflowId: id,
-    args: [{ inputs, rules, partitions, concurrency }],
-  });
+  try {
+    return await client.workflow.start('match', {
+      taskQueue,
+      workflowId: id,
+      args: [{ inputs, rules, partitions, concurrency }],
+      // A run's steps are recorded under its id: an id reused after a failed, cancelled or terminated run resumes
+      // it where it stopped, but one that completed would skip every step and match nothing new.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    });
+  } catch (error) {
+    if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') {
+      throw new FerryError(
+        `Match run ${id} is running or has completed; a completed run's id cannot be used again (its steps are recorded as done): start a new run without --id`,
+      );
+    }
+    throw error;
+  }
 }

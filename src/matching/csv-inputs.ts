@@ -1,10 +1,12 @@
 import type { CsvTableDeclaration } from '../kit/csv/declaration.js';
-import { INPUT_KINDS, type InputKind, type MatchInputs, type TableInputs } from './inputs.js';
+import { INPUT_KINDS, type InputKind } from './input-kinds.js';
+import type { MatchInputs, TableInputs } from './inputs.js';
 
 /**
  * Inputs given as CSV files: each file is loaded (the kit's CSV load, durable and resumable) into a table of its
- * own before the run stages it, its columns typed by what the match reads from them. Plain functions without
- * I/O: the match workflow calls them.
+ * own before the run stages it. The table's columns are named by role (id, amount, paid_on, …), each read from
+ * the header the declaration names, so any header will do and another file's headers load into the same table.
+ * Plain functions without I/O: the match workflow calls them.
  */
 export interface CsvInputLoad {
   kind: InputKind;
@@ -15,59 +17,71 @@ export interface CsvInputLoad {
 /** The table a kind of input given as CSV is loaded into. */
 export const csvInputTable = (kind: InputKind) => `match_csv_${kind}`;
 
-const text = 'text';
-const optionalText = { type: 'text', nullable: true } as const;
+type ColumnType = 'text' | 'date' | 'bigint' | 'decimal(16,2)';
+/** A role of one kind of input: the declaration's key for it, the table's column, its type, whether it may be empty. */
+interface Role {
+  key: string;
+  column: string;
+  type: ColumnType | 'amount';
+  optional?: boolean;
+}
 
-/** Each column the match reads, typed: ids as text (they are compared as text), amounts exact, dates as dates. */
-function columnsOf(inputs: MatchInputs, kind: InputKind): CsvTableDeclaration['columns'] {
-  const amount = inputs.amountsIn === 'cents' ? 'bigint' : 'decimal(16,2)';
-  if (kind === 'customers') {
-    const { id, name, iban } = inputs.customers;
-    return { [id]: text, [name]: text, ...(iban ? { [iban]: optionalText } : {}) };
-  }
-  if (kind === 'invoices') {
-    const i = inputs.invoices;
-    return {
-      [i.id]: text,
-      [i.number]: optionalText,
-      [i.customer]: text,
-      [i.amount]: amount,
-      [i.issuedOn]: 'date',
-    };
-  }
-  const p = inputs.payments;
-  const optional = [p.reference, p.payerName, p.payerIban, p.description].filter(
-    (column): column is string => column !== undefined,
-  );
-  return {
-    [p.id]: text,
-    [p.amount]: amount,
-    [p.paidOn]: 'date',
-    ...Object.fromEntries(optional.map((column) => [column, optionalText])),
-  };
+/** Ids are text (they are compared as text), amounts exact, dates dates. */
+const ROLES: Record<InputKind, Role[]> = {
+  customers: [
+    { key: 'id', column: 'id', type: 'text' },
+    { key: 'name', column: 'name', type: 'text' },
+    { key: 'iban', column: 'iban', type: 'text', optional: true },
+  ],
+  invoices: [
+    { key: 'id', column: 'id', type: 'text' },
+    { key: 'number', column: 'number', type: 'text', optional: true },
+    { key: 'customer', column: 'customer_id', type: 'text' },
+    { key: 'amount', column: 'amount', type: 'amount' },
+    { key: 'issuedOn', column: 'issued_on', type: 'date' },
+  ],
+  payments: [
+    { key: 'id', column: 'id', type: 'text' },
+    { key: 'amount', column: 'amount', type: 'amount' },
+    { key: 'paidOn', column: 'paid_on', type: 'date' },
+    { key: 'reference', column: 'reference', type: 'text', optional: true },
+    { key: 'payerName', column: 'payer_name', type: 'text', optional: true },
+    { key: 'payerIban', column: 'payer_iban', type: 'text', optional: true },
+    { key: 'description', column: 'description', type: 'text', optional: true },
+  ],
+};
+
+/** The roles a kind's declaration fills, with the header each is read from. */
+function rolesGiven(inputs: MatchInputs, kind: InputKind): (Role & { header: string })[] {
+  const declared = inputs[kind] as Record<string, string | undefined>;
+  return ROLES[kind].flatMap((role) => {
+    const header = declared[role.key];
+    return header === undefined ? [] : [{ ...role, header }];
+  });
 }
 
 /** The loads the inputs ask for, one per kind given as a CSV file. */
 export function csvInputLoads(inputs: MatchInputs): CsvInputLoad[] {
+  const amount: ColumnType = inputs.amountsIn === 'cents' ? 'bigint' : 'decimal(16,2)';
   return INPUT_KINDS.flatMap((kind) => {
     const file = inputs[kind].csv;
     if (file === undefined) return [];
-    const { id } = inputs[kind];
-    // The id is the key, never null, even where it is also an optional role's column (an invoice's number).
-    const target = {
-      table: csvInputTable(kind),
-      columns: { ...columnsOf(inputs, kind), [id]: text },
-      key: [id],
-    };
-    return [{ kind, file, target }];
+    const columns: CsvTableDeclaration['columns'] = {};
+    for (const role of rolesGiven(inputs, kind)) {
+      const type = role.type === 'amount' ? amount : role.type;
+      columns[role.column] = { type, from: role.header, nullable: role.optional === true };
+    }
+    return [{ kind, file, target: { table: csvInputTable(kind), columns, key: ['id'] } }];
   });
 }
 
-/** The inputs with every CSV file replaced by the table it is loaded into. */
+/** The inputs with every CSV file replaced by the table it is loaded into, its columns named by role. */
 export function asTableInputs(inputs: MatchInputs): TableInputs {
-  const tableOf = <K extends InputKind>(kind: K) => {
+  const tableOf = <K extends InputKind>(kind: K): TableInputs[K] => {
     const { table, csv, ...columns } = inputs[kind];
-    return { ...columns, table: csv === undefined ? (table as string) : csvInputTable(kind) };
+    if (csv === undefined) return { ...columns, table: table as string } as TableInputs[K];
+    const byRole = Object.fromEntries(rolesGiven(inputs, kind).map((role) => [role.key, role.column]));
+    return { ...byRole, table: csvInputTable(kind) } as TableInputs[K];
   };
   return {
     ...inputs,

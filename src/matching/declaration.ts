@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MATCH_CONCURRENCY_RANGE } from '../workflows/match-messages.js';
 import { matchInputsSchema } from './inputs.js';
 import { matchRulesSchema } from './rules.js';
 
@@ -15,7 +16,7 @@ export const matchDeclarationSchema = z.strictObject({
   /** Ranges of customers matched apart, each in its own child workflow. */
   partitions: z.int().min(1).max(MAX_MATCH_PARTITIONS).default(16),
   /** Partitions matched at once: each keeps one PostgreSQL backend busy. */
-  concurrency: z.int().min(1).max(32).default(2),
+  concurrency: z.int().min(MATCH_CONCURRENCY_RANGE.min).max(MATCH_CONCURRENCY_RANGE.max).default(2),
 });
 export type MatchDeclarationInput = z.input<typeof matchDeclarationSchema>;
 export type MatchDeclaration = z.output<typeof matchDeclarationSchema>;

@@ -2,67 +2,78 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { FerryError } from '../errors.js';
 import { withIndexesBuiltAfter } from './bulk-load.js';
+import { INPUT_KINDS, type InputKind } from './input-kinds.js';
+import type { MatchRules } from './rules.js';
 import { BUCKETS } from './sql.js';
 
 /**
- * Where a match run reads its invoices, payments and customers: tables (or views) other migrations fill, and the
- * columns that hold each thing. Names only, never SQL, so a mapping cannot inject any.
+ * Where a match run reads its invoices, payments and customers: tables (or views) other migrations fill, or CSV
+ * files, and the columns that hold each thing. Names only, never SQL, so a mapping cannot inject any.
  */
-const name = z
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME_MESSAGE = 'a table or column name (letters, digits, _)';
+const tableName = z
   .string()
-  .regex(
-    /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/,
-    'a table or column name (letters, digits, _)',
+  .refine(
+    (value) => value.split('.').length <= 2 && value.split('.').every((part) => IDENTIFIER.test(part)),
+    {
+      message: NAME_MESSAGE,
+    },
   );
+/** A column of the table, or a header of the CSV file (any text: `Bedrag excl. BTW`). */
+const column = z.string().min(1);
 
 /**
- * Where one kind of input is: a table or view (`table`), or a CSV file (`csv`) that the run loads first into a
- * table of its own (match_csv_customers, …; see csv-inputs.ts), its header naming the columns.
+ * One kind of input: a table or view (`table`), its columns named by identifiers; or a CSV file (`csv`) the run
+ * loads first into a table of its own (match_csv_customers, …; see csv-inputs.ts), its columns named by headers.
  */
-const source = { table: name.optional(), csv: z.string().min(1).optional() };
-const oneSource = (input: { table?: string | undefined; csv?: string | undefined }) =>
-  (input.table === undefined) !== (input.csv === undefined);
-const oneSourceMessage = { message: 'give either table (a table or view) or csv (a file), not both' };
+function inputSchema<S extends z.ZodRawShape>(columns: S) {
+  return z
+    .strictObject({ table: tableName.optional(), csv: z.string().min(1).optional(), ...columns })
+    .superRefine((input, context) => {
+      const { table, csv, ...named } = input as Record<string, unknown>;
+      if ((table === undefined) === (csv === undefined)) {
+        context.addIssue({
+          code: 'custom',
+          message: 'give either table (a table or view) or csv (a file): one of them',
+        });
+      }
+      if (table === undefined) return;
+      for (const [role, value] of Object.entries(named)) {
+        if (typeof value === 'string' && !IDENTIFIER.test(value))
+          context.addIssue({ code: 'custom', path: [role], message: NAME_MESSAGE });
+      }
+    });
+}
 
 export const matchInputsSchema = z.strictObject({
-  customers: z
-    .strictObject({
-      ...source,
-      id: name,
-      name: name,
-      /** The customer's bank account: a payment from it names its customer. */
-      iban: name.optional(),
-    })
-    .refine(oneSource, oneSourceMessage),
-  invoices: z
-    .strictObject({
-      ...source,
-      id: name,
-      number: name,
-      customer: name,
-      amount: name,
-      issuedOn: name,
-    })
-    .refine(oneSource, oneSourceMessage),
-  payments: z
-    .strictObject({
-      ...source,
-      id: name,
-      amount: name,
-      paidOn: name,
-      reference: name.optional(),
-      payerName: name.optional(),
-      payerIban: name.optional(),
-      description: name.optional(),
-    })
-    .refine(oneSource, oneSourceMessage),
+  customers: inputSchema({
+    id: column,
+    name: column,
+    /** The customer's bank account: a payment from it names its customer. */
+    iban: column.optional(),
+  }),
+  invoices: inputSchema({
+    id: column,
+    number: column,
+    customer: column,
+    amount: column,
+    issuedOn: column,
+  }),
+  payments: inputSchema({
+    id: column,
+    amount: column,
+    paidOn: column,
+    reference: column.optional(),
+    payerName: column.optional(),
+    payerIban: column.optional(),
+    description: column.optional(),
+  }),
   /** Whether amounts are in currency units (12.34, the default) or in cents (1234). */
   amountsIn: z.enum(['units', 'cents']).default('units'),
 });
 export type MatchInputsDeclaration = z.input<typeof matchInputsSchema>;
 export type MatchInputs = z.output<typeof matchInputsSchema>;
-export const INPUT_KINDS = ['customers', 'invoices', 'payments'] as const;
-export type InputKind = (typeof INPUT_KINDS)[number];
 /** Inputs once every CSV file is loaded: each kind in a table. */
 export type TableInputs = Omit<MatchInputs, InputKind> & {
   [K in InputKind]: Omit<MatchInputs[K], 'table' | 'csv'> & { table: string };
@@ -153,6 +164,26 @@ export async function stageInputs(db: Knex, inputs: TableInputs): Promise<Staged
     await trx.raw('analyze match_customers, match_invoices, match_payments, match_payment_refs, matches');
     return { customers: customerRows.rowCount ?? 0, ...loaded };
   });
+}
+
+/**
+ * The run, the rules it matches by (the report reads its remnant from them) and its partitions. A run resumed
+ * under its id after a failure may bring other rules (they are what it matches by from now on), but not other
+ * partitions: its recorded steps are ranges of buckets.
+ */
+export async function recordMatchRun(
+  db: Knex,
+  run: { runId: string; rules: MatchRules; partitions: number },
+): Promise<void> {
+  const [recorded] = await db('match_runs')
+    .insert({ run_id: run.runId, rules: JSON.stringify(run.rules), partitions: run.partitions })
+    .onConflict('run_id')
+    .merge(['rules'])
+    .returning('partitions');
+  if (recorded && Number(recorded.partitions) !== run.partitions)
+    throw new FerryError(
+      `Run ${run.runId} was started with ${recorded.partitions} partitions and is resumed with ${run.partitions}: a run's partitions cannot change (its steps are recorded by range); resume it with ${recorded.partitions}, or start a new run`,
+    );
 }
 
 /** The invoices and payments not staged before, with the words of each payment's reference. */

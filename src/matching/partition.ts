@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import { FerryError } from '../errors.js';
 import { assignCustomers } from './assign.js';
 import { PASSES, PROPOSALS_TABLE } from './passes.js';
 import type { MatchRule, MatchRules } from './rules.js';
@@ -74,12 +75,23 @@ async function onceInRun(sql: Sql, step: Step, body: () => Promise<StepCounts>):
     );
     if (claimed.rows.length === 0) {
       const done = await sql(
-        `select matched, reviewed, matched_cents from match_steps
+        `select matched, reviewed, matched_cents, bucket_to from match_steps
          where run_id = $1 and phase = $2 and bucket_from = $3 and rule = $4`,
         stepKey(step),
       );
       await sql('rollback');
-      const row = done.rows[0] as { matched: number; reviewed: number; matched_cents: string };
+      const row = done.rows[0] as {
+        matched: number;
+        reviewed: number;
+        matched_cents: string;
+        bucket_to: number;
+      };
+      if (Number(row.bucket_to) !== step.range.to) {
+        // Another split of the customers under the same run id: the recorded step covers other buckets.
+        throw new FerryError(
+          `Run ${step.runId} recorded its ${step.phase} step for buckets ${step.range.from}–${row.bucket_to}, and this attempt splits them ${step.range.from}–${step.range.to}: a run's partitions cannot change; start a new run`,
+        );
+      }
       return { matched: row.matched, reviewed: row.reviewed, matchedCents: Number(row.matched_cents) };
     }
     const counts = await body();

@@ -10,7 +10,9 @@ export interface MatchReport {
   byRule: { rule: string; matches: number; amountCents: number }[];
   byConfidence: { band: string; matches: number }[];
   review: { open: number; confirmed: number; rejected: number };
-  /** Invoices and payments with something still open, by how old they are. */
+  /** What a match may leave open and settle: the run's rule (0 for a run ferry has no rules of). */
+  remnantCents: number;
+  /** Invoices and payments with something still open (more than a remnant, once matched), by how old they are. */
   unmatched: { kind: 'invoices' | 'payments'; age: string; count: number; openCents: number }[];
   largestOpenInvoices: { invoiceId: string; customerId: string; issuedOn: string; openCents: number }[];
 }
@@ -57,6 +59,14 @@ export async function matchReport(db: Knex, runId: string, largest = 10): Promis
     'select status, count(*)::int as count from match_review where run_id = ? group by status',
     [runId],
   );
+  // What the run settled on purpose: a match that leaves this much or less leaves a rounding difference.
+  const [run] = await one<{ remnant_cents: string | null }>(
+    `select (rules->>'remnantCents')::bigint as remnant_cents from match_runs where run_id = ?`,
+    [runId],
+  );
+  const remnantCents = Number(run?.remnant_cents ?? 0);
+  // Open: something left, and not only a remnant of a match (an item never matched is open whatever its size).
+  const isOpen = (open: string, matched: string) => `(${open} > 0 and not (${matched} > 0 and ${open} <= ?))`;
   const unmatched = await one<{
     kind: 'invoices' | 'payments';
     age: string;
@@ -65,17 +75,19 @@ export async function matchReport(db: Knex, runId: string, largest = 10): Promis
   }>(
     `with open_items as (
        select 'invoices' as kind, (?::date - i.issued_on) as age,
-              i.amount_cents - coalesce(sum(m.amount_cents), 0) as open_cents
+              i.amount_cents - coalesce(sum(m.amount_cents), 0) as open_cents,
+              coalesce(sum(m.amount_cents), 0) as matched_cents
        from match_invoices i left join matches m using (invoice_id)
        group by i.invoice_id
        union all
-       select 'payments', (?::date - p.paid_on), p.amount_cents - coalesce(sum(m.amount_cents), 0)
+       select 'payments', (?::date - p.paid_on), p.amount_cents - coalesce(sum(m.amount_cents), 0),
+              coalesce(sum(m.amount_cents), 0)
        from match_payments p left join matches m using (payment_id)
        group by p.payment_id
      )
      select kind, ${AGE_BANDS} as age, count(*)::int as count, sum(open_cents)::bigint as open_cents
-     from open_items where open_cents > 0 group by 1, 2 order by 1, min(age)`,
-    [asOf?.as_of ?? null, asOf?.as_of ?? null],
+     from open_items where ${isOpen('open_cents', 'matched_cents')} group by 1, 2 order by 1, min(age)`,
+    [asOf?.as_of ?? null, asOf?.as_of ?? null, remnantCents],
   );
   const largestOpen = await one<{
     invoice_id: string;
@@ -86,14 +98,16 @@ export async function matchReport(db: Knex, runId: string, largest = 10): Promis
     `select i.invoice_id, i.customer_id, i.issued_on::text as issued_on,
             i.amount_cents - coalesce(sum(m.amount_cents), 0) as open_cents
      from match_invoices i left join matches m using (invoice_id)
-     group by i.invoice_id having i.amount_cents - coalesce(sum(m.amount_cents), 0) > 0
+     group by i.invoice_id
+     having ${isOpen('i.amount_cents - coalesce(sum(m.amount_cents), 0)', 'coalesce(sum(m.amount_cents), 0)')}
      order by open_cents desc, i.invoice_id limit ?`,
-    [largest],
+    [remnantCents, largest],
   );
   const reviewed = Object.fromEntries(review.map((row) => [row.status, row.count]));
   return {
     runId,
     asOf: asOf?.as_of ?? null,
+    remnantCents,
     staged: staged ?? { invoices: 0, payments: 0 },
     matches: {
       count: byRule.reduce((sum, row) => sum + row.matches, 0),

@@ -126,6 +126,24 @@ const steps = [
       },
     },
   ],
+  [
+    '002-match-runs',
+    {
+      // What each run was asked to do: the report reads its rules (a remnant the run left on purpose is settled).
+      async up(db: Knex) {
+        await db.schema.createTable('match_runs', (table) => {
+          table.text('run_id').primary();
+          table.jsonb('rules').notNullable();
+          // How the run splits its customers: its steps are recorded by bucket range, so this cannot change.
+          table.integer('partitions').notNullable();
+          table.timestamp('started_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
+        });
+      },
+      async down(db: Knex) {
+        await db.schema.dropTableIfExists('match_runs');
+      },
+    },
+  ],
 ] as const;
 
 export function upgradeMatchingSchema(db: Knex): Promise<void> {

@@ -6,6 +6,7 @@ import * as deadLetterResolution from './schema-steps/003-dead-letter-resolution
 import * as apiWrites from './schema-steps/004-api-writes.js';
 import * as apiCalls from './schema-steps/005-api-calls.js';
 import * as csvLoads from './schema-steps/006-csv-loads.js';
+import * as csvLoadChecks from './schema-steps/007-csv-load-checks.js';
 
 export type SchemaStep = readonly [
   name: string,
@@ -60,6 +61,7 @@ export function upgradeEngineSchema(db: Knex): Promise<string[]> {
     ['004-api-writes', apiWrites],
     ['005-api-calls', apiCalls],
     ['006-csv-loads', csvLoads],
+    ['007-csv-load-checks', csvLoadChecks],
   ]);
 }
 

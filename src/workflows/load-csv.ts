@@ -96,11 +96,10 @@ class CsvLoad {
       this.loading = true;
       const chunk = await loadCsvChunk({ file, target, chunkLines, runId: workflowInfo().workflowId });
       this.loading = false;
+      // The checkpoint's counts, not a sum of answers: an attempt whose answer was lost counted there once.
       this.totals = {
         chunks: this.totals.chunks + 1,
-        loaded: this.totals.loaded + chunk.loaded,
-        refused: this.totals.refused + chunk.refused,
-        written: this.totals.written + chunk.written,
+        ...chunk.total,
         offset: chunk.offset,
         line: chunk.line,
       };

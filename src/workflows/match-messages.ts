@@ -1,5 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { InputKind, MatchInputs, StagedCounts } from '../matching/inputs.js';
+import type { InputKind } from '../matching/input-kinds.js';
+import type { MatchInputs, StagedCounts } from '../matching/inputs.js';
 import type { StepCounts } from '../matching/partition.js';
 import type { MatchRules } from '../matching/rules.js';
 import type { BucketRange } from '../matching/sql.js';
@@ -24,6 +25,8 @@ export interface MatchPartitionInput {
 export interface MatchProgress {
   runId: string;
   phase: MatchPhase;
+  /** How long each phase took (seconds), those ended so far. */
+  phaseSeconds: Partial<Record<MatchPhase, number>>;
   paused: boolean;
   concurrency: number;
   /** The inputs given as CSV files: lines loaded and dead-lettered, per kind. */
@@ -34,6 +37,13 @@ export interface MatchProgress {
   partitions: { total: number; done: number; running: number };
   rules: Record<string, StepCounts>;
 }
+
+/**
+ * Partitions matched at once: each holds one of the worker's 10 PostgreSQL connections for as long as it runs,
+ * and a few must stay free for staging, CSV chunks and heartbeats' neighbours. The declaration, the CLI and the
+ * setConcurrency update share this bound.
+ */
+export const MATCH_CONCURRENCY_RANGE = { min: 1, max: 8 } as const;
 
 /** Lines per chunk of an input CSV file: a chunk is one transaction, about 50 MB of rows at most. */
 export const CSV_INPUT_CHUNK_LINES = 50_000;

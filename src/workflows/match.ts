@@ -13,7 +13,6 @@ import type { StagedCounts } from '../matching/inputs.js';
 import type { StepCounts } from '../matching/partition.js';
 import { type BucketRange, bucketRanges } from '../matching/sql.js';
 import {
-  CONCURRENCY_RANGE,
   type ControlAnswer,
   pauseUpdate,
   requireWholeNumber,
@@ -24,6 +23,7 @@ import { loadCsv } from './load-csv.js';
 import {
   addStep,
   CSV_INPUT_CHUNK_LINES,
+  MATCH_CONCURRENCY_RANGE,
   type MatchInput,
   type MatchPhase,
   type MatchProgress,
@@ -48,6 +48,9 @@ class MatchRun {
   private failure: unknown;
   private staged: StagedCounts | null = null;
   private readonly loaded: MatchProgress['loaded'] = {};
+  private readonly phaseSeconds: MatchProgress['phaseSeconds'] = {};
+  /** When the current phase began, by the workflow's clock (deterministic: the time of the task that ran it). */
+  private phaseStarted = Date.now();
   private customers: StepCounts = ZERO_STEP;
   private readonly rules: Record<string, StepCounts> = {};
   private readonly ranges: BucketRange[];
@@ -67,6 +70,7 @@ class MatchRun {
     return {
       runId: this.runId,
       phase: this.phase,
+      phaseSeconds: this.phaseSeconds,
       paused: this.paused,
       concurrency: this.concurrency,
       loaded: this.loaded,
@@ -91,7 +95,7 @@ class MatchRun {
     setCurrentDetails(
       [
         `**${this.paused ? 'paused' : this.phase}**: ${this.done} of ${this.ranges.length} partitions done, ${this.running} running`,
-        `${matched} matches, ${this.customers.matched} payments' customers found`,
+        `${matched} matches, ${this.customers.matched} payments' customers found${this.refusedLines()}`,
       ].join('\n\n'),
     );
   }
@@ -128,7 +132,7 @@ class MatchRun {
       },
       {
         validator: (concurrency) => {
-          requireWholeNumber('concurrency', concurrency, CONCURRENCY_RANGE);
+          requireWholeNumber('concurrency', concurrency, MATCH_CONCURRENCY_RANGE);
         },
         description: 'Partitions matched at once',
       },
@@ -161,6 +165,20 @@ class MatchRun {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** The input lines the CSV loads refused (dead-lettered), for an operator who must not miss them. */
+  private refusedLines(): string {
+    const refused = Object.values(this.loaded).reduce((sum, load) => sum + (load?.refused ?? 0), 0);
+    return refused > 0 ? `; ${refused} input lines refused (ferry dlq list --run ${this.runId}/csv-…)` : '';
+  }
+
+  /** Ends the current phase, counting its seconds, and begins `next`. */
+  private enter(next: MatchPhase): void {
+    const now = Date.now();
+    this.phaseSeconds[this.phase] = Math.round((now - this.phaseStarted) / 100) / 10;
+    this.phase = next;
+    this.phaseStarted = now;
+  }
+
   /** One input CSV file into its table: the kit's durable load, as a child workflow the Web UI shows. */
   private async loadCsvInput({ kind, file, target }: CsvInputLoad): Promise<void> {
     const child = await startChild(loadCsv, {
@@ -177,18 +195,24 @@ class MatchRun {
     this.showDetails();
     const loads = csvInputLoads(this.input.inputs);
     if (loads.length > 0) {
-      this.phase = 'loading';
+      this.enter('loading');
       this.showDetails();
       await Promise.all(loads.map((load) => this.loadCsvInput(load)));
-      this.phase = 'staging';
+      this.enter('staging');
     }
-    this.staged = await stageMatchInputs(asTableInputs(this.input.inputs));
-    this.phase = 'customers';
+    // Paused while the files loaded (each load runs its file to the end): staging waits for the resume.
+    await condition(() => !this.paused);
+    this.staged = await stageMatchInputs(asTableInputs(this.input.inputs), {
+      runId: this.runId,
+      rules: this.input.rules,
+      partitions: this.input.partitions,
+    });
+    this.enter('customers');
     await this.eachRange(async (range) => {
       const found = await findMatchCustomers({ runId: this.runId, range, rules: this.input.rules });
       this.customers = addStep(this.customers, found);
     });
-    this.phase = 'matching';
+    this.enter('matching');
     this.done = 0;
     await this.eachRange(async (range) => {
       const child = await startChild(matchPartition, {
@@ -200,7 +224,7 @@ class MatchRun {
         this.rules[rule] = addStep(this.rules[rule] ?? ZERO_STEP, step);
       }
     });
-    this.phase = 'done';
+    this.enter('done');
     this.showDetails();
     return this.progress();
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -205,5 +205,43 @@ it('refuses a load whose file lacks a declared column, or whose table lacks one,
   });
   await expect(prepareCsvTable(database.db, other)).rejects.toThrow(
     'Table csv_invoices exists without the columns paid_on, payer the load declares',
+  );
+  // A table whose key is not the declared one: lines could not be merged on it.
+  const byNumber = csvTable({
+    table: 'csv_invoices',
+    columns: { number: 'text', amount: 'decimal(14,2)' },
+    key: ['number'],
+  });
+  await expect(prepareCsvTable(database.db, byNumber)).rejects.toThrow(
+    'Table csv_invoices has no primary key or unique index on (number), the key the load merges lines on',
+  );
+  await expect(
+    prepareCsvTable(database.db, csvTable({ table: 'csv_invoices', columns: { id: 'bigint' }, key: ['id'] })),
+  ).resolves.toBeUndefined();
+});
+
+it('a load resumed on a file edited before its offset stops; lines added at the end are read on', async () => {
+  const file = join(directory, 'edited.csv');
+  const lines = (await readFile(files.invoices.path, 'utf8')).split('\n');
+  const firstPart = `${lines.slice(0, 1001).join('\n')}\n`;
+  await writeFile(file, firstPart);
+  const request = { file, table: invoices, runId: 'csv-edited', maxRecords: 400 };
+  await loadCsvChunk(database.db, request);
+  // Lines added at the end (an export that grew): read on from the offset.
+  const added = `${lines.slice(1001, 1201).join('\n')}\n`;
+  await appendFile(file, added);
+  let chunk = await loadCsvChunk(database.db, request);
+  while (!chunk.done) chunk = await loadCsvChunk(database.db, request);
+  expect(chunk.total.loaded + chunk.total.refused).toBe(1200);
+
+  // Edited before the offset: the next chunk would start in the middle of a line, so the load stops.
+  const edited = firstPart.replace(lines[1] as string, (lines[1] as string).replace(/,/, ',9'));
+  await writeFile(file, `${edited}${added}`);
+  await expect(loadCsvChunk(database.db, request)).rejects.toThrow(
+    `${file} changed since this load began reading it (its first bytes differ): start a new load`,
+  );
+  await writeFile(file, `${lines.slice(0, 10).join('\n')}\n`);
+  await expect(loadCsvChunk(database.db, request)).rejects.toThrow(
+    /it is shorter than the \d+ bytes already read/,
   );
 });

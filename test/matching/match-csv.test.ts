@@ -87,5 +87,5 @@ it('names a CSV input that lacks a column the match reads, before a run starts',
       ...GENERATED_INPUTS,
       invoices: { ...GENERATED_INPUTS.invoices, csv: 'invoices.csv' },
     }),
-  ).toThrow('give either table (a table or view) or csv (a file), not both');
+  ).toThrow('give either table (a table or view) or csv (a file): one of them');
 });

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rootCauseMessage } from '../../src/client/failure.js';
 import { startMatch } from '../../src/client/match.js';
+import { recordMatchRun } from '../../src/matching/inputs.js';
+import { findCustomers } from '../../src/matching/partition.js';
+import { matchRulesSchema } from '../../src/matching/rules.js';
 import { CASE_KINDS } from '../../src/sandbox/matching/generator.js';
 import { scoreMatches } from '../../src/sandbox/matching/scores.js';
 import { GENERATED_INPUTS, loadGeneratedLedger } from '../../src/sandbox/matching/tables.js';
@@ -79,3 +82,26 @@ it('refuses inputs that name a column the table lacks, before staging anything',
   // Failed at once, not retried: the activity's first attempt was its last.
   expect((await handle.describe()).status.name).toBe('FAILED');
 });
+
+it('a completed run id is not used again, and a run cannot change how it splits its customers', async () => {
+  const id = 'match-id-once';
+  await (
+    await startMatch(worker.client, worker.taskQueue, { inputs: GENERATED_INPUTS, partitions: 4 }, id)
+  ).result();
+  await expect(
+    startMatch(worker.client, worker.taskQueue, { inputs: GENERATED_INPUTS, partitions: 4 }, id),
+  ).rejects.toThrow(
+    `Match run ${id} is running or has completed; a completed run's id cannot be used again (its steps are recorded as done): start a new run without --id`,
+  );
+  // Resumed with other partitions: refused when it stages, and by a step whose range differs.
+  await expect(
+    recordMatchRun(database.db, { runId: id, rules: matchRulesSchema.parse({}), partitions: 8 }),
+  ).rejects.toThrow(
+    `Run ${id} was started with 4 partitions and is resumed with 8: a run's partitions cannot change`,
+  );
+  await expect(
+    findCustomers(database.db, id, { from: 0, to: 100 }, matchRulesSchema.parse({})),
+  ).rejects.toThrow(
+    `Run ${id} recorded its customers step for buckets 0–256, and this attempt splits them 0–100: a run's partitions cannot change; start a new run`,
+  );
+}, 300_000);

@@ -19,6 +19,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '004-api-writes',
     '005-api-calls',
     '006-csv-loads',
+    '007-csv-load-checks',
   ]);
   expect(await upgradeEngineSchema(db)).toEqual([]);
   // Workers starting together each migrate at start: knex's lock table serialises them.
@@ -31,6 +32,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '004-api-writes',
     '005-api-calls',
     '006-csv-loads',
+    '007-csv-load-checks',
   ]);
 
   const tables = await db('information_schema.tables')
@@ -66,6 +68,7 @@ it('prepares a fresh target once when several processes start on it at the same 
       '004-api-writes',
       '005-api-calls',
       '006-csv-loads',
+      '007-csv-load-checks',
     ]);
     await Promise.all(pools.map((pool) => woocommerceOrders.prepareTarget(pool)));
     expect(await fresh.db('ferry_target_woocommerce_orders').pluck('name')).toEqual(['001-orders']);

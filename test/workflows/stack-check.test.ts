@@ -48,6 +48,7 @@ it('round-trips a workflow through the real dev server, PostgreSQL and the emula
         '004-api-writes',
         '005-api-calls',
         '006-csv-loads',
+        '007-csv-load-checks',
       ],
     },
     source: { connection: 'woocommerce', kind: 'woocommerce', orders: 1234 },

@@ -26,7 +26,24 @@ import { withClient } from '../temporal.js';
 function describeProgress(progress: MatchProgress): string {
   const matched = Object.values(progress.rules).reduce((sum, step) => sum + step.matched, 0);
   const parts = `${progress.partitions.done}/${progress.partitions.total} partitions`;
-  return `${progress.paused ? 'paused' : progress.phase}: ${parts}, ${progress.customers.matched} customers found, ${matched} matches`;
+  const loads = Object.entries(progress.loaded ?? {}).map(
+    ([kind, load]) => `${kind} ${load?.loaded ?? 0} lines loaded, ${load?.refused ?? 0} refused`,
+  );
+  return [
+    `${progress.paused ? 'paused' : progress.phase}: ${parts}, ${progress.customers.matched} customers found, ${matched} matches`,
+    ...(loads.length > 0 ? [`  from CSV: ${loads.join('; ')}`] : []),
+  ].join('\n');
+}
+
+/** Where the lines a run's CSV loads refused are, each with its line number and reason. */
+function refusedLinesHint(runId: string, progress: MatchProgress): string[] {
+  return Object.entries(progress.loaded ?? {}).flatMap(([kind, load]) =>
+    (load?.refused ?? 0) > 0
+      ? [
+          `${load?.refused} lines of the ${kind} file were refused: ferry dlq list --migration csv:match_csv_${kind} --run ${runId}/csv-${kind}`,
+        ]
+      : [],
+  );
 }
 
 export async function runMatchStart(options: {
@@ -60,7 +77,11 @@ export async function runMatchStart(options: {
     );
     const report = await withDatabase((db) => matchReport(db, handle.workflowId));
     printResult(options.json, { progress, report }, () =>
-      [describeProgress(progress), formatReport(report)].join('\n'),
+      [
+        describeProgress(progress),
+        ...refusedLinesHint(handle.workflowId, progress),
+        formatReport(report),
+      ].join('\n'),
     );
   });
 }
@@ -81,7 +102,7 @@ export function formatReport(report: MatchReport): string {
     '',
     `review: ${report.review.open} open, ${report.review.confirmed} confirmed, ${report.review.rejected} rejected`,
     '',
-    `still open (ages as of ${report.asOf ?? '-'}):`,
+    `still open (ages as of ${report.asOf ?? '-'}; a match that leaves ${formatAmount(report.remnantCents)} or less settles):`,
     formatTable(
       ['', 'age', 'count', 'open'],
       report.unmatched.map((row) => [row.kind, row.age, String(row.count), formatAmount(row.openCents)]),

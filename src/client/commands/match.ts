@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { MAX_MATCH_PARTITIONS } from '../../matching/declaration.js';
+import { MATCH_CONCURRENCY_RANGE } from '../../workflows/match-messages.js';
 import { integerIn } from '../options.js';
 
 const actions = () => import('../actions/match.js');
@@ -14,7 +15,11 @@ export function registerMatchCommands(program: Command): void {
     .description('start a match run from a declaration (inputs, rules, partitions) and follow it to its end')
     .requiredOption('--config <file>', 'the declaration: YAML or JSON (see examples/match-generated.yaml)')
     .option('--partitions <n>', 'ranges of customers matched apart', integerIn(1, MAX_MATCH_PARTITIONS))
-    .option('--concurrency <n>', 'partitions matched at once', integerIn(1, 32))
+    .option(
+      '--concurrency <n>',
+      'partitions matched at once',
+      integerIn(MATCH_CONCURRENCY_RANGE.min, MATCH_CONCURRENCY_RANGE.max),
+    )
     .option('--id <workflow-id>', 'the run id (default: ferry/match/<now>)')
     .option('--no-wait', 'print the run id and return at once')
     .option('--json', 'print one JSON object', false)

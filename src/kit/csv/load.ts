@@ -11,6 +11,7 @@ import { copyLine } from '../../target/copy-text.js';
 import { fileDeadLetters } from '../../target/dead-letters.js';
 import { planTable, RefusedRecord } from '../records/column-plan.js';
 import { type Table, writtenColumns } from '../target/table.js';
+import { checkUnchanged, fingerprintOf } from './fingerprint.js';
 import { type ScannedRecord, scanRecords } from './scan.js';
 
 /**
@@ -39,7 +40,12 @@ export interface CsvChunkResult {
   offset: number;
   line: number;
   done: boolean;
+  /** The load's counts so far, this chunk's included, as its checkpoint holds them. */
+  total: { loaded: number; refused: number; written: number };
 }
+
+/** A column reads the field its header names, whole: a dot in a header is part of the name, not a path. */
+const CSV_HEADERS = { flat: true } as const;
 
 /** Bytes read at a time; a record longer than this makes the read grow until it fits. */
 const READ_BYTES = 4 * 1024 * 1024;
@@ -91,7 +97,7 @@ export async function checkCsvFile(file: string, table: Table): Promise<void> {
     throw error;
   });
   const present = new Set(header.fields.map((name) => name.trim()));
-  const missing = planTable(table)
+  const missing = planTable(table, CSV_HEADERS)
     .flatMap((plan) => plan.paths)
     .filter((path) => !present.has(path));
   if (missing.length > 0)
@@ -105,19 +111,28 @@ async function checkpointOf(trx: Knex.Transaction, request: CsvChunkRequest) {
     .where({ run_id: request.runId, file: request.file })
     .forUpdate()
     .first();
-  return found as { byte_offset: string; line: number; header: string[] | null } | undefined;
+  return found as
+    | {
+        byte_offset: string;
+        line: number;
+        header: string[] | null;
+        fingerprint: string | null;
+      }
+    | undefined;
 }
 
 /** Loads the next chunk of the file into the table (see above). */
 export async function loadCsvChunk(db: Knex, request: CsvChunkRequest): Promise<CsvChunkResult> {
   const { table } = request;
-  const plans = planTable(table);
+  const plans = planTable(table, CSV_HEADERS);
   const columns = writtenColumns(table);
   const names = columns.map((column) => column.name);
   return db.transaction(async (trx) => {
     // Locked: a retried chunk whose earlier attempt still runs waits for it, then reads on from where it ended.
     let checkpoint = await checkpointOf(trx, request);
-    if (!checkpoint) {
+    if (checkpoint) {
+      await checkUnchanged(request.file, checkpoint.fingerprint, Number(checkpoint.byte_offset));
+    } else {
       const header = await readHeader(request.file);
       await trx('ferry_csv_loads')
         .insert({
@@ -126,6 +141,7 @@ export async function loadCsvChunk(db: Knex, request: CsvChunkRequest): Promise<
           byte_offset: header.end,
           line: 2,
           header: header.fields,
+          fingerprint: await fingerprintOf(request.file),
         })
         .onConflict(['run_id', 'file'])
         .ignore();
@@ -180,14 +196,16 @@ export async function loadCsvChunk(db: Knex, request: CsvChunkRequest): Promise<
       offset: read.unterminated ? at.offset + read.bytes.length : (last?.end ?? at.offset),
       line: last ? lineAfter(last, read.bytes, at.offset) : at.line,
     };
-    await trx('ferry_csv_loads')
+    const [totals] = await trx('ferry_csv_loads')
       .where({ run_id: request.runId, file: request.file })
       .update({
         byte_offset: next.offset,
         line: next.line,
         loaded: trx.raw('loaded + ?', [rows.length]),
         refused: trx.raw('refused + ?', [refused.length]),
-      });
+        written: trx.raw('written + ?', [written]),
+      })
+      .returning(['loaded', 'refused', 'written']);
     const done =
       read.unterminated ||
       (read.atEndOfFile && read.records.length < request.maxRecords) ||
@@ -200,6 +218,11 @@ export async function loadCsvChunk(db: Knex, request: CsvChunkRequest): Promise<
       offset: next.offset,
       line: next.line,
       done,
+      total: {
+        loaded: Number(totals?.loaded),
+        refused: Number(totals?.refused),
+        written: Number(totals?.written),
+      },
     };
   });
 }

@@ -28,11 +28,24 @@ export interface ColumnPlan {
   value(part: unknown, record: unknown, lookups: FoundLookups, position?: number): unknown;
 }
 
-export function planColumn(name: string, column: Column<unknown>): ColumnPlan {
+/**
+ * How a column's paths are read: as field paths (`billing.email` a field of a field), or `flat`, each the name of
+ * one field (a CSV header, where `Bedrag excl. BTW` is one name and a dot is part of it).
+ */
+export interface PlanOptions {
+  readonly flat?: boolean;
+}
+
+const flatReader =
+  (name: string): Reader =>
+  (part) =>
+    part !== null && typeof part === 'object' ? (part as Record<string, unknown>)[name] : undefined;
+
+export function planColumn(name: string, column: Column<unknown>, options: PlanOptions = {}): ColumnPlan {
   const { source, nullable, check } = column.specification;
   const paths = pathsOf(name, column);
   const byPosition = source?.position === true;
-  const readers = paths.map(readerOf);
+  const readers = paths.map(options.flat ? flatReader : readerOf);
   const [first] = readers as [Reader];
   const where = paths.join('+');
   const lookup = source?.lookup;
@@ -84,8 +97,8 @@ export function planColumn(name: string, column: Column<unknown>): ColumnPlan {
 }
 
 /** A table's columns as plans, in order; generated ids are left out (the database makes them). */
-export function planTable(table: Table): ColumnPlan[] {
+export function planTable(table: Table, options: PlanOptions = {}): ColumnPlan[] {
   return Object.entries(table.columns)
     .filter(([, column]) => !column.specification.generated)
-    .map(([name, column]) => planColumn(name, column));
+    .map(([name, column]) => planColumn(name, column, options));
 }

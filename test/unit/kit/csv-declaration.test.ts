@@ -43,6 +43,19 @@ describe('a CSV load declared as data', () => {
     );
   });
 
+  it('reads a header whole: a dot in it is part of its name, not a path', () => {
+    const table = csvTable({
+      table: 'amounts',
+      columns: { id: 'bigint', net: { type: 'decimal(14,2)', from: 'Bedrag excl. BTW' } },
+      key: ['id'],
+    });
+    const line = { id: '1', 'Bedrag excl. BTW': '99.95' };
+    expect(planTable(table, { flat: true }).map((plan) => plan.value(line, line, new Map()))).toEqual([
+      '1',
+      '99.95',
+    ]);
+  });
+
   it('names every problem of a declaration at once', () => {
     expect(() =>
       parseDeclaration(
@@ -77,20 +90,32 @@ describe("a match's inputs given as CSV files", () => {
       amount: 'total',
       issuedOn: 'date',
     },
-    payments: { csv: 'bank.csv', id: 'id', amount: 'cents', paidOn: 'booked', reference: 'ref' },
+    payments: {
+      csv: 'bank.csv',
+      id: 'id',
+      amount: 'cents',
+      paidOn: 'Booked on',
+      reference: 'Ref. (free text)',
+    },
     amountsIn: 'cents',
   });
 
-  it('are loaded into tables of their own, typed by what the match reads; tables stay as they are', () => {
+  it('are loaded into tables of their own, columns named by role and read from any header; tables stay as they are', () => {
     expect(csvInputLoads(inputs)).toEqual([
       {
         kind: 'invoices',
         file: 'inv.csv',
         target: {
           table: 'match_csv_invoices',
-          // The invoice number is its id here: one column, read once, and as the key never null.
-          columns: { nr: 'text', debtor: 'text', total: 'bigint', date: 'date' },
-          key: ['nr'],
+          // The invoice number is its id here: two columns read from one header.
+          columns: {
+            id: { type: 'text', from: 'nr', nullable: false },
+            number: { type: 'text', from: 'nr', nullable: true },
+            customer_id: { type: 'text', from: 'debtor', nullable: false },
+            amount: { type: 'bigint', from: 'total', nullable: false },
+            issued_on: { type: 'date', from: 'date', nullable: false },
+          },
+          key: ['id'],
         },
       },
       {
@@ -98,20 +123,45 @@ describe("a match's inputs given as CSV files", () => {
         file: 'bank.csv',
         target: {
           table: 'match_csv_payments',
-          columns: { id: 'text', cents: 'bigint', booked: 'date', ref: { type: 'text', nullable: true } },
+          columns: {
+            id: { type: 'text', from: 'id', nullable: false },
+            amount: { type: 'bigint', from: 'cents', nullable: false },
+            paid_on: { type: 'date', from: 'Booked on', nullable: false },
+            reference: { type: 'text', from: 'Ref. (free text)', nullable: true },
+          },
           key: ['id'],
         },
       },
     ]);
     const tables = asTableInputs(inputs);
-    expect(tables.customers.table).toBe('crm_customers');
+    expect(tables.customers).toEqual({ table: 'crm_customers', id: 'id', name: 'name' });
     expect(tables.invoices).toEqual({
       table: 'match_csv_invoices',
-      id: 'nr',
-      number: 'nr',
-      customer: 'debtor',
-      amount: 'total',
-      issuedOn: 'date',
+      id: 'id',
+      number: 'number',
+      customer: 'customer_id',
+      amount: 'amount',
+      issuedOn: 'issued_on',
     });
+    expect(tables.payments).toEqual({
+      table: 'match_csv_payments',
+      id: 'id',
+      amount: 'amount',
+      paidOn: 'paid_on',
+      reference: 'reference',
+    });
+  });
+
+  it('a table input still takes only identifiers; every kind takes a table or a file, one of them', () => {
+    const problems = matchInputsSchema.safeParse({
+      customers: { table: 'crm_customers', id: 'id', name: 'full name' },
+      invoices: { id: 'nr', number: 'nr', customer: 'debtor', amount: 'total', issuedOn: 'date' },
+      payments: { table: 'bank', csv: 'bank.csv', id: 'id', amount: 'cents', paidOn: 'booked' },
+    });
+    expect(problems.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
+      'customers.name: a table or column name (letters, digits, _)',
+      'invoices: give either table (a table or view) or csv (a file): one of them',
+      'payments: give either table (a table or view) or csv (a file): one of them',
+    ]);
   });
 });

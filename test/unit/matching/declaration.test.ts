@@ -24,14 +24,17 @@ describe('match declarations', () => {
         },
         rules: { rules: [{ rule: 'fuzzy', threshold: 2 }, { rule: 'fuzzy' }] },
         partitions: 0,
+        // More than the worker's connections can serve at once.
+        concurrency: 9,
       }),
     ).toThrow(
       [
-        'The match declaration has 4 problems:',
+        'The match declaration has 5 problems:',
         '- inputs.invoices.amount: a table or column name (letters, digits, _)',
         '- rules.rules.0.threshold: Too big: expected number to be <=1',
         '- rules.rules: each rule at most once',
         '- partitions: Too small: expected number to be >=1',
+        '- concurrency: Too big: expected number to be <=8',
       ].join('\n'),
     );
   });

@@ -5,6 +5,7 @@ import { matchReportHtml } from '../../../src/matching/report-html.js';
 const report: MatchReport = {
   runId: 'ferry/match/<script>alert(1)</script>',
   asOf: '2025-12-31',
+  remnantCents: 5,
   staged: { invoices: 1000, payments: 951 },
   matches: { count: 933, amountCents: 123_456_78 },
   byRule: [
