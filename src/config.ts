@@ -5,6 +5,7 @@ import './connectors/connection.js';
 import { FerryError } from './errors.js';
 import { type ConnectionKind, connectionKind, connectionKinds } from './kit/connections.js';
 import { type DevStackState, readLiveState, stateFilePath } from './sandbox/state-file.js';
+import { loadTemporalSettings, TEMPORAL_ENV_VARS, type TemporalSettings } from './temporal-settings.js';
 
 export const DEFAULT_TASK_QUEUE = 'ferry';
 
@@ -26,14 +27,17 @@ export const FERRY_ENV_VARS = [
   'FERRY_HOME',
   'FERRY_LOG_LEVEL',
   'TEMPORAL_CLI_PATH',
+  ...TEMPORAL_ENV_VARS,
 ];
 export interface FerryConfig {
   temporalAddress: string;
   namespace: string;
+  /** TLS, API key and metadata, and where they came from (a temporal.toml profile, TEMPORAL_* variables). */
+  temporal: TemporalSettings;
   taskQueue: string;
   databaseUrl: string | undefined;
   /** Where the values came from, for error messages. */
-  origin: 'environment' | 'ferry dev state file' | 'defaults';
+  origin: 'environment' | 'Temporal profile' | 'ferry dev state file' | 'defaults';
   stateFile: string;
   devState: DevStackState | undefined;
 }
@@ -58,13 +62,22 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   const vars = readFerryEnv(env);
   const stateFile = stateFilePath(env);
   const devState = await readLiveState(stateFile);
-  const fromEnv = vars.TEMPORAL_ADDRESS !== undefined || vars.DATABASE_URL !== undefined;
+  const fromEnv = vars.TEMPORAL_ADDRESS !== undefined;
+  // TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE are applied over the profile by Temporal's loader.
+  const temporal = loadTemporalSettings(env);
   return {
-    temporalAddress: vars.TEMPORAL_ADDRESS ?? devState?.temporalAddress ?? 'localhost:7233',
-    namespace: vars.TEMPORAL_NAMESPACE ?? devState?.namespace ?? 'default',
+    temporalAddress: temporal.address ?? devState?.temporalAddress ?? 'localhost:7233',
+    namespace: temporal.namespace ?? devState?.namespace ?? 'default',
+    temporal,
     taskQueue: vars.FERRY_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     databaseUrl: vars.DATABASE_URL ?? devState?.databaseUrl,
-    origin: fromEnv ? 'environment' : devState ? 'ferry dev state file' : 'defaults',
+    origin: fromEnv
+      ? 'environment'
+      : temporal.address !== undefined
+        ? 'Temporal profile'
+        : devState
+          ? 'ferry dev state file'
+          : 'defaults',
     stateFile,
     devState,
   };

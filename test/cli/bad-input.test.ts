@@ -38,9 +38,9 @@ describe('bad input', () => {
     );
   });
 
-  it('an unreachable DATABASE_URL, with its password hidden', async () => {
+  it('an unreachable DATABASE_URL, with its password hidden (a worker told not to wait for it)', async () => {
     const result = await expectOneLineError(
-      ['worker'],
+      ['worker', '--wait', '0'],
       { DATABASE_URL: 'postgres://ferry:s3cret-pw@127.0.0.1:9/ferry' },
       /Cannot connect to PostgreSQL at postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:9\/ferry \(.*ECONNREFUSED.*\); check DATABASE_URL/,
     );

@@ -43,11 +43,12 @@ export class WorkerProcesses {
         cwd: extra.cwd,
         env: {
           ...process.env,
-          ...extra.env,
           TEMPORAL_ADDRESS: inject('temporalAddress'),
           DATABASE_URL: this.options.databaseUrl(),
           FERRY_TASK_QUEUE: this.options.taskQueue,
           FERRY_HOME: '/nonexistent-ferry-home',
+          // A test's own variables win (TEMPORAL_ADDRESS empty: the address of a Temporal profile).
+          ...extra.env,
           ...Object.assign({}, ...connections),
         },
         stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,16 +1,22 @@
 import { loadConfig, requireDatabaseUrl, resolveSourceConnection } from '../../config.js';
-import { connectDb } from '../../target/db.js';
+import { dbConnectFailure, isPermanentDbFailure, openDb } from '../../target/db.js';
 import { upgradeEngineSchema } from '../../target/schema.js';
 import { createFerryWorker } from '../../worker.js';
 import { note } from '../output.js';
-import { connectWorkerConnection } from '../temporal.js';
+import { awaitWorkerConnection } from '../temporal.js';
+import { waitFor } from '../wait.js';
 
-export async function runWorker(): Promise<void> {
+export async function runWorker(options: { wait: number }): Promise<void> {
   const config = await loadConfig();
-  const db = await connectDb(requireDatabaseUrl(config));
+  const waitMs = options.wait * 1000;
+  const databaseUrl = requireDatabaseUrl(config);
+  const db = await waitFor('PostgreSQL', waitMs, () => openDb(databaseUrl), {
+    permanent: isPermanentDbFailure,
+    failure: (error) => dbConnectFailure(databaseUrl, error),
+  });
   try {
     await upgradeEngineSchema(db);
-    const connection = await connectWorkerConnection(config);
+    const connection = await awaitWorkerConnection(config, waitMs);
     const worker = await createFerryWorker({
       connection,
       namespace: config.namespace,

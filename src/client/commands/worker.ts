@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { integerIn } from '../options.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -8,6 +9,12 @@ export function registerWorkerCommand(program: Command): void {
       '--migrations <modules...>',
       'modules exporting your own migrations (paths or package names), besides FERRY_MIGRATIONS',
     )
+    .option(
+      '--wait <seconds>',
+      'how long to wait for Temporal and PostgreSQL at start, trying again with backoff (0: fail at once)',
+      integerIn(0, 86_400),
+      300,
+    )
     .option('--json', 'machine-readable output', false)
-    .action(async () => (await import('../actions/worker.js')).runWorker());
+    .action(async (options) => (await import('../actions/worker.js')).runWorker(options));
 }
