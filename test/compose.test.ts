@@ -37,17 +37,43 @@ const dependencies = (service: Service) =>
   Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
 
 describe('docker-compose.yml', () => {
-  it('has Temporal on PostgreSQL, its UI, a target PostgreSQL, a setup job and a worker', () => {
+  it('has Temporal (server and admin-tools, not the deprecated auto-setup) on PostgreSQL, its UI, a target PostgreSQL, setup jobs and a worker', () => {
     expect(Object.keys(services).sort()).toEqual([
       'ferry-setup',
       'target-db',
       'temporal',
       'temporal-db',
+      'temporal-schema',
       'temporal-ui',
       'worker',
     ]);
-    expect(services.temporal?.image).toMatch(/^temporalio\/auto-setup:/);
-    expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
+    const version = (image: string | undefined) => image?.split(':')[1];
+    expect(services.temporal?.image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
+    expect(services['temporal-schema']?.image).toMatch(/^temporalio\/admin-tools:/);
+    // The schema tool and the server come from one release: the schema is the one the server expects.
+    expect(version(services['temporal-schema']?.image)).toBe(version(services.temporal?.image));
+    expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(JSON.stringify(compose)).not.toContain('auto-setup');
+  });
+
+  it("sets Temporal's schema up before the server starts, from a script that creates only what is missing", async () => {
+    const schema = services['temporal-schema'] as Service & { volumes: string[]; entrypoint: string[] };
+    expect(services.temporal?.depends_on).toMatchObject({
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
+    const [mounted, at] = (schema.volumes[0] as string).split(':');
+    expect(schema.entrypoint).toEqual(['/bin/sh', at]);
+    const script = await readFile(new URL(`../${mounted}`, import.meta.url), 'utf8');
+    expect(script).toContain('set -eu');
+    for (const step of ['create', 'setup-schema -v 0.0', 'update-schema -d']) expect(script).toContain(step);
+    const temporalDb = env('temporal-db');
+    expect(env('temporal-schema')).toMatchObject({
+      POSTGRES_SEEDS: 'temporal-db',
+      POSTGRES_USER: temporalDb.POSTGRES_USER,
+      SQL_PASSWORD: temporalDb.POSTGRES_PASSWORD,
+    });
+    for (const name of ['ferry-setup', 'temporal-ui'])
+      expect(services[name]?.depends_on).toMatchObject({ temporal: { condition: 'service_healthy' } });
   });
 
   it('points every service at hosts, ports and credentials that exist', () => {

@@ -19,6 +19,7 @@ it('registers FerryMigration and FerryKind as Keyword, idempotently', async () =
   expect(first.code).toBe(0);
   expect(JSON.parse(first.stdout)).toEqual({
     namespace: 'default',
+    created: false,
     added: ['FerryMigration', 'FerryKind'],
     alreadyPresent: [],
   });
@@ -40,3 +41,27 @@ it('registers FerryMigration and FerryKind as Keyword, idempotently', async () =
     await connection.close();
   }
 });
+
+it('creates a namespace that is missing (a server started from temporalio/server has none), then registers the attributes', async () => {
+  const namespace = `ferry-setup-${Date.now()}`;
+  const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, DATABASE_URL: '' };
+  const first = await runCli(['setup-temporal', '--retention-days', '3', '--json'], env, 120_000);
+  expect(first.stderr).toBe('');
+  expect(JSON.parse(first.stdout)).toEqual({
+    namespace,
+    created: true,
+    added: ['FerryMigration', 'FerryKind'],
+    alreadyPresent: [],
+  });
+  const again = await runCli(['setup-temporal'], env);
+  expect(again.stdout.trim()).toBe(
+    `namespace "${namespace}": nothing to add; already present: FerryMigration, FerryKind`,
+  );
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    const described = await connection.workflowService.describeNamespace({ namespace });
+    expect(Number(described.config?.workflowExecutionRetentionTtl?.seconds)).toBe(3 * 24 * 3600);
+  } finally {
+    await connection.close();
+  }
+}, 180_000);

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Temporal's own databases on PostgreSQL, made and kept up to date by temporalio/admin-tools' temporal-sql-tool:
+# a database created now gets its base schema; every run then applies the versioned updates it lacks, so running
+# this again after moving to a newer temporalio/server image upgrades the schema (do it before the server starts).
+set -eu
+sql() {
+  temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "${DB_PORT:-5432}" -u "$POSTGRES_USER" --db "$1" "$2" "$3" "$4"
+}
+for db in temporal temporal_visibility; do
+  kind=$([ "$db" = temporal ] && echo temporal || echo visibility)
+  if temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "${DB_PORT:-5432}" -u "$POSTGRES_USER" --db "$db" create; then
+    echo "created database $db"
+    sql "$db" setup-schema -v 0.0
+  fi
+  sql "$db" update-schema -d "/etc/temporal/schema/postgresql/v12/$kind/versioned"
+done
+echo "Temporal's schema is up to date"
