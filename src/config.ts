@@ -26,6 +26,7 @@ export const FERRY_ENV_VARS = [
   ...Object.keys(envSchema.shape),
   'FERRY_HOME',
   'FERRY_LOG_LEVEL',
+  'FERRY_METRICS_ADDRESS',
   'TEMPORAL_CLI_PATH',
   ...TEMPORAL_ENV_VARS,
 ];

@@ -40,6 +40,8 @@ describe('docker-compose.yml', () => {
   it('has Temporal (server and admin-tools, not the deprecated auto-setup) on PostgreSQL, its UI, a target PostgreSQL, setup jobs and a worker', () => {
     expect(Object.keys(services).sort()).toEqual([
       'ferry-setup',
+      'grafana',
+      'prometheus',
       'target-db',
       'temporal',
       'temporal-db',
@@ -137,5 +139,47 @@ describe('docker-compose.yml', () => {
     const dockerfile = await readFile(new URL('../Dockerfile', import.meta.url), 'utf8');
     expect(dockerfile).toMatch(/ENTRYPOINT \["node", "bin\/ferry.js"\]/);
     for (const service of ['ferry-setup', 'worker']) expect(services[service]?.build).toBe('.');
+  });
+});
+
+describe('metrics: Prometheus and Grafana', () => {
+  const mounted = (service: string, at: string) => {
+    const volume = ((services[service] as Service & { volumes: string[] }).volumes ?? []).find((entry) =>
+      entry.split(':')[1]?.startsWith(at),
+    );
+    return new URL(`../${(volume as string).split(':')[0]}`, import.meta.url);
+  };
+
+  it('scrapes the worker where it serves /metrics', async () => {
+    const address = env('worker').FERRY_METRICS_ADDRESS as string;
+    const port = address.split(':')[1];
+    const prometheus = parse(await readFile(mounted('prometheus', '/etc/prometheus/prometheus.yml'), 'utf8'));
+    expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual([`worker:${port}`]);
+  });
+
+  it('provisions a dashboard whose queries name only metrics ferry and the SDK emit', async () => {
+    const dashboards = mounted('grafana', '/var/lib/grafana/dashboards');
+    const dashboard = JSON.parse(await readFile(new URL('ferry.json', `${dashboards}/`), 'utf8'));
+    const metricsSource = await readFile(new URL('../src/activities/metrics.ts', import.meta.url), 'utf8');
+    const ferryMetrics = [...metricsSource.matchAll(/'(ferry_[a-z_]+)'/g)].map((match) => match[1]);
+    const queries = dashboard.panels.flatMap((panel: { targets: { expr: string }[] }) =>
+      panel.targets.map((target) => target.expr),
+    );
+    expect(queries.length).toBeGreaterThan(6);
+    for (const query of queries) {
+      for (const [name] of query.matchAll(/\bferry_[a-z_]+/g)) {
+        const base = name.replace(/_(total|bucket)$/, '');
+        expect(ferryMetrics, name).toContain(base);
+      }
+    }
+    const datasource = parse(
+      await readFile(
+        new URL('datasources/prometheus.yml', `${mounted('grafana', '/etc/grafana/provisioning')}/`),
+        'utf8',
+      ),
+    );
+    const url = new URL(datasource.datasources[0].url);
+    expect(url.hostname).toBe('prometheus');
+    expect(containerPorts('prometheus')).toContain(url.port);
   });
 });

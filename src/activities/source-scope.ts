@@ -9,6 +9,7 @@ import { getMigration } from '../migrations/registry.js';
 import type { ChunkContext, Migration, TimeWindow } from '../migrations/types.js';
 import type { ActivityDeps } from './deps.js';
 import { mapFailures } from './failures.js';
+import { SourceMetrics } from './metrics.js';
 
 /** What every activity that talks to the source is told: the migration, the connection and the run's pace. */
 export interface SourceInput {
@@ -64,24 +65,33 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
       const info = activityInfo();
       const runScope = input.lookupScope ?? info.workflowExecution?.runId ?? info.activityId;
       const adaptive = adaptivePaces.of(input.connection);
+      const workflowId = info.workflowExecution?.workflowId ?? info.activityId;
+      const metrics = new SourceMetrics({
+        migration: input.migration,
+        run: input.runId ?? workflowId,
+        connection: input.connection,
+      });
       const source: Source = {
         name: input.connection,
         connection: deps.resolveConnection(input.connection),
         // The run's own pace, the pace the source's 429s taught this worker, then the connection's limit shared
         // with every other worker and run.
         beforeRequest: async () => {
+          const asked = performance.now();
           await pacer.take();
           await waitAlive(adaptive.reserve(), () => heartbeat());
           await shared.take();
+          metrics.waited((performance.now() - asked) / 1000);
+          metrics.request();
         },
         onRateLimited: (limit) => {
+          metrics.rateLimited();
           if (limit !== 'concurrent') adaptive.onRateLimited();
         },
         wait: (ms) => waitAlive(Date.now() + ms, () => heartbeat()),
         lookups: lookupCaches.forRun(runScope),
         session: sessions.of(input.connection),
       };
-      const workflowId = info.workflowExecution?.workflowId ?? info.activityId;
       const context: ChunkContext = {
         onPage: () => heartbeat(),
         runScope,
@@ -92,7 +102,10 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         },
         dryRun: input.dryRun ?? false,
       };
+      const started = performance.now();
       const result = await body(getMigration(input.migration, input.options), source, context);
+      // A dry run writes nothing: its counts are what would change, not what did.
+      if (!input.dryRun) metrics.chunk(result, performance.now() - started);
       await pacer.settle();
       return result;
     });

@@ -1,11 +1,12 @@
 import { once } from 'node:events';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { freePort } from '../helpers/ports.js';
 import { WorkerProcesses } from '../helpers/worker-process.js';
 
 const taskQueue = `wait-for-temporal-${Date.now()}`;
@@ -31,17 +32,6 @@ afterAll(async () => {
   await emulator?.close();
   await database?.drop();
 });
-
-/** A port nothing listens on yet: Temporal "down". */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
 
 /** Temporal "comes up" on `port`: every connection is passed on to the test's dev server. */
 async function bringUpTemporal(port: number): Promise<net.Server> {

@@ -1,12 +1,18 @@
 import { loadConfig, requireDatabaseUrl, resolveSourceConnection } from '../../config.js';
 import { dbConnectFailure, isPermanentDbFailure, openDb } from '../../target/db.js';
 import { upgradeEngineSchema } from '../../target/schema.js';
+import { installTemporalRuntime } from '../../temporal-runtime.js';
 import { createFerryWorker } from '../../worker.js';
 import { note } from '../output.js';
 import { awaitWorkerConnection } from '../temporal.js';
 import { waitFor } from '../wait.js';
 
-export async function runWorker(options: { wait: number }): Promise<void> {
+export async function runWorker(options: { wait: number; metrics?: string }): Promise<void> {
+  // Before any connection: the runtime's exporter is fixed when it is installed.
+  installTemporalRuntime({
+    ...process.env,
+    ...(options.metrics ? { FERRY_METRICS_ADDRESS: options.metrics } : {}),
+  });
   const config = await loadConfig();
   const waitMs = options.wait * 1000;
   const databaseUrl = requireDatabaseUrl(config);

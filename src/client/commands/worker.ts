@@ -15,6 +15,10 @@ export function registerWorkerCommand(program: Command): void {
       integerIn(0, 86_400),
       300,
     )
+    .option(
+      '--metrics <host:port>',
+      "serve Prometheus metrics at http://<host:port>/metrics: the SDK's and ferry's (or FERRY_METRICS_ADDRESS)",
+    )
     .option('--json', 'machine-readable output', false)
     .action(async (options) => (await import('../actions/worker.js')).runWorker(options));
 }

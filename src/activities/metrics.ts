@@ -1,0 +1,83 @@
+import { Context } from '@temporalio/activity';
+import type { MetricTags } from '@temporalio/common';
+
+/**
+ * ferry's own metrics, emitted through the Temporal SDK's meter: they reach whatever exporter the worker's runtime
+ * has (`ferry worker --metrics host:port` serves Prometheus' /metrics) beside the SDK's own, with the activity's
+ * namespace and task queue, and tagged here with the migration, the run and the source connection. Outside a
+ * worker with an exporter they cost nothing.
+ */
+export interface ChunkCountsLike {
+  fetched: number;
+  inserted: number;
+  updated: number;
+  deadLettered: number;
+}
+
+const isChunkCounts = (value: unknown): value is ChunkCountsLike =>
+  typeof value === 'object' &&
+  value !== null &&
+  ['fetched', 'inserted', 'updated', 'deadLettered'].every(
+    (field) => typeof (value as Record<string, unknown>)[field] === 'number',
+  );
+
+function meter() {
+  try {
+    return Context.current().metricMeter;
+  } catch {
+    return undefined; // not in an activity (a unit test of a migration)
+  }
+}
+
+/** The metrics of one activity that talks to a source. */
+export class SourceMetrics {
+  private readonly tags: MetricTags;
+
+  constructor(tags: { migration: string; run: string; connection: string }) {
+    this.tags = tags;
+  }
+
+  request(): void {
+    meter()
+      ?.createCounter('ferry_source_requests', 'requests', 'Requests made to the source')
+      .add(1, this.tags);
+  }
+
+  rateLimited(): void {
+    meter()
+      ?.createCounter('ferry_source_rate_limited', 'responses', "The source's 429 answers")
+      .add(1, this.tags);
+  }
+
+  /** Time spent waiting for the run's or the connection's rate limit before a request. */
+  waited(seconds: number): void {
+    if (seconds <= 0) return;
+    meter()
+      ?.createCounter('ferry_rate_limit_wait_ms', 'ms', 'Time spent waiting on rate limits before requests')
+      .add(Math.round(seconds * 1000), this.tags);
+  }
+
+  /** A chunk's counts and how long it took, if the activity's result is a chunk's. */
+  chunk(result: unknown, milliseconds: number): void {
+    if (!isChunkCounts(result)) return;
+    const current = meter();
+    if (!current) return;
+    current
+      .createCounter('ferry_records_fetched', 'records', 'Records read from the source')
+      .add(result.fetched, this.tags);
+    current
+      .createCounter('ferry_records_written', 'records', 'Rows inserted or changed in the target')
+      .add(result.inserted + result.updated, this.tags);
+    current
+      .createCounter('ferry_records_dead_lettered', 'records', 'Records refused and kept as dead letters')
+      .add(result.deadLettered, this.tags);
+    current
+      .createHistogram(
+        'ferry_chunk_duration_ms',
+        'int',
+        'ms',
+        'Milliseconds a chunk took: fetch, transform and write',
+      )
+      .record(Math.round(milliseconds), this.tags);
+  }
+}

@@ -1,0 +1,94 @@
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { startBackfill } from '../../src/client/backfill.js';
+import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { freePort } from '../helpers/ports.js';
+import { WorkerProcesses } from '../helpers/worker-process.js';
+
+const taskQueue = `metrics-${Date.now()}`;
+let emulator: WooEmulator;
+let database: TestDatabase;
+let connection: Connection;
+let metricsUrl: string;
+const workers = new WorkerProcesses({
+  databaseUrl: () => database.url,
+  taskQueue,
+  connections: () => ({ woocommerce: emulator.connection }),
+});
+
+beforeAll(async () => {
+  // Some records the migration refuses: dead letters are counted too.
+  emulator = await startWooEmulator({ orders: 1200, seed: 91, faults: { malformedRecordRate: 0.02 } });
+  database = await createTestDatabase();
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
+});
+afterAll(async () => {
+  workers.killAll();
+  await connection?.close();
+  await emulator?.close();
+  await database?.drop();
+});
+
+/** The sum of a counter's samples for one run, from Prometheus' text format. */
+function counter(text: string, name: string, run: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) || !line.includes(`run="${run}"`)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+it("a worker serves Prometheus metrics: ferry's counters show during a backfill and equal its report at the end", async () => {
+  const worker = workers.spawn({ args: ['--metrics', new URL(metricsUrl).host] });
+  const client = new Client({ connection, namespace: inject('temporalNamespace') });
+  const id = `test/metrics-${Date.now()}`;
+  const handle = await startBackfill(client, taskQueue, {
+    migration: 'woocommerce-orders',
+    id,
+    pageSize: 50,
+    concurrency: 2,
+  });
+  let seenDuring = 0;
+  let finished = false;
+  const result = handle.result().finally(() => {
+    finished = true;
+  });
+  while (!finished) {
+    const text = await fetch(metricsUrl)
+      .then((response) => response.text())
+      .catch(() => '');
+    if (!finished) seenDuring = Math.max(seenDuring, counter(text, 'ferry_records_fetched_total', id));
+    await sleep(200);
+  }
+  const report = await result;
+  expect(seenDuring).toBeGreaterThan(0);
+  expect(seenDuring).toBeLessThanOrEqual(report.records.fetched);
+
+  const text = await (await fetch(metricsUrl)).text();
+  expect(counter(text, 'ferry_records_fetched_total', id)).toBe(report.records.fetched);
+  expect(counter(text, 'ferry_records_written_total', id)).toBe(
+    report.records.inserted + report.records.updated,
+  );
+  expect(report.records.deadLettered).toBeGreaterThan(0);
+  expect(counter(text, 'ferry_records_dead_lettered_total', id)).toBe(report.records.deadLettered);
+  expect(counter(text, 'ferry_source_requests_total', id)).toBeGreaterThan(1200 / 50);
+  expect(counter(text, 'ferry_chunk_duration_ms_count', id)).toBeGreaterThan(1200 / 50 / 2);
+  // The SDK's own metrics are on the same page, those the Grafana dashboard draws among them.
+  expect(text).toMatch(/^temporal_activity_execution_latency/m);
+  const dashboard = JSON.parse(await readFile('deploy/grafana/dashboards/ferry.json', 'utf8'));
+  const drawn = dashboard.panels.flatMap((panel: { targets: { expr: string }[] }) =>
+    panel.targets.flatMap((target) =>
+      [...target.expr.matchAll(/\btemporal_[a-z_]+/g)].map((match) => match[0]),
+    ),
+  );
+  expect(drawn.length).toBeGreaterThan(0);
+  for (const name of drawn) expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+  worker.kill('SIGTERM');
+  await once(worker, 'exit');
+}, 180_000);
