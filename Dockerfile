@@ -18,5 +18,9 @@ COPY bin ./bin
 # Bundle the workflows now, so that workers start fast and never run webpack (see src/workflow-bundle.ts).
 RUN node dist/workflow-bundle-child.js
 USER node
+# GET /healthz: 200 while the worker runs and its database answers (src/client/health.ts).
+ENV FERRY_HEALTH_ADDRESS=0.0.0.0:8081
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8081/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/ferry.js"]
 CMD ["worker"]

@@ -12,7 +12,15 @@ export interface FerryWorkerOptions {
   deps: ActivityDeps;
   /** Your own migrations, run besides ferry's (by name, as the CLI starts them). */
   migrations?: readonly Migration[];
+  /**
+   * On SIGTERM (a deploy, a scale-down) the worker stops polling and waits for what it runs. A chunk commits
+   * whatever happens (it does not stop halfway); a step that stops when cancelled (a match partition, between two
+   * rules) is cancelled after this long. Default 30 s; the process exits at the latest 30 s after that.
+   */
+  shutdownGraceSeconds?: number;
 }
+
+const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 
 /** A worker that runs every ferry workflow and activity on one task queue. */
 export async function createFerryWorker(options: FerryWorkerOptions): Promise<Worker> {
@@ -21,11 +29,15 @@ export async function createFerryWorker(options: FerryWorkerOptions): Promise<Wo
     (options.migrations ?? []).map((migration) => ({ migration, from: 'createFerryWorker' })),
   );
   const bundle = await cachedWorkflowBundle();
+  const grace = options.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
+    shutdownGraceTime: `${grace} seconds`,
+    // A chunk that ignores its cancellation cannot hold the process forever.
+    shutdownForceTime: `${grace + 30} seconds`,
   });
 }

@@ -138,6 +138,11 @@ describe('docker-compose.yml', () => {
     expect(FERRY_SEARCH_ATTRIBUTES.map((key) => key.name)).toEqual(['FerryMigration', 'FerryKind']);
     const dockerfile = await readFile(new URL('../Dockerfile', import.meta.url), 'utf8');
     expect(dockerfile).toMatch(/ENTRYPOINT \["node", "bin\/ferry.js"\]/);
+    // Non-root, and probed where the worker serves its health.
+    expect(dockerfile).toMatch(/^USER node$/m);
+    const healthPort = dockerfile.match(/^ENV FERRY_HEALTH_ADDRESS=0\.0\.0\.0:(\d+)$/m)?.[1];
+    expect(healthPort).toBeDefined();
+    expect(dockerfile).toContain(`fetch('http://127.0.0.1:${healthPort}/healthz')`);
     for (const service of ['ferry-setup', 'worker']) expect(services[service]?.build).toBe('.');
   });
 });

@@ -44,8 +44,11 @@ function counter(text: string, name: string, run: string): number {
   return sum;
 }
 
-it("a worker serves Prometheus metrics: ferry's counters show during a backfill and equal its report at the end", async () => {
-  const worker = workers.spawn({ args: ['--metrics', new URL(metricsUrl).host] });
+it("a worker serves Prometheus metrics (ferry's counters show during a backfill and equal its report at the end) and a health endpoint", async () => {
+  const healthUrl = `http://127.0.0.1:${await freePort()}/healthz`;
+  const worker = workers.spawn({
+    args: ['--metrics', new URL(metricsUrl).host, '--health', new URL(healthUrl).host],
+  });
   const client = new Client({ connection, namespace: inject('temporalNamespace') });
   const id = `test/metrics-${Date.now()}`;
   const handle = await startBackfill(client, taskQueue, {
@@ -89,6 +92,11 @@ it("a worker serves Prometheus metrics: ferry's counters show during a backfill 
   );
   expect(drawn.length).toBeGreaterThan(0);
   for (const name of drawn) expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+  // The health endpoint a container's probe asks.
+  const healthy = await fetch(healthUrl);
+  expect(healthy.status).toBe(200);
+  expect(await healthy.json()).toEqual({ ok: true, worker: 'RUNNING', database: 'ok' });
+  expect((await fetch(healthUrl.replace('/healthz', '/'))).status).toBe(404);
   worker.kill('SIGTERM');
   await once(worker, 'exit');
 }, 180_000);

@@ -1,13 +1,20 @@
 import { loadConfig, requireDatabaseUrl, resolveSourceConnection } from '../../config.js';
+import { describeCause } from '../../errors.js';
 import { dbConnectFailure, isPermanentDbFailure, openDb } from '../../target/db.js';
 import { upgradeEngineSchema } from '../../target/schema.js';
 import { installTemporalRuntime } from '../../temporal-runtime.js';
 import { createFerryWorker } from '../../worker.js';
+import { startHealthServer } from '../health.js';
 import { note } from '../output.js';
 import { awaitWorkerConnection } from '../temporal.js';
 import { waitFor } from '../wait.js';
 
-export async function runWorker(options: { wait: number; metrics?: string }): Promise<void> {
+export async function runWorker(options: {
+  wait: number;
+  metrics?: string;
+  health?: string;
+  grace: number;
+}): Promise<void> {
   // Before any connection: the runtime's exporter is fixed when it is installed.
   installTemporalRuntime({
     ...process.env,
@@ -27,13 +34,29 @@ export async function runWorker(options: { wait: number; metrics?: string }): Pr
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
+      shutdownGraceSeconds: options.grace,
       deps: { db, resolveConnection: (name) => resolveSourceConnection(name, process.env, config.devState) },
     });
+    const healthAddress = options.health ?? process.env.FERRY_HEALTH_ADDRESS;
+    const health = healthAddress
+      ? await startHealthServer(healthAddress, async () => {
+          const state = worker.getState();
+          const database = await db.raw('select 1').then(
+            () => 'ok',
+            (error: unknown) => describeCause(error),
+          );
+          return { ok: state === 'RUNNING' && database === 'ok', worker: state, database };
+        })
+      : undefined;
     note(
       `ferry worker: polling task queue "${config.taskQueue}" on ${config.temporalAddress}; Ctrl-C stops it`,
     );
-    // The SDK shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once in-flight work is done.
-    await worker.run();
+    try {
+      // The SDK shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once in-flight work is done.
+      await worker.run();
+    } finally {
+      health?.close();
+    }
     await connection.close();
   } finally {
     await db.destroy();

@@ -16,8 +16,18 @@ export function registerWorkerCommand(program: Command): void {
       300,
     )
     .option(
+      '--grace <seconds>',
+      'on SIGTERM, how long running steps may go on before those that can stop are cancelled (chunks always commit)',
+      integerIn(0, 3600),
+      30,
+    )
+    .option(
       '--metrics <host:port>',
       "serve Prometheus metrics at http://<host:port>/metrics: the SDK's and ferry's (or FERRY_METRICS_ADDRESS)",
+    )
+    .option(
+      '--health <host:port>',
+      'serve GET /healthz there: 200 while the worker runs and PostgreSQL answers (or FERRY_HEALTH_ADDRESS)',
     )
     .option('--json', 'machine-readable output', false)
     .action(async (options) => (await import('../actions/worker.js')).runWorker(options));
