@@ -7,6 +7,7 @@ import type { Source } from '../connectors/source.js';
 import { waitAlive } from '../connectors/wait.js';
 import { getMigration } from '../migrations/registry.js';
 import type { ChunkContext, Migration, TimeWindow } from '../migrations/types.js';
+import { ChunkTimer } from '../target/chunk-timing.js';
 import type { ActivityDeps } from './deps.js';
 import { mapFailures } from './failures.js';
 import { SourceMetrics } from './metrics.js';
@@ -71,6 +72,10 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         run: input.runId ?? workflowId,
         connection: input.connection,
       });
+      const timer = new ChunkTimer(
+        { runId: input.runId ?? workflowId, migration: input.migration, partitionKey: workflowId },
+        () => pacer.remainingMs(),
+      );
       const source: Source = {
         name: input.connection,
         connection: deps.resolveConnection(input.connection),
@@ -81,14 +86,22 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
           await pacer.take();
           await waitAlive(adaptive.reserve(), () => heartbeat());
           await shared.take();
-          metrics.waited((performance.now() - asked) / 1000);
+          const waitedMs = performance.now() - asked;
+          metrics.waited(waitedMs / 1000);
           metrics.request();
+          timer.waitMs += waitedMs;
+          timer.requests++;
         },
         onRateLimited: (limit) => {
           metrics.rateLimited();
+          timer.rateLimited++;
           if (limit !== 'concurrent') adaptive.onRateLimited();
         },
-        wait: (ms) => waitAlive(Date.now() + ms, () => heartbeat()),
+        // A wait the source asked for (Retry-After) is time spent on its limit too.
+        wait: (ms) => {
+          timer.waitMs += ms;
+          return waitAlive(Date.now() + ms, () => heartbeat());
+        },
         lookups: lookupCaches.forRun(runScope),
         session: sessions.of(input.connection),
       };
@@ -101,6 +114,7 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
           ...(input.window ? { window: input.window } : {}),
         },
         dryRun: input.dryRun ?? false,
+        timer,
       };
       const started = performance.now();
       const result = await body(getMigration(input.migration, input.options), source, context);

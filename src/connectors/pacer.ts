@@ -23,6 +23,11 @@ export class RequestPacer {
     this.nextAtMs = Date.now() + this.intervalMs;
   }
 
+  /** How long settle() will wait from now: the rest of the last request's slot. */
+  remainingMs(): number {
+    return Math.max(0, this.nextAtMs - Date.now());
+  }
+
   /** Resolves when the last request's slot is over. */
   settle(): Promise<void> {
     return this.waitUntil(this.nextAtMs);

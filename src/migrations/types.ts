@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Source } from '../connectors/source.js';
+import type { ChunkTimer } from '../target/chunk-timing.js';
 
 /** A half-open window [from, to) of creation time, as ISO instants. */
 export interface TimeWindow {
@@ -83,6 +84,8 @@ export interface ChunkContext {
   dryRun: boolean;
   /** How many differences a dry-run chunk lists (3 unless told: a sample; verification lists them all). */
   differencesLimit?: number;
+  /** Times the chunk; its row is written in the chunk's transaction (`ferry report` reads them). */
+  timer?: ChunkTimer;
 }
 
 /** A record a dry run would insert or update; `fields` are the columns of its own row that would change. */

@@ -92,7 +92,9 @@ export async function writeChunkTransaction<C extends WriteCounts>(
   const sampled = chunk.context.dryRun ? chunk.recordTables : undefined;
   try {
     const before = sampled ? await rowsByKey(trx, sampled) : undefined;
+    const writing = performance.now();
     const { refused = [], ...counts } = await chunk.write(trx);
+    const writeMs = performance.now() - writing;
     const refusedKeys = new Set(refused.map((record) => record.sourceKey));
     const rejected = [...chunk.rejected, ...refused];
     const differences =
@@ -116,6 +118,13 @@ export async function writeChunkTransaction<C extends WriteCounts>(
       'MalformedPageError',
       chunk.failedPages ?? [],
     );
+    const written = (counts as WriteCounts).inserted + (counts as WriteCounts).updated;
+    await chunk.context.timer?.record(trx, {
+      records: written + (counts as WriteCounts).unchanged + rejected.length,
+      written,
+      deadLettered: rejected.length,
+      writeMs,
+    });
     if (chunk.context.dryRun) await trx.rollback();
     else await trx.commit();
     return {

@@ -7,6 +7,7 @@ import * as apiWrites from './schema-steps/004-api-writes.js';
 import * as apiCalls from './schema-steps/005-api-calls.js';
 import * as csvLoads from './schema-steps/006-csv-loads.js';
 import * as csvLoadChecks from './schema-steps/007-csv-load-checks.js';
+import * as chunkTimings from './schema-steps/008-chunk-timings.js';
 
 export type SchemaStep = readonly [
   name: string,
@@ -62,6 +63,7 @@ export function upgradeEngineSchema(db: Knex): Promise<string[]> {
     ['005-api-calls', apiCalls],
     ['006-csv-loads', csvLoads],
     ['007-csv-load-checks', csvLoadChecks],
+    ['008-chunk-timings', chunkTimings],
   ]);
 }
 

@@ -20,6 +20,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '005-api-calls',
     '006-csv-loads',
     '007-csv-load-checks',
+    '008-chunk-timings',
   ]);
   expect(await upgradeEngineSchema(db)).toEqual([]);
   // Workers starting together each migrate at start: knex's lock table serialises them.
@@ -33,6 +34,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '005-api-calls',
     '006-csv-loads',
     '007-csv-load-checks',
+    '008-chunk-timings',
   ]);
 
   const tables = await db('information_schema.tables')
@@ -42,6 +44,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
   expect(tables.sort()).toEqual([
     'ferry_api_calls',
     'ferry_api_writes',
+    'ferry_chunk_timings',
     'ferry_csv_loads',
     'ferry_dead_letters',
     'ferry_rate_limits',
@@ -69,6 +72,7 @@ it('prepares a fresh target once when several processes start on it at the same 
       '005-api-calls',
       '006-csv-loads',
       '007-csv-load-checks',
+      '008-chunk-timings',
     ]);
     await Promise.all(pools.map((pool) => woocommerceOrders.prepareTarget(pool)));
     expect(await fresh.db('ferry_target_woocommerce_orders').pluck('name')).toEqual(['001-orders']);

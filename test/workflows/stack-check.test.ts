@@ -49,6 +49,7 @@ it('round-trips a workflow through the real dev server, PostgreSQL and the emula
         '005-api-calls',
         '006-csv-loads',
         '007-csv-load-checks',
+        '008-chunk-timings',
       ],
     },
     source: { connection: 'woocommerce', kind: 'woocommerce', orders: 1234 },

@@ -1,0 +1,57 @@
+import type { Knex } from 'knex';
+
+/** Chunk timings are kept this long; older rows go as new ones come. */
+const RETENTION_DAYS = 30;
+
+/**
+ * Where one chunk's time goes, counted while it runs: the activity that talks to the source counts requests,
+ * 429s and the time waited on rate limits; the chunk's transaction times its write and records the row in the
+ * same transaction as the rows it wrote (so a rolled-back chunk leaves no timing either).
+ */
+export class ChunkTimer {
+  private readonly startedAt = new Date();
+  private readonly started = performance.now();
+  requests = 0;
+  rateLimited = 0;
+  waitMs = 0;
+
+  constructor(
+    readonly scope: { runId: string; migration: string; partitionKey: string },
+    /** The wait for the rate limit still to come once the chunk is written (the pacer settling its last slot). */
+    private readonly waitStillToCome: () => number = () => 0,
+  ) {}
+
+  /** Writes the chunk's row in its transaction: what it wrote, and how its time divided. */
+  async record(
+    trx: Knex.Transaction,
+    counts: { records: number; written: number; deadLettered: number; writeMs: number },
+  ): Promise<void> {
+    // The chunk's end is after the wait still to come: the next chunk of the partition cannot start before.
+    const settling = this.waitStillToCome();
+    const elapsed = performance.now() - this.started + settling;
+    const waitMs = this.waitMs + settling;
+    await trx('ferry_chunk_timings').insert({
+      run_id: this.scope.runId,
+      migration: this.scope.migration,
+      partition_key: this.scope.partitionKey,
+      started_at: this.startedAt,
+      finished_at: new Date(Date.now() + settling),
+      records: counts.records,
+      written: counts.written,
+      dead_lettered: counts.deadLettered,
+      requests: this.requests,
+      rate_limited: this.rateLimited,
+      wait_ms: Math.round(waitMs),
+      // What is neither waiting nor writing: the source answering, and the transform.
+      source_ms: Math.max(0, Math.round(elapsed - waitMs - counts.writeMs)),
+      write_ms: Math.round(counts.writeMs),
+      rss_mb: Math.round(process.memoryUsage.rss() / 2 ** 20),
+    });
+    // Bounded: a few rows at a time, by the index on finished_at.
+    await trx.raw(
+      `delete from ferry_chunk_timings where id in (
+         select id from ferry_chunk_timings where finished_at < now() - make_interval(days => ?) limit 100)`,
+      [RETENTION_DAYS],
+    );
+  }
+}
