@@ -5,7 +5,12 @@ import './connectors/connection.js';
 import { FerryError } from './errors.js';
 import { type ConnectionKind, connectionKind, connectionKinds } from './kit/connections.js';
 import { type DevStackState, readLiveState, stateFilePath } from './sandbox/state-file.js';
-import { loadTemporalSettings, TEMPORAL_ENV_VARS, type TemporalSettings } from './temporal-settings.js';
+import {
+  devSettings,
+  loadTemporalSettings,
+  TEMPORAL_ENV_VARS,
+  type TemporalSettings,
+} from './temporal-settings.js';
 
 export const DEFAULT_TASK_QUEUE = 'ferry';
 
@@ -65,8 +70,12 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   const stateFile = stateFilePath(env);
   const devState = await readLiveState(stateFile);
   const fromEnv = vars.TEMPORAL_ADDRESS !== undefined;
-  // TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE are applied over the profile by Temporal's loader.
-  const temporal = loadTemporalSettings(env);
+  // A running `ferry dev` wins over a temporal.toml nobody asked for here (no TEMPORAL_ADDRESS, TEMPORAL_PROFILE or
+  // TEMPORAL_CONFIG_FILE): a default profile pointing at a real cluster must not receive the dev stack's runs, and
+  // a profile's key or TLS must not be sent to the dev server. Otherwise TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE
+  // are applied over the profile by Temporal's loader.
+  const chosen = ['TEMPORAL_ADDRESS', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE'].some((name) => env[name]);
+  const temporal = devState && !chosen ? devSettings() : loadTemporalSettings(env);
   return {
     temporalAddress: temporal.address ?? devState?.temporalAddress ?? 'localhost:7233',
     namespace: temporal.namespace ?? devState?.namespace ?? 'default',

@@ -43,6 +43,15 @@ function describeSource(env: NodeJS.ProcessEnv): string {
     : `profile "${profile}" and TEMPORAL_* variables`;
 }
 
+/** The local dev stack's settings: its address from the state file, no TLS, no key. */
+export const devSettings = (): TemporalSettings => ({
+  address: undefined,
+  namespace: undefined,
+  connection: {},
+  source: 'the ferry dev state file',
+  clientCertificate: false,
+});
+
 export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
   const source = describeSource(env);
   if (env.TEMPORAL_CONFIG_FILE && !existsSync(env.TEMPORAL_CONFIG_FILE)) {

@@ -4,7 +4,8 @@ import type { MetricTags } from '@temporalio/common';
 /**
  * ferry's own metrics, emitted through the Temporal SDK's meter: they reach whatever exporter the worker's runtime
  * has (`ferry worker --metrics host:port` serves Prometheus' /metrics) beside the SDK's own, with the activity's
- * namespace and task queue, and tagged here with the migration, the run and the source connection. Outside a
+ * namespace and task queue, and tagged here with the migration and the source connection (not the run: every
+ * scheduled sync would add series the exporter never drops; `ferry report` has the per-run figures). Outside a
  * worker with an exporter they cost nothing.
  */
 export interface ChunkCountsLike {
@@ -33,7 +34,7 @@ function meter() {
 export class SourceMetrics {
   private readonly tags: MetricTags;
 
-  constructor(tags: { migration: string; run: string; connection: string }) {
+  constructor(tags: { migration: string; connection: string }) {
     this.tags = tags;
   }
 

@@ -67,11 +67,7 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
       const runScope = input.lookupScope ?? info.workflowExecution?.runId ?? info.activityId;
       const adaptive = adaptivePaces.of(input.connection);
       const workflowId = info.workflowExecution?.workflowId ?? info.activityId;
-      const metrics = new SourceMetrics({
-        migration: input.migration,
-        run: input.runId ?? workflowId,
-        connection: input.connection,
-      });
+      const metrics = new SourceMetrics({ migration: input.migration, connection: input.connection });
       const timer = new ChunkTimer(
         { runId: input.runId ?? workflowId, migration: input.migration, partitionKey: workflowId },
         () => pacer.remainingMs(),

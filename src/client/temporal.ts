@@ -68,10 +68,15 @@ export async function connectWorkerConnection(config: FerryConfig): Promise<Nati
 }
 
 /** A worker's connection, waited for while Temporal is down (see waitFor); a TLS refusal fails at once. */
-export function awaitWorkerConnection(config: FerryConfig, waitMs: number): Promise<NativeConnection> {
+export function awaitWorkerConnection(
+  config: FerryConfig,
+  waitMs: number,
+  signal?: AbortSignal,
+): Promise<NativeConnection> {
   return waitFor(`Temporal at ${config.temporalAddress}`, waitMs, () => connectNative(config), {
     permanent: (error) => error instanceof TlsRefused,
     failure: (error) => connectFailure(config, error),
+    ...(signal ? { signal } : {}),
   });
 }
 

@@ -40,7 +40,10 @@ export function probeTls(
       secured = true;
       setTimeout(() => done(undefined), 500);
     });
-    socket.on('error', (error) => done(error.message));
+    // A server that is not there (refused, unresolved, unreachable) is no TLS refusal: the caller may wait for it.
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      done(!secured && error.code && NOT_THERE.has(error.code) ? undefined : error.message),
+    );
     socket.on('close', () =>
       done(
         secured
@@ -51,6 +54,15 @@ export function probeTls(
     const timer = setTimeout(() => done(undefined), waitMs);
   });
 }
+
+const NOT_THERE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+]);
 
 function splitAddress(address: string): [string, string] {
   const at = address.lastIndexOf(':');

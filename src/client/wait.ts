@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeCause } from '../errors.js';
+import { describeCause, FerryError } from '../errors.js';
 import { note } from './output.js';
 
 /**
@@ -12,7 +12,12 @@ export async function waitFor<T>(
   what: string,
   waitMs: number,
   attempt: () => Promise<T>,
-  options: { permanent: (error: unknown) => boolean; failure: (error: unknown) => Error },
+  options: {
+    permanent: (error: unknown) => boolean;
+    failure: (error: unknown) => Error;
+    /** A shutdown asked for meanwhile (SIGTERM): stop waiting. */
+    signal?: AbortSignal;
+  },
 ): Promise<T> {
   const deadline = Date.now() + waitMs;
   for (let tries = 1, delay = 1_000; ; tries++, delay = Math.min(delay * 2, 30_000)) {
@@ -23,7 +28,9 @@ export async function waitFor<T>(
       note(
         `ferry worker: ${what} is not reachable yet (attempt ${tries}: ${describeCause(error)}); trying again in ${delay / 1000} s`,
       );
-      await sleep(delay);
+      await sleep(delay, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {
+        throw new FerryError(`ferry worker: stopped while waiting for ${what}`);
+      });
     }
   }
 }

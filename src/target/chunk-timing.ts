@@ -9,8 +9,8 @@ const RETENTION_DAYS = 30;
  * same transaction as the rows it wrote (so a rolled-back chunk leaves no timing either).
  */
 export class ChunkTimer {
-  private readonly startedAt = new Date();
-  private readonly started = performance.now();
+  private startedAt = new Date();
+  private started = performance.now();
   requests = 0;
   rateLimited = 0;
   waitMs = 0;
@@ -47,6 +47,12 @@ export class ChunkTimer {
       write_ms: Math.round(counts.writeMs),
       rss_mb: Math.round(process.memoryUsage.rss() / 2 ** 20),
     });
+    // An activity that writes several transactions (a retry of dead letters) times each on its own.
+    this.startedAt = new Date(Date.now() + settling);
+    this.started = performance.now() + settling;
+    this.requests = 0;
+    this.rateLimited = 0;
+    this.waitMs = 0;
     // Bounded: a few rows at a time, by the index on finished_at.
     await trx.raw(
       `delete from ferry_chunk_timings where id in (

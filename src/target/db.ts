@@ -40,12 +40,13 @@ export const dbConnectFailure = (databaseUrl: string, error: unknown) =>
   );
 
 /**
- * What waiting cannot mend: a refused password or role (28), a database that does not exist (3D), a bad
- * address. A refused or reset connection (the server restarting) is worth waiting for.
+ * What waiting cannot mend: a refused password or role (28), a database that does not exist (3D). A refused or
+ * reset connection (the server restarting), a host name not resolved yet (its container being made) are worth
+ * waiting for.
  */
 export function isPermanentDbFailure(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('28') || code.startsWith('3D') || code === 'ENOTFOUND');
+  return typeof code === 'string' && (code.startsWith('28') || code.startsWith('3D'));
 }
 
 /** Opens a pool and proves it works, so a bad DATABASE_URL fails at once with a message that names it. */

@@ -10,6 +10,7 @@ import { freePort } from '../helpers/ports.js';
 import { WorkerProcesses } from '../helpers/worker-process.js';
 
 const taskQueue = `metrics-${Date.now()}`;
+const MIGRATION = 'woocommerce-orders';
 let emulator: WooEmulator;
 let database: TestDatabase;
 let connection: Connection;
@@ -34,11 +35,11 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** The sum of a counter's samples for one run, from Prometheus' text format. */
-function counter(text: string, name: string, run: string): number {
+/** The sum of a counter's samples for one migration, from Prometheus' text format (the worker ran one run). */
+function counter(text: string, name: string, migration: string): number {
   let sum = 0;
   for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) || !line.includes(`run="${run}"`)) continue;
+    if (!line.startsWith(`${name}{`) || !line.includes(`migration="${migration}"`)) continue;
     sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
@@ -66,7 +67,7 @@ it("a worker serves Prometheus metrics (ferry's counters show during a backfill 
     const text = await fetch(metricsUrl)
       .then((response) => response.text())
       .catch(() => '');
-    if (!finished) seenDuring = Math.max(seenDuring, counter(text, 'ferry_records_fetched_total', id));
+    if (!finished) seenDuring = Math.max(seenDuring, counter(text, 'ferry_records_fetched_total', MIGRATION));
     await sleep(200);
   }
   const report = await result;
@@ -74,14 +75,14 @@ it("a worker serves Prometheus metrics (ferry's counters show during a backfill 
   expect(seenDuring).toBeLessThanOrEqual(report.records.fetched);
 
   const text = await (await fetch(metricsUrl)).text();
-  expect(counter(text, 'ferry_records_fetched_total', id)).toBe(report.records.fetched);
-  expect(counter(text, 'ferry_records_written_total', id)).toBe(
+  expect(counter(text, 'ferry_records_fetched_total', MIGRATION)).toBe(report.records.fetched);
+  expect(counter(text, 'ferry_records_written_total', MIGRATION)).toBe(
     report.records.inserted + report.records.updated,
   );
   expect(report.records.deadLettered).toBeGreaterThan(0);
-  expect(counter(text, 'ferry_records_dead_lettered_total', id)).toBe(report.records.deadLettered);
-  expect(counter(text, 'ferry_source_requests_total', id)).toBeGreaterThan(1200 / 50);
-  expect(counter(text, 'ferry_chunk_duration_ms_count', id)).toBeGreaterThan(1200 / 50 / 2);
+  expect(counter(text, 'ferry_records_dead_lettered_total', MIGRATION)).toBe(report.records.deadLettered);
+  expect(counter(text, 'ferry_source_requests_total', MIGRATION)).toBeGreaterThan(1200 / 50);
+  expect(counter(text, 'ferry_chunk_duration_ms_count', MIGRATION)).toBeGreaterThan(1200 / 50 / 2);
   // The SDK's own metrics are on the same page, those the Grafana dashboard draws among them.
   expect(text).toMatch(/^temporal_activity_execution_latency/m);
   const dashboard = JSON.parse(await readFile('deploy/grafana/dashboards/ferry.json', 'utf8'));

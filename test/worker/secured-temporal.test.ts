@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { freePort } from '../helpers/ports.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
 import { WorkerProcesses } from '../helpers/worker-process.js';
@@ -109,4 +110,17 @@ it('a profile naming a certificate file that is not there is refused before anyt
   expect(result.stderr.trim()).toBe(
     `ferry: Cannot load the Temporal settings (profile "secured" of ${missing} and TEMPORAL_* variables): cannot read ${join(certificates.dir, 'nope.crt')} (ENOENT)`,
   );
+});
+
+it('a TLS profile whose server is down is told as unreachable (a worker would wait for it), not as a TLS refusal', async () => {
+  const down = join(certificates.dir, 'down.toml');
+  const port = await freePort();
+  await writeFile(
+    down,
+    profile(certificates.clientCert, certificates.clientKey).replace(proxy.address, `localhost:${port}`),
+  );
+  const result = await runCli(['status', 'test/none'], env(down));
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain(`Cannot reach Temporal at localhost:${port}`);
+  expect(result.stderr).not.toContain('TLS');
 });

@@ -31,7 +31,7 @@ export async function runReport(runId: string, options: { json: boolean; html?: 
   const report = await withDatabase((db) => readRunReport(db, runId));
   if (report.chunks === 0) {
     throw new FerryError(
-      `No chunk of run ${runId} is recorded (is it a backfill, sync or retry id? see ferry list; timings are kept 30 days)`,
+      `No chunk of run ${runId} is recorded (is it a backfill, sync or retry id? see ferry list; timings are kept 30 days, and field migrations written back through an API, such as neon-fields, keep none yet)`,
     );
   }
   if (options.html) {

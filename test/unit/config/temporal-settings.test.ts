@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
+import { writeStateFile } from '../../../src/sandbox/state-file.js';
 import { loadTemporalSettings } from '../../../src/temporal-settings.js';
 
 let dir: string;
@@ -71,6 +72,34 @@ describe('Temporal settings, read as the temporal CLI reads them', () => {
       temporalAddress: 'temporal.internal:7233',
       origin: 'Temporal profile',
     });
+  });
+
+  it('a running ferry dev wins over a default profile nobody chose; a chosen profile wins over ferry dev', async () => {
+    const ferryHome = join(dir, 'home');
+    await writeStateFile(join(ferryHome, 'dev.json'), {
+      pid: process.pid,
+      temporalAddress: '127.0.0.1:7777',
+      namespace: 'default',
+      uiUrl: 'http://127.0.0.1:8233',
+      databaseUrl: 'postgres://ferry@127.0.0.1:5432/ferry',
+      emulators: { woocommerce: { baseUrl: 'http://127.0.0.1:1', controlUrl: 'http://127.0.0.1:2' } },
+      connections: {},
+    });
+    // The default profile (as ~/.config/temporalio/temporal.toml would hold it) names Temporal Cloud.
+    const cloudByDefault = join(dir, 'default-cloud.toml');
+    await writeFile(cloudByDefault, '[profile.default]\naddress = "x.tmprl.cloud:7233"\napi_key = "k"\n');
+    const home = join(dir, 'user');
+    await mkdir(join(home, '.config', 'temporalio'), { recursive: true });
+    await writeFile(
+      join(home, '.config', 'temporalio', 'temporal.toml'),
+      await readFile(cloudByDefault, 'utf8'),
+    );
+    const dev = await loadConfig({ HOME: home, FERRY_HOME: ferryHome });
+    expect(dev).toMatchObject({ temporalAddress: '127.0.0.1:7777', origin: 'ferry dev state file' });
+    expect(dev.temporal.connection).toEqual({});
+    const chosen = await loadConfig({ HOME: home, FERRY_HOME: ferryHome, TEMPORAL_PROFILE: 'default' });
+    expect(chosen).toMatchObject({ temporalAddress: 'x.tmprl.cloud:7233', origin: 'Temporal profile' });
+    expect(chosen.temporal.connection).toMatchObject({ apiKey: 'k', tls: true });
   });
 
   it('without a file or variables, nothing is configured (a running ferry dev is found instead)', () => {
