@@ -1,4 +1,4 @@
-import { ApplicationFailure, defineUpdate } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
 
 /** What an operator can change while a backfill runs, as its progress and the updates' answers report it. */
 export interface RunControl {
@@ -42,3 +42,31 @@ export const setConcurrencyUpdate = defineUpdate<ControlAnswer, [concurrency: nu
 export const setRateLimitUpdate = defineUpdate<ControlAnswer, [requestsPerMinute: number | null]>(
   'setRateLimit',
 );
+
+/**
+ * The pause and resume updates of a run that works in steps (a match run's partitions, a CSV load's chunks): a
+ * pause lets the running steps finish, starts no new one, and answers once none runs; a resume lets them start
+ * again. `setPaused` keeps the run's own state (and what the Web UI shows) in step.
+ */
+export function handlePauseAndResume(
+  run: { setPaused(paused: boolean): void; idle(): boolean; answer(): ControlAnswer },
+  descriptions: { pause: string; resume: string },
+): void {
+  setHandler(
+    pauseUpdate,
+    async () => {
+      run.setPaused(true);
+      await condition(() => run.idle());
+      return run.answer();
+    },
+    { description: descriptions.pause },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      run.setPaused(false);
+      return run.answer();
+    },
+    { description: descriptions.resume },
+  );
+}

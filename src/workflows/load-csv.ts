@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ControlAnswer } from './control.js';
-import { pauseUpdate, resumeUpdate } from './control.js';
+import { handlePauseAndResume } from './control.js';
 import { historyIsLong } from './history.js';
 import {
   type CsvLoadInput,
@@ -66,25 +66,17 @@ class CsvLoad {
     setHandler(csvLoadProgressQuery, () => this.progress(), {
       description: 'Lines loaded and dead-lettered so far, and where the next chunk starts',
     });
-    setHandler(
-      pauseUpdate,
-      async () => {
-        this.paused = true;
-        this.showDetails();
-        // The chunk being loaded commits (or not) as a whole; the answer comes once it has.
-        await condition(() => !this.loading);
-        return this.answer();
+    handlePauseAndResume(
+      {
+        setPaused: (paused) => {
+          this.paused = paused;
+          this.showDetails();
+        },
+        // The chunk being loaded commits (or not) as a whole; a pause answers once it has.
+        idle: () => !this.loading,
+        answer: () => this.answer(),
       },
-      { description: 'Pause: the chunk being loaded finishes, no next one starts' },
-    );
-    setHandler(
-      resumeUpdate,
-      () => {
-        this.paused = false;
-        this.showDetails();
-        return this.answer();
-      },
-      { description: 'Resume a paused load' },
+      { pause: 'Pause: the chunk being loaded finishes, no next one starts', resume: 'Resume a paused load' },
     );
   }
 

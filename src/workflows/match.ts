@@ -14,9 +14,8 @@ import type { StepCounts } from '../matching/partition.js';
 import { type BucketRange, bucketRanges } from '../matching/sql.js';
 import {
   type ControlAnswer,
-  pauseUpdate,
+  handlePauseAndResume,
   requireWholeNumber,
-  resumeUpdate,
   setConcurrencyUpdate,
 } from './control.js';
 import { loadCsv } from './load-csv.js';
@@ -104,25 +103,20 @@ class MatchRun {
     setHandler(matchProgressQuery, () => this.progress(), {
       description: 'Phase, partitions, and matches per rule so far',
     });
-    setHandler(
-      pauseUpdate,
-      async () => {
-        this.paused = true;
-        this.showDetails();
-        // Running partitions finish (each rule commits on its own); the answer comes once none runs.
-        await condition(() => this.running === 0);
-        return this.answer();
+    handlePauseAndResume(
+      {
+        setPaused: (paused) => {
+          this.paused = paused;
+          this.showDetails();
+        },
+        // Running partitions finish (each rule commits on its own); a pause answers once none runs.
+        idle: () => this.running === 0,
+        answer: () => this.answer(),
       },
-      { description: 'Pause: running partitions finish, no new one starts; answers once none runs' },
-    );
-    setHandler(
-      resumeUpdate,
-      () => {
-        this.paused = false;
-        this.showDetails();
-        return this.answer();
+      {
+        pause: 'Pause: running partitions finish, no new one starts; answers once none runs',
+        resume: 'Resume a paused run',
       },
-      { description: 'Resume a paused run' },
     );
     setHandler(
       setConcurrencyUpdate,

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { ChunkTimer } from '../../src/target/chunk-timing.js';
 import { launchChromium, resolveChromium } from '../helpers/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -102,3 +103,41 @@ it('ferry report of an unthrottled run does not recommend a limit; a run with no
   expect(missing.code).toBe(1);
   expect(missing.stderr).toContain('No chunk of run test/no-such-run is recorded');
 }, 120_000);
+
+it('timings are bounded: one chunk in a hundred prunes the rows older than their 30 days', async () => {
+  const expired = { run_id: 'test/old', migration: 'woocommerce-orders', partition_key: 'test/old/p0000' };
+  const counts = { records: 1, written: 1, dead_lettered: 0, requests: 1, rate_limited: 0, wait_ms: 0 };
+  const old = { ...expired, ...counts, source_ms: 1, write_ms: 1, rss_mb: 1 };
+  await database.db('ferry_chunk_timings').insert([
+    {
+      ...old,
+      started_at: new Date(Date.now() - 40 * 86_400_000),
+      finished_at: new Date(Date.now() - 40 * 86_400_000),
+    },
+    {
+      ...old,
+      run_id: 'test/recent',
+      started_at: new Date(Date.now() - 86_400_000),
+      finished_at: new Date(Date.now() - 86_400_000),
+    },
+  ]);
+  const record = (timer: ChunkTimer) =>
+    database.db.transaction((trx) =>
+      timer.record(trx, { records: 1, written: 1, deadLettered: 0, writeMs: 1 }),
+    );
+  const scope = { runId: 'test/new', migration: 'woocommerce-orders', partitionKey: 'test/new/p0000' };
+  // The next id is not a hundredth: nothing is pruned on this chunk's path.
+  const { rows } = await database.db.raw("select setval('ferry_chunk_timings_id_seq', 1000) as id");
+  expect(rows[0].id).toBe('1000');
+  await record(new ChunkTimer(scope));
+  expect(
+    await database.db('ferry_chunk_timings').where({ run_id: 'test/old' }).count({ n: '*' }).first(),
+  ).toEqual({ n: '1' });
+  await database.db.raw("select setval('ferry_chunk_timings_id_seq', 1099)");
+  await record(new ChunkTimer(scope));
+  const left = await database
+    .db('ferry_chunk_timings')
+    .whereIn('run_id', ['test/old', 'test/recent', 'test/new'])
+    .pluck('run_id');
+  expect(left.sort()).toEqual(['test/new', 'test/new', 'test/recent']);
+});

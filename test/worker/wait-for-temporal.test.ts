@@ -5,8 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
+import { freePort } from '../../src/sandbox/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { freePort } from '../helpers/ports.js';
 import { WorkerProcesses } from '../helpers/worker-process.js';
 
 const taskQueue = `wait-for-temporal-${Date.now()}`;

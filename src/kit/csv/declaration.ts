@@ -88,10 +88,3 @@ export function csvTable(declaration: CsvTableDeclaration): Table {
   }
   return table(parsed.table, { columns, key: parsed.key });
 }
-
-/** The CSV headers a declared table reads. */
-export function csvHeadersRead(declaration: CsvTableDeclaration): string[] {
-  return Object.entries(csvTableSchema.parse(declaration).columns).map(([name, spec]) =>
-    typeof spec === 'string' ? name : (spec.from ?? name),
-  );
-}
