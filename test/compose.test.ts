@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { FERRY_ENV_VARS, isConnectionEnvVar } from '../src/config.js';
 import { FERRY_SEARCH_ATTRIBUTES } from '../src/search-attributes.js';
@@ -37,6 +40,29 @@ const dependencies = (service: Service) =>
   Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
 
 describe('docker-compose.yml', () => {
+  it('passes `docker compose config`, which reads it as these tests do', async () => {
+    const [command, ...prefix] = inject('composeCommand');
+    const { stdout, stderr } = await promisify(execFile)(command as string, [
+      ...prefix,
+      '--file',
+      fileURLToPath(new URL('../docker-compose.yml', import.meta.url)),
+      'config',
+      '--format',
+      'json',
+    ]);
+    // No warning either (an unset variable without a default, an obsolete key).
+    expect(stderr).toBe('');
+    const resolved = JSON.parse(stdout) as {
+      services: Record<string, { image?: string; environment?: Record<string, string | null> }>;
+    };
+    expect(Object.keys(resolved.services).sort()).toEqual(Object.keys(services).sort());
+    for (const [name, service] of Object.entries(resolved.services)) {
+      expect(service.image, name).toBe(services[name]?.image);
+      // The defaults these tests read are the values Compose gives when nothing is set.
+      expect(service.environment ?? {}, name).toEqual(env(name));
+    }
+  });
+
   it('has Temporal (server and admin-tools, not the deprecated auto-setup) on PostgreSQL, its UI, a target PostgreSQL, setup jobs and a worker', () => {
     expect(Object.keys(services).sort()).toEqual([
       'ferry-setup',

@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
 import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
 import { startTemporalDevServer } from '../src/sandbox/temporal-server.js';
+import { resolveCompose } from './helpers/compose-cli.js';
 
 const run = promisify(execFile);
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +23,8 @@ declare module 'vitest' {
     temporalUiUrl: string;
     temporalCliPath: string;
     databaseUrl: string;
+    /** Docker Compose as a command prefix (`docker compose`, or a binary built with Go). */
+    composeCommand: string[];
   }
 }
 
@@ -34,6 +37,7 @@ export default async function setup(project: TestProject) {
   const cli = await resolveTemporalCli(process.env, (message) => console.log(`[global-setup] ${message}`));
   if (cli.kind !== 'path')
     throw new Error('The tests need a Temporal CLI binary (install Go so ferry can build it)');
+  const composeCommand = await resolveCompose((message) => console.log(`[global-setup] ${message}`));
   const home = await mkdtemp(join(tmpdir(), 'ferry-test-'));
   // Running as root, PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
   await chmod(home, 0o755);
@@ -44,6 +48,7 @@ export default async function setup(project: TestProject) {
   project.provide('temporalUiUrl', temporal.uiUrl);
   project.provide('temporalCliPath', cli.path);
   project.provide('databaseUrl', postgres.databaseUrl);
+  project.provide('composeCommand', composeCommand);
   return async () => {
     await temporal.stop();
     await postgres.stop();

@@ -13,6 +13,7 @@ export interface ChunkCountsLike {
   inserted: number;
   updated: number;
   deadLettered: number;
+  rowsByTable?: Record<string, number>;
 }
 
 const isChunkCounts = (value: unknown): value is ChunkCountsLike =>
@@ -50,6 +51,13 @@ export class SourceMetrics {
       .add(1, this.tags);
   }
 
+  /** A request about to go again after the source failed (a 5xx, a timeout, a malformed page). */
+  retried(): void {
+    meter()
+      ?.createCounter('ferry_source_retries', 'requests', 'Requests sent again after the source failed')
+      .add(1, this.tags);
+  }
+
   /** Time spent waiting for the run's or the connection's rate limit before a request. */
   waited(seconds: number): void {
     if (seconds <= 0) return;
@@ -72,6 +80,13 @@ export class SourceMetrics {
     current
       .createCounter('ferry_records_dead_lettered', 'records', 'Records refused and kept as dead letters')
       .add(result.deadLettered, this.tags);
+    const rows = current.createCounter(
+      'ferry_rows_written',
+      'rows',
+      'Rows inserted or changed, by target table',
+    );
+    for (const [table, count] of Object.entries(result.rowsByTable ?? {}))
+      rows.add(count, { ...this.tags, table });
     current
       .createHistogram(
         'ferry_chunk_duration_ms',

@@ -93,9 +93,14 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
           timer.rateLimited++;
           if (limit !== 'concurrent') adaptive.onRateLimited();
         },
-        // A wait the source asked for (Retry-After) is time spent on its limit too.
-        wait: (ms) => {
-          timer.waitMs += ms;
+        // A wait the source asked for (Retry-After) is time spent on its limit too; a backoff after a failure is
+        // the source's own time.
+        wait: (ms, reason) => {
+          if (reason === 'rate-limit') timer.waitMs += ms;
+          else {
+            metrics.retried();
+            timer.retries++;
+          }
           return waitAlive(Date.now() + ms, () => heartbeat());
         },
         lookups: lookupCaches.forRun(runScope),

@@ -118,12 +118,12 @@ export async function sendRequest(
       if (transient >= TRANSIENT_RETRIES) {
         throw new SourceHttpError(`${context.system} request ${context.path} failed (${cause})`, 0);
       }
-      await source.wait(transientBackoffMs(transient++));
+      await source.wait(transientBackoffMs(transient++), 'retry');
       continue;
     }
     if (TRANSIENT_STATUSES.has(response.status) && transient < TRANSIENT_RETRIES) {
       await response.discard();
-      await source.wait(transientBackoffMs(transient++));
+      await source.wait(transientBackoffMs(transient++), 'retry');
       continue;
     }
     if (response.status !== 429) return response;
@@ -132,7 +132,7 @@ export async function sendRequest(
     const waitMs = parseRetryAfter(response.headers.get('retry-after'));
     if (waitMs > MAX_IN_PLACE_WAIT_MS) return response;
     await response.discard();
-    await source.wait(waitMs);
+    await source.wait(waitMs, 'rate-limit');
     limited++;
   }
 }

@@ -5,6 +5,9 @@ import { waitAlive } from './wait.js';
 /** What a source's 429 says is exceeded: requests per minute, or requests at the same time. */
 export type RateLimitKind = 'per-minute' | 'concurrent';
 
+/** Why a request waits before it goes again: the source's limit (a 429), or its failure (a 5xx, a bad page). */
+export type WaitReason = 'rate-limit' | 'retry';
+
 /** A source connection resolved in the worker (its secrets never travel through Temporal), with the run's pacing. */
 export interface Source {
   name: string;
@@ -17,8 +20,11 @@ export interface Source {
    * request waits and goes again; the pace stays, since a slower pace frees no slot.
    */
   onRateLimited(limit?: RateLimitKind): void;
-  /** Waits as long as the source asked (a 429's Retry-After), staying alive meanwhile (heartbeats). */
-  wait(ms: number): Promise<void>;
+  /**
+   * Waits before a request goes again, staying alive meanwhile (heartbeats): as long as the source asked (a 429's
+   * Retry-After), or a backoff after it failed. The reason sorts the time in the run's report and metrics.
+   */
+  wait(ms: number, reason: WaitReason): Promise<void>;
   /** Lookups already answered in this run. */
   lookups: LookupCache;
   /**

@@ -20,7 +20,7 @@ export async function fetchOrGiveUp<T>(
     } catch (error) {
       if (!(error instanceof MalformedPageError)) throw error;
       if (attempt >= MALFORMED_PAGE_TRIES) return { failed: error };
-      await source.wait(FIRST_WAIT_MS * 2 ** (attempt - 1));
+      await source.wait(FIRST_WAIT_MS * 2 ** (attempt - 1), 'retry');
     }
   }
 }

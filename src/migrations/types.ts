@@ -103,6 +103,8 @@ export interface ChunkCounts extends WriteCounts {
   failedPages: number;
   /** A dry run's sample of what would change (keys and column names only). */
   differences?: DryRunDifference[];
+  /** Rows the chunk inserted or changed, by table: a handful of names, for the worker's metrics. */
+  rowsByTable?: Record<string, number>;
 }
 
 export interface ChunkResult extends ChunkCounts {

@@ -58,6 +58,7 @@ export function runReportHtml(report: RunReport): string {
       { label: 'records per second', value: count(report.recordsPerSecond) },
       { label: 'API calls per record', value: String(report.apiCallsPerRecord) },
       { label: '429s', value: count(report.rateLimited) },
+      { label: 'retries', value: count(report.retries) },
       { label: 'dead letters', value: count(report.deadLettered) },
       { label: 'worker peak memory', value: `${report.workerPeakRssMb} MB` },
     ])}

@@ -27,6 +27,8 @@ export interface RunReport {
   requests: number;
   apiCallsPerRecord: number;
   rateLimited: number;
+  /** Requests sent again after the source failed (a 5xx, a timeout, a malformed page). */
+  retries: number;
   /** Of the time chunks ran, summed over partitions: the share each part took (0..1). */
   timeShares: Record<Bottleneck, number>;
   bottleneck: Bottleneck | null;
@@ -53,6 +55,7 @@ interface Totals {
   dead_lettered: string;
   requests: string;
   rate_limited: string;
+  retries: string;
   wait_ms: string;
   source_ms: string;
   write_ms: string;
@@ -72,7 +75,8 @@ export async function runReport(db: Knex, runId: string): Promise<RunReport> {
             count(*)::int as chunks, count(distinct partition_key)::int as partitions,
             coalesce(sum(records), 0) as records, coalesce(sum(written), 0) as written,
             coalesce(sum(dead_lettered), 0) as dead_lettered, coalesce(sum(requests), 0) as requests,
-            coalesce(sum(rate_limited), 0) as rate_limited, coalesce(sum(wait_ms), 0) as wait_ms,
+            coalesce(sum(rate_limited), 0) as rate_limited, coalesce(sum(retries), 0) as retries,
+            coalesce(sum(wait_ms), 0) as wait_ms,
             coalesce(sum(source_ms), 0) as source_ms, coalesce(sum(write_ms), 0) as write_ms,
             max(rss_mb) as rss_mb,
             -- A partition's span less the time its chunks ran: scheduling and workflow tasks between them.
@@ -138,6 +142,7 @@ export async function runReport(db: Knex, runId: string): Promise<RunReport> {
     requests,
     apiCallsPerRecord: records > 0 ? Math.round((requests / records) * 1000) / 1000 : 0,
     rateLimited: Number(t.rate_limited),
+    retries: Number(t.retries),
     timeShares,
     bottleneck,
     workerPeakRssMb: t.rss_mb ?? 0,
@@ -175,6 +180,14 @@ export function recommend(
       advice:
         "The source refused requests with 429: set the connection's limit (ferry rate-limit) a little under what it allows, so requests are paced instead of refused and retried",
       evidence: `${report.rateLimited} answers were 429 out of ${report.requests} requests`,
+    });
+  }
+  // One request in fifty failing is no passing blip: the source is unwell or overloaded by this run.
+  if (report.requests > 0 && report.retries / report.requests >= 0.02) {
+    advice.push({
+      advice:
+        "The source failed requests (5xx, timeouts or malformed pages) and they were sent again: check the source's health, or lower the pace (ferry rate-limit) if it fails under load",
+      evidence: `${report.retries} retries for ${report.requests} requests`,
     });
   }
   if (report.bottleneck === 'database' && share.database >= 0.4) {

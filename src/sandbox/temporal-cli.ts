@@ -15,7 +15,7 @@ export type TemporalCli =
   /** No binary and no Go: let the Temporal SDK download its dev server (needs internet). */
   | { kind: 'sdk-download' };
 
-async function isExecutable(path: string): Promise<boolean> {
+export async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK);
     return true;
@@ -31,7 +31,8 @@ async function findOnPath(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return undefined;
 }
 
-async function goBinDir(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+/** Where `go install` puts binaries; undefined without a Go toolchain. */
+export async function goBinDir(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
     const { stdout } = await run('go', ['env', 'GOBIN', 'GOPATH'], { env });
     const [gobin, gopath] = stdout.split('\n').map((line) => line.trim());

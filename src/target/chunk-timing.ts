@@ -6,7 +6,7 @@ const PRUNE_EVERY = 100;
 
 /**
  * Where one chunk's time goes, counted while it runs: the activity that talks to the source counts requests,
- * 429s and the time waited on rate limits; the chunk's transaction times its write and records the row in the
+ * 429s, retries and the time waited on rate limits; the chunk's transaction times its write and records the row in the
  * same transaction as the rows it wrote (so a rolled-back chunk leaves no timing either).
  */
 export class ChunkTimer {
@@ -14,6 +14,7 @@ export class ChunkTimer {
   private started = performance.now();
   requests = 0;
   rateLimited = 0;
+  retries = 0;
   waitMs = 0;
 
   constructor(
@@ -43,6 +44,7 @@ export class ChunkTimer {
         dead_lettered: counts.deadLettered,
         requests: this.requests,
         rate_limited: this.rateLimited,
+        retries: this.retries,
         wait_ms: Math.round(waitMs),
         // What is neither waiting nor writing: the source answering, and the transform.
         source_ms: Math.max(0, Math.round(elapsed - waitMs - counts.writeMs)),
@@ -55,6 +57,7 @@ export class ChunkTimer {
     this.started = performance.now() + settling;
     this.requests = 0;
     this.rateLimited = 0;
+    this.retries = 0;
     this.waitMs = 0;
     // Bounded, off the hot path: one chunk in a hundred prunes what expired, a batch at a time by the index on
     // finished_at (a hundred chunks write a hundred rows; this deletes up to a thousand).

@@ -8,6 +8,7 @@ import * as apiCalls from './schema-steps/005-api-calls.js';
 import * as csvLoads from './schema-steps/006-csv-loads.js';
 import * as csvLoadChecks from './schema-steps/007-csv-load-checks.js';
 import * as chunkTimings from './schema-steps/008-chunk-timings.js';
+import * as chunkRetries from './schema-steps/009-chunk-retries.js';
 
 export type SchemaStep = readonly [
   name: string,
@@ -64,6 +65,7 @@ export function upgradeEngineSchema(db: Knex): Promise<string[]> {
     ['006-csv-loads', csvLoads],
     ['007-csv-load-checks', csvLoadChecks],
     ['008-chunk-timings', chunkTimings],
+    ['009-chunk-retries', chunkRetries],
   ]);
 }
 

@@ -76,8 +76,22 @@ const stored = async () => ({
 
 it('writes each route, leaves equal rows alone, and moves a record whose route changed with its children', async () => {
   const first = [invoice(1, 'F-1'), invoice(2, 'F-2'), payment(3, '10.00')];
-  expect(await write(first)).toEqual({ inserted: 3, updated: 0, unchanged: 0, deleted: 0, refused: [] });
-  expect(await write(first)).toEqual({ inserted: 0, updated: 0, unchanged: 3, deleted: 0, refused: [] });
+  expect(await write(first)).toEqual({
+    inserted: 3,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    refused: [],
+    rowsByTable: { routed_invoices: 2, routed_invoice_lines: 2, routed_payments: 1 },
+  });
+  expect(await write(first)).toEqual({
+    inserted: 0,
+    updated: 0,
+    unchanged: 3,
+    deleted: 0,
+    refused: [],
+    rowsByTable: {},
+  });
   // Booking 2 became a payment: its invoice and line leave; an edit of invoice 1 updates it.
   expect(await write([invoice(1, 'F-1', '11.00'), payment(2, '4.00')])).toEqual({
     inserted: 1,
@@ -85,6 +99,7 @@ it('writes each route, leaves equal rows alone, and moves a record whose route c
     unchanged: 0,
     deleted: 1,
     refused: [],
+    rowsByTable: { routed_invoices: 1, routed_invoice_lines: 1, routed_payments: 1 },
   });
   expect(await stored()).toEqual({
     invoices: [{ number: 'F-1', booking_id: '1', total: '11.00' }],

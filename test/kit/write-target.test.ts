@@ -72,7 +72,15 @@ const write = (rows: ReturnType<typeof chunk>) =>
   database.db.transaction((trx) => writeTarget(trx, target, rows));
 
 it('writes text-keyed records with their children and dimensions, and counts each record once', async () => {
-  expect(await write(chunk())).toEqual({ inserted: 3, updated: 0, unchanged: 0, deleted: 0, refused: [] });
+  expect(await write(chunk())).toEqual({
+    inserted: 3,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    refused: [],
+    // Dimension rows are shared by records and not counted.
+    rowsByTable: { invoices: 3, invoice_lines: 3, invoice_tags: 2 },
+  });
   const stored = await database
     .db('invoices')
     .join('relations', 'relations.id', 'invoices.relation_id')
@@ -88,7 +96,14 @@ it('writes text-keyed records with their children and dimensions, and counts eac
 
 it('writes nothing for the same chunk again, link rows included', async () => {
   await write(chunk());
-  expect(await write(chunk())).toEqual({ inserted: 0, updated: 0, unchanged: 3, deleted: 0, refused: [] });
+  expect(await write(chunk())).toEqual({
+    inserted: 0,
+    updated: 0,
+    unchanged: 3,
+    deleted: 0,
+    refused: [],
+    rowsByTable: {},
+  });
   expect(await database.db('invoice_tags').count({ n: '*' }).first()).toEqual({ n: '2' });
 });
 
@@ -111,6 +126,7 @@ it('counts a record updated when one of its children changed or was removed, and
     unchanged: 2,
     deleted: 0,
     refused: [],
+    rowsByTable: { invoice_lines: 1 },
   });
   expect(await write(chunk('11.00', false))).toEqual({
     inserted: 0,
@@ -118,6 +134,7 @@ it('counts a record updated when one of its children changed or was removed, and
     unchanged: 2,
     deleted: 1,
     refused: [],
+    rowsByTable: { invoice_lines: 1 },
   });
   const remaining = await database.db('invoice_lines').orderBy(['invoice', 'line']).select('invoice', 'line');
   expect(remaining).toEqual([

@@ -21,6 +21,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '006-csv-loads',
     '007-csv-load-checks',
     '008-chunk-timings',
+    '009-chunk-retries',
   ]);
   expect(await upgradeEngineSchema(db)).toEqual([]);
   // Workers starting together each migrate at start: knex's lock table serialises them.
@@ -35,6 +36,7 @@ it('creates ferry tables and applies idempotently, also when called concurrently
     '006-csv-loads',
     '007-csv-load-checks',
     '008-chunk-timings',
+    '009-chunk-retries',
   ]);
 
   const tables = await db('information_schema.tables')
@@ -73,6 +75,7 @@ it('prepares a fresh target once when several processes start on it at the same 
       '006-csv-loads',
       '007-csv-load-checks',
       '008-chunk-timings',
+      '009-chunk-retries',
     ]);
     await Promise.all(pools.map((pool) => woocommerceOrders.prepareTarget(pool)));
     expect(await fresh.db('ferry_target_woocommerce_orders').pluck('name')).toEqual(['001-orders']);

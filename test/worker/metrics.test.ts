@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startBackfill } from '../../src/client/backfill.js';
+import { runReport } from '../../src/report/run-report.js';
 import { startWooEmulator, type WooEmulator } from '../../src/sandbox/emulators/woocommerce/server.js';
 import { freePort } from '../../src/sandbox/ports.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -22,8 +23,12 @@ const workers = new WorkerProcesses({
 });
 
 beforeAll(async () => {
-  // Some records the migration refuses: dead letters are counted too.
-  emulator = await startWooEmulator({ orders: 1200, seed: 91, faults: { malformedRecordRate: 0.02 } });
+  // Some records the migration refuses (dead letters are counted too), and some requests fail (retries are).
+  emulator = await startWooEmulator({
+    orders: 1200,
+    seed: 91,
+    faults: { malformedRecordRate: 0.02, errorRate: 0.05 },
+  });
   database = await createTestDatabase();
   connection = await Connection.connect({ address: inject('temporalAddress') });
   metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
@@ -36,10 +41,11 @@ afterAll(async () => {
 });
 
 /** The sum of a counter's samples for one migration, from Prometheus' text format (the worker ran one run). */
-function counter(text: string, name: string, migration: string): number {
+function counter(text: string, name: string, migration: string, label = ''): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) || !line.includes(`migration="${migration}"`)) continue;
+    if (!line.includes(label)) continue;
     sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
@@ -79,10 +85,27 @@ it("a worker serves Prometheus metrics (ferry's counters show during a backfill 
   expect(counter(text, 'ferry_records_written_total', MIGRATION)).toBe(
     report.records.inserted + report.records.updated,
   );
+  // Rows by table: one orders row per record written, and their items beside them.
+  expect(counter(text, 'ferry_rows_written_total', MIGRATION, 'table="orders"')).toBe(
+    report.records.inserted + report.records.updated,
+  );
+  expect(counter(text, 'ferry_rows_written_total', MIGRATION, 'table="order_items"')).toBe(
+    Number((await database.db('order_items').count({ n: '*' }).first())?.n),
+  );
   expect(report.records.deadLettered).toBeGreaterThan(0);
   expect(counter(text, 'ferry_records_dead_lettered_total', MIGRATION)).toBe(report.records.deadLettered);
   expect(counter(text, 'ferry_source_requests_total', MIGRATION)).toBeGreaterThan(1200 / 50);
   expect(counter(text, 'ferry_chunk_duration_ms_count', MIGRATION)).toBeGreaterThan(1200 / 50 / 2);
+  // Every 5xx the source sent was retried and counted in the metrics; the run's report has those of its chunks
+  // (the planning activity's requests belong to no chunk).
+  const failed = Object.entries(emulator.stats.byStatus)
+    .filter(([status]) => Number(status) >= 500)
+    .reduce((sum, [, count]) => sum + count, 0);
+  expect(failed).toBeGreaterThan(0);
+  expect(counter(text, 'ferry_source_retries_total', MIGRATION)).toBe(failed);
+  const chunkRetries = (await runReport(database.db, id)).retries;
+  expect(chunkRetries).toBeGreaterThan(0);
+  expect(chunkRetries).toBeLessThanOrEqual(failed);
   // The SDK's own metrics are on the same page, those the Grafana dashboard draws among them.
   expect(text).toMatch(/^temporal_activity_execution_latency/m);
   const dashboard = JSON.parse(await readFile('deploy/grafana/dashboards/ferry.json', 'utf8'));

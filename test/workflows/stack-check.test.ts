@@ -50,6 +50,7 @@ it('round-trips a workflow through the real dev server, PostgreSQL and the emula
         '006-csv-loads',
         '007-csv-load-checks',
         '008-chunk-timings',
+        '009-chunk-retries',
       ],
     },
     source: { connection: 'woocommerce', kind: 'woocommerce', orders: 1234 },

@@ -8,7 +8,7 @@ import { formatTable, note, printResult } from '../output.js';
 function formatRunReport(report: RunReport): string {
   return [
     `run ${report.runId} (${report.migration}): ${report.records} records in ${report.durationSeconds} s, ${report.recordsPerSecond} records/s; ${report.written} written, ${report.deadLettered} dead-lettered`,
-    `${report.requests} requests (${report.apiCallsPerRecord} per record), ${report.rateLimited} answered 429; ${report.partitions} partitions, ${report.chunks} chunks; worker peak ${report.workerPeakRssMb} MB`,
+    `${report.requests} requests (${report.apiCallsPerRecord} per record), ${report.rateLimited} answered 429, ${report.retries} retried; ${report.partitions} partitions, ${report.chunks} chunks; worker peak ${report.workerPeakRssMb} MB`,
     '',
     formatTable(
       ['where the time went', 'share'],

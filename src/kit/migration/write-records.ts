@@ -24,6 +24,7 @@ export async function writeRecordRows(
   const keys = rows.keys;
   const keysByTarget = rows.keysByTarget();
   let deleted = 0;
+  let rowsByTable: Record<string, number> = {};
   const counts = await writeChunkTransaction(db, {
     migration,
     context,
@@ -36,11 +37,16 @@ export async function writeRecordRows(
       keys,
     })),
     write: async (trx) => {
-      const { deleted: removed, ...written } = await writeTargets(trx, targets, rows.build(), keysByTarget);
+      const {
+        deleted: removed,
+        rowsByTable: byTable,
+        ...written
+      } = await writeTargets(trx, targets, rows.build(), keysByTarget);
       deleted = removed;
+      rowsByTable = byTable;
       await finish?.(trx);
       return written;
     },
   });
-  return { ...counts, fetched: rows.recordCount, deleted };
+  return { ...counts, fetched: rows.recordCount, deleted, rowsByTable };
 }

@@ -25,6 +25,12 @@ export interface TargetWriteCounts extends WriteCounts {
    * mutation also uses): dead-lettered with the reason, keyed by their source key.
    */
   refused: RejectedRecord[];
+  /** Record and child rows inserted, changed or deleted as removed, by table (the worker's per-table metrics). */
+  rowsByTable: Record<string, number>;
+}
+
+function addRows(into: Record<string, number>, table: string, rows: number): void {
+  if (rows > 0) into[table] = (into[table] ?? 0) + rows;
 }
 
 /** The rows by a one-column key, the last one of each key kept: one statement cannot touch a row twice. */
@@ -196,7 +202,9 @@ export async function writeTarget(
   const checked = checkedRows(target, rows);
   const recordKey = target.record.key[0] as string;
   const all = checked(target.record);
-  if (all.length === 0) return { inserted: 0, updated: 0, unchanged: 0, deleted: 0, refused: [] };
+  const rowsByTable: Record<string, number> = {};
+  if (all.length === 0)
+    return { inserted: 0, updated: 0, unchanged: 0, deleted: 0, refused: [], rowsByTable };
   const refused = target.sourceKey === recordKey ? [] : await claimKeys(trx, target, all);
   // A refused record's rows stay out: its own and its children (which name it by the key it could not have).
   const refusedKeys = new Set(refused.map((record) => String((record.payload as Row)[recordKey])));
@@ -209,10 +217,12 @@ export async function writeTarget(
       : checked(table);
   };
   const records = rowsOf(target.record);
-  if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0, deleted: 0, refused };
+  if (records.length === 0)
+    return { inserted: 0, updated: 0, unchanged: 0, deleted: 0, refused, rowsByTable };
   let recordRows: readonly Row[] = records;
   for (const dimension of target.dimensions) {
     const ids = await resolveDimension(trx, dimension, rowsOf(dimension.table));
+    // Dimension rows are shared by records: the upsert does not say which of them changed, so none are counted.
     const column = dimension.referencedBy;
     recordRows = recordRows.map((row) => ({ ...row, [column]: ids.get(String(row[column])) ?? null }));
   }
@@ -222,6 +232,7 @@ export async function writeTarget(
     key: target.record.key,
     rows: recordRows,
   });
+  addRows(rowsByTable, target.record.name, written.inserted.length + written.updated.length);
   const touched: string[] = [...written.updated];
   let deleted = 0;
   const recordKeys = records.map((row) => row[recordKey]);
@@ -236,9 +247,14 @@ export async function writeTarget(
       rows: childRows,
       returning: child.parentColumn,
     });
+    addRows(
+      rowsByTable,
+      child.table.name,
+      removedFrom.length + upserted.inserted.length + upserted.updated.length,
+    );
     touched.push(...removedFrom, ...upserted.inserted, ...upserted.updated);
   }
-  return { ...recordCounts(records.length, written.inserted, touched), deleted, refused };
+  return { ...recordCounts(records.length, written.inserted, touched), deleted, refused, rowsByTable };
 }
 
 /**
@@ -272,7 +288,14 @@ export async function writeTargets(
   keysByTarget: ReadonlyMap<Target, readonly string[]>,
 ): Promise<TargetWriteCounts> {
   const routes = routesOf(targets);
-  const total: TargetWriteCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, refused: [] };
+  const total: TargetWriteCounts = {
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    refused: [],
+    rowsByTable: {},
+  };
   for (const { target } of routes) {
     if (routes.length > 1) {
       const elsewhere = [...keysByTarget].flatMap(([other, keys]) => (other === target ? [] : keys));
@@ -284,6 +307,7 @@ export async function writeTargets(
     total.unchanged += counts.unchanged;
     total.deleted += counts.deleted;
     total.refused.push(...counts.refused);
+    for (const [table, rows] of Object.entries(counts.rowsByTable)) addRows(total.rowsByTable, table, rows);
   }
   return total;
 }

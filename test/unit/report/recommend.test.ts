@@ -16,6 +16,7 @@ const base: Omit<RunReport, 'recommendations'> = {
   requests: 1000,
   apiCallsPerRecord: 0.01,
   rateLimited: 0,
+  retries: 0,
   timeShares: { 'source rate limit': 0, source: 0, database: 0, 'between chunks (Temporal)': 0 },
   bottleneck: null,
   workerPeakRssMb: 180,
@@ -67,6 +68,23 @@ describe('recommendations from a run report', () => {
       "76% of the chunks' time went to the source, 50 ms a request",
       '400 partitions for 20000 records, 50 each',
       '12 of 20000 records; most often: email is required (9)',
+    ]);
+  });
+
+  it('a source that fails one request in fifty or more: its health, with the retries as evidence', () => {
+    const times = {
+      'source rate limit': 0,
+      source: 30_000,
+      database: 30_000,
+      'between chunks (Temporal)': 30_000,
+    };
+    expect(shaped(times, { retries: 19 })).toEqual([]);
+    expect(shaped(times, { retries: 20 })).toEqual([
+      {
+        advice:
+          "The source failed requests (5xx, timeouts or malformed pages) and they were sent again: check the source's health, or lower the pace (ferry rate-limit) if it fails under load",
+        evidence: '20 retries for 1000 requests',
+      },
     ]);
   });
 
