@@ -1,10 +1,15 @@
 /**
  * ferry's end-to-end backfill against, in the same run and on the same rows, the database's ceiling (the faster
- * of COPY into staging + merge and ferry's unnest upserts, on already-transformed rows: no HTTP, no Temporal) and
+ * of COPY into staging + merge and ferry's unnest upserts, on already-transformed rows: no HTTP, no Temporal), the
+ * physical limit of a first load (COPY straight into the empty tables, constraints and indexes as ferry has them) and
  * the seeds' naive loop (end to end from the same emulator: pages of 50, then per order a customer lookup, one
  * INSERT per row and a commit; sampled). Prints JSON on stdout and a table on stderr.
  *
- *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--pages-per-chunk N] [--naive-sample 2000] [--profile-worker DIR] [--ferry-only] [--json]
+ * A small store (`--small-store`, 5,000 orders unless told) is backfilled after the main run, from its own emulator
+ * into its own database: users judge a tool by their first small try. CPU seconds per 1,000 orders are counted for
+ * the worker, PostgreSQL and Temporal (the emulator's are the source's, not ferry's).
+ *
+ *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--pages-per-chunk N] [--naive-sample 2000] [--small-store 5000] [--profile-worker DIR] [--ferry-only] [--json]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,7 +25,7 @@ import { connectionEnv } from '../src/config.js';
 import { RecordRows, type TargetRows, writeTarget } from '../src/kit/index.js';
 import { woocommerceOrders } from '../src/migrations/woocommerce-orders/index.js';
 import { target } from '../src/migrations/woocommerce-orders/target.js';
-import { startWooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
+import { startWooEmulator, type WooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
 import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
 import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
 import { startTemporalDevServer } from '../src/sandbox/temporal-server.js';
@@ -28,6 +33,7 @@ import { createDb } from '../src/target/db.js';
 import { copyAndMerge } from './lib/copy-merge.js';
 import { cpuSecondsBetween, cpuSnapshot } from './lib/cpu.js';
 import { seedLoop } from './lib/naive.js';
+import { rawCopy, rawCopyLoad } from './lib/raw-copy.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +41,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     'pages-per-chunk': { type: 'string' },
     'naive-sample': { type: 'string', default: '2000' },
+    /** Orders of the small store backfilled after the main run; 0: none. */
+    'small-store': { type: 'string', default: '5000' },
     /** Write the worker's V8 CPU profile into this directory (open it in Chrome DevTools). */
     'profile-worker': { type: 'string' },
     /** Only ferry's run: for memory and history at sizes where the database-only paths would take too long. */
@@ -55,7 +63,7 @@ const cli = await resolveTemporalCli();
 const temporal = await startTemporalDevServer({ cli });
 const emulator = await startWooEmulator({ orders, seed: 1 });
 const admin = createDb(postgres.databaseUrl, 1);
-for (const name of ['ferry_run', 'ceiling_copy', 'ceiling_unnest', 'naive'])
+for (const name of ['ferry_run', 'small_store', 'ceiling_copy', 'ceiling_unnest', 'raw_copy', 'naive'])
   await admin.raw(`create database ${name}`);
 await admin.destroy();
 const urlOf = (name: string) => postgres.databaseUrl.replace(/\/ferry$/, `/${name}`);
@@ -81,37 +89,50 @@ async function peakRssMb(pid: number): Promise<number> {
   return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-async function runFerry() {
-  const profile = values['profile-worker']
-    ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-worker']}`]
-    : [];
+/** When the last chunk of the run that had records committed, by the database's clock (the same machine's). */
+async function lastCommitAt(url: string): Promise<number> {
+  const db = createDb(url, 1);
+  try {
+    const [row] = (await db('ferry_chunk_timings').where('records', '>', 0).max({ at: 'finished_at' })) as [
+      { at: Date },
+    ];
+    return row.at.getTime();
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** ferry end to end: a worker of its own, a backfill of the whole store, timed from start to its result. */
+async function runFerry(store: WooEmulator, database: string, count: number, profile: string[] = []) {
+  const taskQueue = `bench-${database}`;
   const worker = spawn(process.execPath, [...profile, 'bin/ferry.js', 'worker'], {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: temporal.address,
-      DATABASE_URL: urlOf('ferry_run'),
-      FERRY_TASK_QUEUE: 'bench',
+      DATABASE_URL: urlOf(database),
+      FERRY_TASK_QUEUE: taskQueue,
       FERRY_HOME: join(home, 'none'),
-      ...connectionEnv('woocommerce', emulator.connection),
+      ...connectionEnv('woocommerce', store.connection),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (;;) {
     const queue = await client.workflowService.describeTaskQueue({
       namespace: temporal.namespace,
-      taskQueue: { name: 'bench' },
+      taskQueue: { name: taskQueue },
     });
     if ((queue.pollers ?? []).length > 0) break;
     await sleep(200);
   }
   const startupRss = await peakRssMb(worker.pid as number);
   const cpuBefore = await cpuSnapshot(cpuGroups(worker.pid as number), CPU_COMMANDS);
+  const startedAt = Date.now();
   const started = performance.now();
-  const handle = await startBackfill(client, 'bench', {
+  const handle = await startBackfill(client, taskQueue, {
     migration: 'woocommerce-orders',
     concurrency,
     pagesPerChunk: values['pages-per-chunk'] ? Number(values['pages-per-chunk']) : undefined,
-    id: 'bench',
+    id: `bench-${database}`,
   });
   const report = await handle.result();
   const durationMs = performance.now() - started;
@@ -123,20 +144,44 @@ async function runFerry() {
   worker.kill('SIGTERM');
   await once(worker, 'exit');
   // A figure only counts for a run that copied everything: check it as the database-only paths are checked.
-  const written = await countOrders(urlOf('ferry_run'));
-  if (report.records.fetched !== orders || written !== orders || report.problems.length > 0)
+  const written = await countOrders(urlOf(database));
+  if (report.records.fetched !== count || written !== count || report.problems.length > 0)
     throw new Error(
-      `ferry fetched ${report.records.fetched} and wrote ${written} of ${orders} orders; problems: ${JSON.stringify(report.problems)}`,
+      `ferry fetched ${report.records.fetched} and wrote ${written} of ${count} orders; problems: ${JSON.stringify(report.problems)}`,
     );
+  const ferryCpu = (cpuSeconds.worker ?? 0) + (cpuSeconds.postgres ?? 0) + (cpuSeconds.temporal ?? 0);
   return {
     durationMs: Math.round(durationMs),
-    ordersPerSecond: Math.round((orders * 1000) / durationMs),
+    ordersPerSecond: Math.round((count * 1000) / durationMs),
+    /** From the start to the last chunk's commit: the data is all there (the run then checks a sample). */
+    toLastCommitMs: (await lastCommitAt(urlOf(database))) - startedAt,
     workerPeakRssMb: rss,
     /** The peak before the backfill started: loading, bundling the workflows, connecting. */
     workerStartupPeakRssMb: startupRss,
     maxHistoryEvents: report.maxHistoryEvents,
     cpuSeconds,
+    /** The worker's, PostgreSQL's and Temporal's CPU seconds per 1,000 orders. */
+    cpuSecondsPer1000Orders: Math.round((ferryCpu * 1000 * 1000) / count) / 1000,
   };
+}
+
+/** A small store's first load, from its own emulator into its own database. */
+async function runSmallStore(count: number, mainOrdersPerSecond: number) {
+  const store = await startWooEmulator({ orders: count, seed: 2 });
+  try {
+    const run = await runFerry(store, 'small_store', count);
+    return {
+      orders: count,
+      seconds: Math.round(run.toLastCommitMs / 10) / 100,
+      ordersPerSecond: Math.round((count * 1000) / run.toLastCommitMs),
+      resultSeconds: Math.round(run.durationMs / 10) / 100,
+      /** Its orders per second to the last commit, to the main run's. */
+      toMainRun: Math.round(((count * 1000) / run.toLastCommitMs / mainOrdersPerSecond) * 100) / 100,
+      cpuSecondsPer1000Orders: run.cpuSecondsPer1000Orders,
+    };
+  } finally {
+    await store.close();
+  }
 }
 
 /** The source's orders, already transformed, in transactions of BATCH orders: generated before any clock starts. */
@@ -189,14 +234,18 @@ async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) 
   log(`ceiling: COPY into staging + merge, ${BATCH} orders per transaction, ${concurrency} writers...`);
   const copyMerge = await runDatabaseOnly('ceiling_copy', batches, copyAndMerge);
   log(`ceiling: ferry's unnest upserts, ${BATCH} orders per transaction, ${concurrency} writers...`);
+  // The upsert path itself: a first load's chunks would otherwise go in with COPY.
   const unnest = await runDatabaseOnly('ceiling_unnest', batches, (db, rows) =>
-    db.transaction((trx) => writeTarget(trx, target, rows)).then(() => undefined),
+    db.transaction((trx) => writeTarget(trx, target, rows, { copyNewRecords: false })).then(() => undefined),
   );
   const ceiling = {
     ordersPerSecond: Math.max(copyMerge.ordersPerSecond, unnest.ordersPerSecond),
     copyMerge,
     unnest,
   };
+  log(`raw COPY: straight into the empty tables, ${BATCH} orders per transaction, ${concurrency} writers...`);
+  const load = rawCopyLoad(batches);
+  const rawCopied = await timedWrite('raw_copy', orders, concurrency, (db) => rawCopy(db, load, concurrency));
   log(`naive: the seeds' loop, one INSERT per row and a commit per order, ${naiveSample} orders...`);
   // Two connections: one holds the schema lock while the other prepares the target.
   const naive = {
@@ -205,24 +254,42 @@ async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) 
   };
   const ratios = {
     ferryToCeiling: Math.round((ferry.ordersPerSecond / ceiling.ordersPerSecond) * 100) / 100,
+    ferryToRawCopy: Math.round((ferry.ordersPerSecond / rawCopied.ordersPerSecond) * 100) / 100,
     ferryToNaive: Math.round((ferry.ordersPerSecond / naive.ordersPerSecond) * 10) / 10,
   };
   log(
-    `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| naive: the seeds' loop (sampled) | ${naive.ordersPerSecond} |\n` +
-      `ferry/ceiling ${ratios.ferryToCeiling}, ferry/naive ${ratios.ferryToNaive}`,
+    `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| database only: raw COPY into empty tables | ${rawCopied.ordersPerSecond} |\n| naive: the seeds' loop (sampled) | ${naive.ordersPerSecond} |\n` +
+      `ferry/ceiling ${ratios.ferryToCeiling}, ferry/raw COPY ${ratios.ferryToRawCopy}, ferry/naive ${ratios.ferryToNaive}`,
   );
-  return { ceiling, naive, ratios };
+  return { ceiling, rawCopy: rawCopied, naive, ratios };
 }
 
 try {
   log(`ferry: backfilling ${orders} orders through Temporal...`);
-  const ferry = await runFerry();
+  const profile = values['profile-worker']
+    ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-worker']}`]
+    : [];
+  const ferry = await runFerry(emulator, 'ferry_run', orders, profile);
   log(
-    `ferry: ${ferry.ordersPerSecond} orders/s, worker peak RSS ${ferry.workerPeakRssMb} MB, max history ${ferry.maxHistoryEvents}\n` +
-      `CPU seconds during ferry's run (2 cores × ${(ferry.durationMs / 1000).toFixed(0)} s): ${JSON.stringify(ferry.cpuSeconds)}`,
+    `ferry: ${ferry.ordersPerSecond} orders/s (last commit at ${ferry.toLastCommitMs} ms), worker peak RSS ${ferry.workerPeakRssMb} MB, max history ${ferry.maxHistoryEvents}\n` +
+      `CPU seconds during ferry's run (2 cores × ${(ferry.durationMs / 1000).toFixed(0)} s): ${JSON.stringify(ferry.cpuSeconds)}, ${ferry.cpuSecondsPer1000Orders} per 1,000 orders (worker, PostgreSQL, Temporal)`,
   );
+  const smallCount = Number(values['small-store']);
+  const smallStore = smallCount > 0 ? await runSmallStore(smallCount, ferry.ordersPerSecond) : undefined;
+  if (smallStore)
+    log(
+      `small store: ${smallCount} orders in ${smallStore.seconds} s to the last commit (${smallStore.ordersPerSecond} orders/s)`,
+    );
   const comparison = values['ferry-only'] ? {} : await compareWithDatabase(ferry);
-  const result = { benchmark: 'backfill', orders, concurrency, ferry, ...comparison, node: process.version };
+  const result = {
+    benchmark: 'backfill',
+    orders,
+    concurrency,
+    ferry,
+    ...(smallStore ? { smallStore } : {}),
+    ...comparison,
+    node: process.version,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   await connection.close();

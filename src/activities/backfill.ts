@@ -9,11 +9,14 @@ import {
 } from '../migrations/types.js';
 import { openRecordDeadLetters } from '../target/dead-letters.js';
 import type { ActivityDeps } from './deps.js';
+import { type EqualWorkRequest, equalWorkCuts, equalWorkWindows } from './equal-work.js';
 import type { SourceInput, WithMigration } from './source-scope.js';
 
 export interface PlanInput extends SourceInput {
   from?: string;
   to?: string;
+  /** Cut the range into windows of equal work from the source's counts; absent: the caller cuts it by days. */
+  equalWork?: EqualWorkRequest;
 }
 
 export interface Plan {
@@ -21,7 +24,12 @@ export interface Plan {
   from: string | null;
   to: string;
   sourceTotal: number;
+  /** The inner boundaries of windows of about equal work, ascending; absent: windows of partitionDays. */
+  cuts?: string[];
 }
+
+/** Planning requests stay within this share of a minute of the run's rate (the plan has minutes to finish). */
+const PLAN_RATE_SHARE = 0.5;
 
 export interface ChunkInput extends ChunkRequest, SourceInput {
   window: TimeWindow;
@@ -54,7 +62,19 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
         const to = input.to ?? new Date().toISOString();
         const from = input.from ?? (await migration.sourceStart(source));
         const sourceTotal = from ? await migration.countSource(source, { from, to }) : 0;
-        return { from, to, sourceTotal };
+        if (!input.equalWork || !from || migration.windowed === false) return { from, to, sourceTotal };
+        const windows = equalWorkWindows(sourceTotal, input.equalWork);
+        const budget = input.requestsPerMinute
+          ? Math.floor(input.requestsPerMinute * PLAN_RATE_SHARE)
+          : Number.POSITIVE_INFINITY;
+        const cuts = await equalWorkCuts(
+          { from, to },
+          sourceTotal,
+          windows,
+          (window) => migration.countSource(source, window),
+          budget,
+        );
+        return { from, to, sourceTotal, cuts };
       }),
 
     /** Fetches, transforms and writes one chunk in one transaction; only counts and the cursor come back. */

@@ -101,6 +101,10 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       from: o.from,
       to: o.to,
       partitionDays: o.partitionDays ?? migration.defaults.partitionDays,
+      // Days when asked for them; else the migration's way.
+      ...(o.partitionDays === undefined && migration.defaults.partitionBy === 'records'
+        ? { partitionBy: 'records' as const }
+        : {}),
       concurrency: o.concurrency ?? migration.defaults.concurrency,
       requestsPerMinute: o.requestsPerMinute ?? null,
       pageSize: checkedPageSize(migration, o.pageSize),

@@ -168,6 +168,13 @@ export interface MigrationDefaults {
   pagesPerChunk: number;
   partitionDays: number;
   concurrency: number;
+  /**
+   * How a backfill cuts its range unless `--partition-days` is given: `records`, into windows of about equal
+   * record counts from the source's own counts (every slot busy on a small store, a skewed store cut where its
+   * records are); `days` (the default), into partitionDays-long windows (a source that must be read in fixed
+   * stretches, or whole).
+   */
+  partitionBy?: 'records' | 'days';
 }
 
 /** What a worker does for a migration; definitions are registered by name, never sent through Temporal. */

@@ -56,7 +56,7 @@ import {
 } from './messages.js';
 import { partition } from './partition.js';
 import { CHUNK_ACTIVITY_OPTIONS, NON_RETRYABLE } from './retry.js';
-import { partitionIdOf, windowAt, windowCount } from './windows.js';
+import { partitionIdOf, planWindowAt, planWindowCount } from './windows.js';
 
 const { verifySample } = proxyActivities<Activities>(CHUNK_ACTIVITY_OPTIONS);
 const { planBackfill } = proxyActivities<Activities>({
@@ -82,6 +82,11 @@ export interface BackfillInput {
   from?: string;
   to?: string;
   partitionDays: number;
+  /**
+   * `records`: the plan cuts the range into windows of about equal record counts (from the source's counts);
+   * absent: windows of partitionDays (runs started before the plan could, and sources read in fixed stretches).
+   */
+  partitionBy?: 'records';
   concurrency: number;
   /** Requests per minute to the source for the whole run, shared by its partitions; null or absent: none. */
   requestsPerMinute?: number | null;
@@ -300,7 +305,7 @@ class BackfillRun {
     // Without an explicit end the catch-up reaches up to now, so orders created meanwhile are included.
     const window = catchUp
       ? { from: plan.from, to: input.to ?? new Date(Date.now() + 24 * 3600 * 1000).toISOString() }
-      : windowAt(plan.from, plan.to, input.partitionDays, index);
+      : planWindowAt({ ...plan, from: plan.from }, input.partitionDays, index);
     const requestsPerMinute = this.rateShare(index);
     state.running[childId] = {
       index,
@@ -363,9 +368,18 @@ class BackfillRun {
           to: input.to,
           requestsPerMinute: state.control.requestsPerMinute,
           ...(input.options === undefined ? {} : { options: input.options }),
+          ...(input.partitionBy === 'records'
+            ? {
+                equalWork: {
+                  concurrency: state.control.concurrency,
+                  recordsPerChunk: input.pageSize * input.pagesPerChunk,
+                  pageSize: input.pageSize,
+                },
+              }
+            : {}),
         });
         const windows = state.plan.from
-          ? windowCount(state.plan.from, state.plan.to, input.partitionDays)
+          ? planWindowCount({ ...state.plan, from: state.plan.from }, input.partitionDays)
           : 0;
         // One more partition after the windows: the catch-up over what changed while they were copied.
         state.totalPartitions = windows > 0 && input.catchUp ? windows + 1 : windows;

@@ -14,6 +14,25 @@ export function windowAt(from: string, to: string, partitionDays: number, index:
   return { from: new Date(start).toISOString(), to: new Date(end).toISOString() };
 }
 
+/** The windows of a plan: its cuts of equal work when it has them, else partitionDays-long slices. */
+export function planWindowCount(
+  plan: { from: string; to: string; cuts?: string[] },
+  partitionDays: number,
+): number {
+  return plan.cuts ? plan.cuts.length + 1 : windowCount(plan.from, plan.to, partitionDays);
+}
+
+/** The index-th window of a plan (see planWindowCount). */
+export function planWindowAt(
+  plan: { from: string; to: string; cuts?: string[] },
+  partitionDays: number,
+  index: number,
+): TimeWindow {
+  if (!plan.cuts) return windowAt(plan.from, plan.to, partitionDays, index);
+  const bounds = [plan.from, ...plan.cuts, plan.to];
+  return { from: bounds[index] as string, to: bounds[index + 1] as string };
+}
+
 /** A window partition's workflow id under its backfill: dead letters are filed under it. */
 export function partitionIdOf(backfillId: string, index: number): string {
   return `${backfillId}/p${String(index).padStart(4, '0')}`;

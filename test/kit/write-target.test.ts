@@ -142,3 +142,47 @@ it('counts a record updated when one of its children changed or was removed, and
     { invoice: 'INV-002', line: 1 },
   ]);
 });
+
+/** The chunk written, and whether it went in with COPY (the first load's savepoint was released). */
+async function writeWatched(rows: ReturnType<typeof chunk>, options = {}) {
+  const statements: string[] = [];
+  const listen = (query: { sql: string }) => statements.push(query.sql);
+  database.db.on('query', listen);
+  try {
+    const counts = await database.db.transaction((trx) => writeTarget(trx, target, rows, options));
+    return { counts, copied: statements.includes('release savepoint ferry_first_load') };
+  } finally {
+    database.db.off('query', listen);
+  }
+}
+
+const contents = async () => ({
+  invoices: await database.db('invoices').orderBy('number').select('number', 'relation_id', 'total'),
+  lines: await database.db('invoice_lines').orderBy(['invoice', 'line']).select('invoice', 'line', 'amount'),
+  tags: await database.db('invoice_tags').orderBy(['invoice', 'tag']).select('invoice', 'tag'),
+});
+
+it('COPYs a chunk none of whose records exist yet, with the same rows and counts as the comparing path', async () => {
+  const fresh = () =>
+    database.db.raw('truncate invoice_tags, invoice_lines, invoices, relations restart identity');
+  await fresh();
+  const copied = await writeWatched(chunk());
+  expect(copied).toEqual({
+    counts: {
+      inserted: 3,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      refused: [],
+      rowsByTable: { invoices: 3, invoice_lines: 3, invoice_tags: 2 },
+    },
+    copied: true,
+  });
+  const byCopy = await contents();
+  await fresh();
+  const compared = await writeWatched(chunk(), { copyNewRecords: false });
+  expect(compared).toEqual({ ...copied, copied: false });
+  expect(await contents()).toEqual(byCopy);
+  // A retried chunk whose first try committed: its records exist, so it is compared, and nothing changes.
+  expect(await writeWatched(chunk())).toMatchObject({ counts: { inserted: 0, unchanged: 3 }, copied: false });
+});

@@ -1,13 +1,9 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
-import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { FerryError } from '../../errors.js';
 import type { RejectedRecord } from '../../migrations/types.js';
-import { copyLine } from '../../target/copy-text.js';
+import { copyLine, copyLinesInto } from '../../target/copy-text.js';
 import { fileDeadLetters } from '../../target/dead-letters.js';
 import { planTable, RefusedRecord } from '../records/column-plan.js';
 import { type Table, writtenColumns } from '../target/table.js';
@@ -248,13 +244,7 @@ async function mergeRows(
   await trx.raw(
     `create temp table ${staging} on commit drop as select ${names.map(q).join(', ')} from ${q(table.name)} with no data`,
   );
-  // Inside a transaction, knex hands out the transaction's own connection: the COPY is part of it.
-  const client = (await trx.client.acquireConnection()) as pg.PoolClient;
-  const lines = rows.map(copyLine);
-  await pipeline(
-    Readable.from(lines),
-    client.query(copyFrom(`copy ${staging} (${names.map(q).join(', ')}) from stdin`)),
-  );
+  await copyLinesInto(trx, `ferry_csv_${table.name}`, names, rows.map(copyLine));
   const others = names.filter((name) => !table.key.includes(name));
   const key = table.key.map(q).join(', ');
   const merged = await trx.raw(

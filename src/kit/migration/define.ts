@@ -106,7 +106,13 @@ export interface MigrationDeclaration {
   schemaStep?: string;
 }
 
-const DEFAULTS: MigrationDefaults = { pageSize: 100, pagesPerChunk: 10, partitionDays: 90, concurrency: 4 };
+const DEFAULTS: MigrationDefaults = {
+  pageSize: 100,
+  pagesPerChunk: 10,
+  partitionDays: 90,
+  concurrency: 4,
+  partitionBy: 'records',
+};
 /** A source read whole is one window: longer than any store has existed. */
 const WHOLE_SOURCE_DAYS = 1_000_000;
 
@@ -258,7 +264,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       ...DEFAULTS,
       ...declaration.defaults,
       pageSize,
-      ...(list.window ? {} : { partitionDays: WHOLE_SOURCE_DAYS }),
+      ...(list.window ? {} : { partitionDays: WHOLE_SOURCE_DAYS, partitionBy: 'days' }),
     },
     maxPageSize: list.paginate.maxSize,
     ...(list.window ? {} : { windowed: false }),

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { RejectedRecord, WriteCounts } from '../../migrations/types.js';
 import { columnArrays, onConflictUpdate, quote, unnestSql, upsertRows } from '../../target/bulk-upsert.js';
 import { recordCounts } from '../../target/record-counts.js';
+import { copyNewRecords } from './first-load.js';
 import { routesOf, type Targets } from './routes.js';
 import { type Table, writtenColumns } from './table.js';
 import {
@@ -31,6 +32,11 @@ export interface TargetWriteCounts extends WriteCounts {
 
 function addRows(into: Record<string, number>, table: string, rows: number): void {
   if (rows > 0) into[table] = (into[table] ?? 0) + rows;
+}
+
+export interface WriteOptions {
+  /** COPY a chunk whose records the target does not hold yet (see copyNewRecords); on unless told otherwise. */
+  copyNewRecords?: boolean;
 }
 
 /** The rows by a one-column key, the last one of each key kept: one statement cannot touch a row twice. */
@@ -198,6 +204,7 @@ export async function writeTarget(
   trx: Knex.Transaction,
   target: Target,
   rows: TargetRows,
+  options: WriteOptions = {},
 ): Promise<TargetWriteCounts> {
   const checked = checkedRows(target, rows);
   const recordKey = target.record.key[0] as string;
@@ -225,6 +232,11 @@ export async function writeTarget(
     // Dimension rows are shared by records: the upsert does not say which of them changed, so none are counted.
     const column = dimension.referencedBy;
     recordRows = recordRows.map((row) => ({ ...row, [column]: ids.get(String(row[column])) ?? null }));
+  }
+  if (options.copyNewRecords !== false && (await copyNewRecords(trx, target, recordRows, rowsOf))) {
+    addRows(rowsByTable, target.record.name, recordRows.length);
+    for (const child of target.children) addRows(rowsByTable, child.table.name, rowsOf(child.table).length);
+    return { inserted: records.length, updated: 0, unchanged: 0, deleted: 0, refused, rowsByTable };
   }
   const written = await upsertRows(trx, {
     table: target.record.name,

@@ -40,5 +40,6 @@ export const eboekhoudenMutations = defineMigration({
     params: (since) => ({ 'date[gte]': since.slice(0, 10) }),
     pageBy: 'listing',
   },
-  defaults: { pageSize: 500, pagesPerChunk: 2, partitionDays: 30, concurrency: 4 },
+  // The seed's 30-day windows: the API is asked for one month of mutations at a time.
+  defaults: { pageSize: 500, pagesPerChunk: 2, partitionDays: 30, concurrency: 4, partitionBy: 'days' },
 });

@@ -1,0 +1,96 @@
+import type { TimeWindow } from '../migrations/types.js';
+
+/** How a backfill asks for windows of equal work instead of fixed days. */
+export interface EqualWorkRequest {
+  /** Partitions the run starts with at once: at least this many windows when there is enough to fill them. */
+  concurrency: number;
+  /** Records a chunk reads (pageSize × pagesPerChunk): a window of fewer than that is not worth its own. */
+  recordsPerChunk: number;
+  /** Records a page holds: no window is cut smaller than a page. */
+  pageSize: number;
+}
+
+/** More windows than slots, so that a slot that finishes early finds work; each costs a child and an end check. */
+const WINDOWS_PER_SLOT = 4;
+/** The chunks a window holds at the least before the run is cut into more than one round of windows. */
+const CHUNKS_PER_WINDOW = 4;
+/** Counts asked at once while planning. */
+const PARALLEL_COUNTS = 4;
+/** The resolution of a cut: the sources' date filters (WooCommerce's `after`/`before`) take whole seconds. */
+const SECOND_MS = 1000;
+
+/**
+ * How many windows: a whole number of rounds of the slots (five windows on four slots would leave three idle while
+ * the fifth runs), never a window under a page. One round unless each window of another would still hold a few
+ * chunks: a window's start and end checks cost about as much as a chunk, more rounds only pay off on a long run
+ * (where they let a slot that finished early take more work).
+ */
+export function equalWorkWindows(total: number, request: EqualWorkRequest): number {
+  if (total <= 0) return 1;
+  const slots = request.concurrency;
+  const rounds = Math.max(
+    1,
+    Math.min(WINDOWS_PER_SLOT, Math.floor(total / (request.recordsPerChunk * slots * CHUNKS_PER_WINDOW))),
+  );
+  return Math.max(1, Math.min(rounds * slots, Math.ceil(total / request.pageSize)));
+}
+
+interface Bucket {
+  from: number;
+  to: number;
+  records: number;
+}
+
+/**
+ * Cuts [from, to) into `windows` windows of about equal record counts, from the source's own counts: the fullest
+ * stretches of time are halved and their first halves counted (a request each, a few at once; the second half is
+ * the rest) until no stretch holds more than half a window's share, or the requests allowed are spent; then
+ * consecutive stretches are gathered into windows. A skewed store (most records in its last weeks) is cut finely where its records are. Returns the
+ * inner boundaries, ascending. Counts only balance the work: whatever they say, the windows tile the range, so a
+ * record created meanwhile or a count that is off changes no result.
+ */
+export async function equalWorkCuts(
+  range: { from: string; to: string },
+  total: number,
+  windows: number,
+  count: (window: TimeWindow) => Promise<number>,
+  /** Requests the source's rate limit leaves for planning; the planner needs about two per window. */
+  allowedRequests: number = Number.POSITIVE_INFINITY,
+): Promise<string[]> {
+  if (windows <= 1 || total <= 0) return [];
+  const maxRequests = Math.min(windows * 3 + 8, allowedRequests);
+  const share = total / windows;
+  const buckets: Bucket[] = [{ from: Date.parse(range.from), to: Date.parse(range.to), records: total }];
+  for (let requests = 0; requests < maxRequests; ) {
+    // The fullest stretches that can still be halved at a whole second, a few at a time (requests in parallel).
+    const fullest = buckets
+      .filter((bucket) => bucket.to - bucket.from >= 2 * SECOND_MS && bucket.records > share / 2)
+      .sort((a, b) => b.records - a.records)
+      .slice(0, Math.min(PARALLEL_COUNTS, maxRequests - requests));
+    if (fullest.length === 0) break;
+    requests += fullest.length;
+    const halves = await Promise.all(
+      fullest.map(async (bucket) => {
+        const middle = bucket.from + Math.floor((bucket.to - bucket.from) / 2 / SECOND_MS) * SECOND_MS;
+        const window = { from: new Date(bucket.from).toISOString(), to: new Date(middle).toISOString() };
+        const before = Math.min(bucket.records, await count(window));
+        return [
+          { from: bucket.from, to: middle, records: before },
+          { from: middle, to: bucket.to, records: bucket.records - before },
+        ];
+      }),
+    );
+    fullest.forEach((bucket, index) => {
+      buckets.splice(buckets.indexOf(bucket), 1, ...(halves[index] as Bucket[]));
+    });
+  }
+  const cuts: string[] = [];
+  let gathered = 0;
+  for (const bucket of buckets.slice(0, -1)) {
+    gathered += bucket.records;
+    // A cut once the records so far reach the next window's share (but never an empty first window).
+    if (gathered > 0 && gathered >= share * (cuts.length + 1) - share / 4 && cuts.length < windows - 1)
+      cuts.push(new Date(bucket.to).toISOString());
+  }
+  return cuts;
+}
