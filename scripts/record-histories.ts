@@ -9,11 +9,14 @@
  * With `--csv` it records only a CSV load an operator pauses and resumes, continued as new, and a match run
  * whose inputs are CSV files.
  *
+ * With `--equal-work` it records only a backfill on the defaults' planning (windows of equal work, chunks sized by
+ * their duration) and one of its partitions.
+ *
  * With `--hostile` it records only the issue-6 workflows, next to the others: a backfill whose records were
  * partly dead-lettered and that ends with its sample check, the dead-letter retry, a verification that repairs,
  * and a dry run's partition.
  *
- *   npm run record:histories [-- --hostile | --match | --csv]   (rewrites test/replay/histories/*.json, never before-cursor/;
+ *   npm run record:histories [-- --hostile | --match | --csv | --equal-work]   (rewrites test/replay/histories/*.json, never before-cursor/;
  *                                             commit them with the change)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -50,6 +53,7 @@ const OUT = new URL('../test/replay/histories/', import.meta.url);
 const hostileOnly = process.argv.includes('--hostile');
 const matchOnly = process.argv.includes('--match');
 const csvOnly = process.argv.includes('--csv');
+const equalWorkOnly = process.argv.includes('--equal-work');
 
 await withLocalRun(
   { orders: 1500, seed: 7, sapOrders: 400, taskQueue: 'record' },
@@ -64,6 +68,10 @@ await withLocalRun(
     }
     if (csvOnly) {
       await recordCsv(client, stack.db);
+      return;
+    }
+    if (equalWorkOnly) {
+      await recordEqualWork(client);
       return;
     }
     const sync = async (workflowId: string, options: Partial<SyncOptions>) => {
@@ -169,6 +177,29 @@ async function record(client: Client, run: { workflowId: string; runId: string }
     `${JSON.stringify({ workflowId: run.workflowId, runId: run.runId, history }, null, 1)}\n`,
   );
   process.stderr.write(`recorded ${run.workflowId} (${run.runId}) -> ${file.pathname}\n`);
+}
+
+async function recordEqualWork(client: Client) {
+  // No partitionDays and no pagesPerChunk: the plan cuts windows from the source's counts and chunks adapt.
+  const handle = await startBackfill(client, 'record', {
+    migration: 'woocommerce-orders',
+    id: 'record/equal-work',
+    concurrency: 2,
+    pageSize: 20,
+  });
+  await handle.result();
+  await record(
+    client,
+    { workflowId: handle.workflowId, runId: (await handle.describe()).runId },
+    'backfill-equal-work-completed',
+  );
+  for await (const execution of client.workflow.list({
+    query: "WorkflowId = 'record/equal-work/p0000' AND ExecutionStatus = 'Completed'",
+  })) {
+    await record(client, execution, 'partition-adaptive-completed');
+    return;
+  }
+  throw new Error('no completed partition of record/equal-work');
 }
 
 async function recordMatch(client: Client, db: Knex) {

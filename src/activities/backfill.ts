@@ -28,6 +28,13 @@ export interface Plan {
   cuts?: string[];
 }
 
+/** A chunk's result with how long it took, by which its partition sizes the next one. */
+async function timed<T extends object>(chunk: () => Promise<T>): Promise<T & { elapsedMs: number }> {
+  const started = performance.now();
+  const result = await chunk();
+  return { ...result, elapsedMs: Math.round(performance.now() - started) };
+}
+
 /** Planning requests stay within this share of a minute of the run's rate (the plan has minutes to finish). */
 const PLAN_RATE_SHARE = 0.5;
 
@@ -81,7 +88,7 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
     copyChunk: (input: ChunkInput | LegacyChunkInput): Promise<ChunkResult> =>
       // Heartbeats (context.onPage) let Temporal notice a killed worker in seconds instead of at the timeout.
       withMigration(input, (migration, source, context) =>
-        migration.copyChunk(deps.db, source, { ...input, cursor: cursorOf(input) }, context),
+        timed(() => migration.copyChunk(deps.db, source, { ...input, cursor: cursorOf(input) }, context)),
       ),
 
     /** Copies one chunk of the records changed since the cursor; only counts and the next cursor come back. */
@@ -92,7 +99,8 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
             `Migration "${migration.name}" cannot list changes; run it without a catch-up`,
           );
         }
-        return migration.copyChanges(deps.db, source, input, context);
+        const copyChanges = migration.copyChanges.bind(migration);
+        return timed(() => copyChanges(deps.db, source, input, context));
       }),
 
     /** Writes what paging cannot see (records deleted at the source) before a window is counted. */

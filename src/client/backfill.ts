@@ -6,6 +6,7 @@ import { checkedPageSize, getMigration } from '../migrations/registry.js';
 import type { Migration } from '../migrations/types.js';
 import { ferrySearchAttributes } from '../search-attributes.js';
 import type { BackfillInput, backfill } from '../workflows/backfill.js';
+import { MAX_PAGES_PER_CHUNK } from '../workflows/chunk-size.js';
 import { CONCURRENCY_RANGE, RATE_RANGE } from '../workflows/control.js';
 import { backfillSummary, optionsDetails } from '../workflows/details.js';
 import { invalidOption } from './options.js';
@@ -48,7 +49,7 @@ export const backfillOptionsSchema = z
     concurrency: z.number().int().min(CONCURRENCY_RANGE.min).max(CONCURRENCY_RANGE.max).optional(),
     requestsPerMinute: z.number().int().min(RATE_RANGE.min).max(RATE_RANGE.max).optional(),
     pageSize: z.number().int().min(1).optional(),
-    pagesPerChunk: z.number().int().min(1).max(50).optional(),
+    pagesPerChunk: z.number().int().min(1).max(MAX_PAGES_PER_CHUNK).optional(),
     maxPasses: z.number().int().min(1).max(10).default(3),
     maxHistoryEvents: z.number().int().min(100).max(40_000).default(5_000),
     catchUp: z.boolean().default(true),
@@ -109,6 +110,8 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       requestsPerMinute: o.requestsPerMinute ?? null,
       pageSize: checkedPageSize(migration, o.pageSize),
       pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
+      // Chunks of about two seconds unless the operator fixed their size; a field migration's stay as declared.
+      ...(o.pagesPerChunk === undefined && !migration.writesBack ? { adaptChunkSize: true } : {}),
       maxPasses: o.maxPasses,
       maxHistoryEvents: o.maxHistoryEvents,
       // Nothing is written in a dry run, so there is nothing to catch up on; nor without a listing of changes.

@@ -110,6 +110,8 @@ export interface ChunkCounts extends WriteCounts {
 export interface ChunkResult extends ChunkCounts {
   /** Where to continue, or null when the window is exhausted. */
   next: Cursor | null;
+  /** How long the chunk's activity took (set by the engine): the partition sizes its next chunk by it. */
+  elapsedMs?: number;
 }
 
 export interface ChangesRequest {
@@ -123,6 +125,8 @@ export interface ChangesRequest {
 export interface ChangesResult extends ChunkCounts {
   /** Where to continue, or null when every change up to now has been copied. */
   next: Cursor | null;
+  /** How long the chunk's activity took (set by the engine). */
+  elapsedMs?: number;
 }
 
 /** One chunk of an incremental sync: the records changed since an instant, plus any the migration re-reads. */

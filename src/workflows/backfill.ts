@@ -27,6 +27,7 @@ import {
   pausedMsOf,
   progressOf,
 } from './backfill-state.js';
+import { MAX_PAGES_PER_CHUNK } from './chunk-size.js';
 import {
   CONCURRENCY_RANGE,
   type ControlAnswer,
@@ -92,6 +93,8 @@ export interface BackfillInput {
   requestsPerMinute?: number | null;
   pageSize: number;
   pagesPerChunk: number;
+  /** Partitions size their chunks by how long the last one took, starting at pagesPerChunk (see partition). */
+  adaptChunkSize?: boolean;
   maxPasses: number;
   /** Continue as new past this many history events, in the backfill and in each partition. */
   maxHistoryEvents: number;
@@ -325,6 +328,7 @@ class BackfillRun {
         : undefined,
       pageSize: input.pageSize,
       pagesPerChunk: input.pagesPerChunk,
+      ...(input.adaptChunkSize ? { adaptChunkSize: true } : {}),
       maxPasses: input.maxPasses,
       maxHistoryEvents: input.maxHistoryEvents,
       requestsPerMinute,
@@ -372,7 +376,9 @@ class BackfillRun {
             ? {
                 equalWork: {
                   concurrency: state.control.concurrency,
-                  recordsPerChunk: input.pageSize * input.pagesPerChunk,
+                  // Chunks that adapt grow to the bound on a fast source: windows are sized for those.
+                  recordsPerChunk:
+                    input.pageSize * (input.adaptChunkSize ? MAX_PAGES_PER_CHUNK : input.pagesPerChunk),
                   pageSize: input.pageSize,
                 },
               }

@@ -55,6 +55,8 @@ export interface PartitionCheckpoint {
   maxHistoryEvents: number;
   /** A dry run's sample of what would change. */
   sample?: DryRunDifference[];
+  /** The pages of the next chunk, when the partition adapts its chunk size. */
+  pagesPerChunk?: number;
 }
 
 /** How many dry-run differences a partition and a backfill keep: a sample, bounded for workflow history. */

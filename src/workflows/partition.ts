@@ -5,6 +5,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,6 +20,7 @@ import {
   FIRST_PAGE,
   type TimeWindow,
 } from '../migrations/types.js';
+import { nextChunkPages } from './chunk-size.js';
 import { partitionCurrentDetails } from './details.js';
 import { historyIsLong } from './history.js';
 import {
@@ -51,6 +53,11 @@ export interface PartitionInput {
   window: TimeWindow;
   pageSize: number;
   pagesPerChunk: number;
+  /**
+   * Size each chunk from how long the last one took (see nextChunkPages), starting at pagesPerChunk; absent: every
+   * chunk reads pagesPerChunk pages (the operator fixed it, or an older ferry started the partition).
+   */
+  adaptChunkSize?: boolean;
   /** Copy the window again at most this many times when its counts differ. */
   maxPasses: number;
   /** Continue as new past this many history events even if the server does not suggest it yet. */
@@ -190,15 +197,13 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
   // One loop for both listings: the window's pages by creation time, or its changes in catch-up mode.
   const copyListing = async (): Promise<boolean> => {
     while (state.cursor) {
-      const request = {
-        ...target(),
-        cursor: state.cursor,
-        pageSize: input.pageSize,
-        pages: input.pagesPerChunk,
-      };
+      const pages = state.pagesPerChunk ?? input.pagesPerChunk;
+      const request = { ...target(), cursor: state.cursor, pageSize: input.pageSize, pages };
       const chunk = await CancellationScope.nonCancellable(() =>
         input.changesSince ? copyChanges(request) : copyChunk(request),
       );
+      if (input.adaptChunkSize && chunk.elapsedMs !== undefined && patched('adaptive-chunk-size'))
+        state.pagesPerChunk = nextChunkPages(pages, chunk.elapsedMs);
       state.counts = addCounts(state.counts, chunk);
       keepSample(chunk);
       state.cursor = nextCursorOf(chunk);

@@ -15,12 +15,13 @@ it.each([
   ['as recorded now', DIR],
   ['as an earlier ferry recorded them (before the one cursor)', BEFORE_CURSOR],
 ])(
-  'replays histories of backfill (continued, verified), partition (continued, steered, yielded, dry run), incremental sync (first, continued), dead-letter retry, verify (repairing), match (steered, a partition, CSV inputs) and CSV load (paused, continued) %s against the current workflow code',
+  'replays histories of backfill (continued, verified, windows of equal work), partition (continued, steered, yielded, dry run, adaptive chunks), incremental sync (first, continued), dead-letter retry, verify (repairing), match (steered, a partition, CSV inputs) and CSV load (paused, continued) %s against the current workflow code',
   async (_, dir) => {
     const files = (await readdir(dir)).filter((file) => file.endsWith('.json')).sort();
     expect(files).toEqual([
       'backfill-completed.json',
       'backfill-continued_as_new.json',
+      ...(dir === DIR ? ['backfill-equal-work-completed.json'] : []),
       'backfill-verified-completed.json',
       'catch-up-completed.json',
       ...(dir === DIR ? ['csv-load-continued_as_new.json'] : []),
@@ -29,6 +30,7 @@ it.each([
       ...(dir === DIR
         ? ['match-csv-completed.json', 'match-partition-completed.json', 'match-steered-completed.json']
         : []),
+      ...(dir === DIR ? ['partition-adaptive-completed.json'] : []),
       'partition-completed.json',
       'partition-continued_as_new.json',
       'partition-yielded.json',

@@ -26,6 +26,7 @@ import {
 } from '../records/record-rows.js';
 import { type Detail, fetchDetails, fetchEach } from '../source/detail.js';
 import { allPages, fetchPage, type Listing, mergeParams, type Params } from '../source/listing.js';
+import { PageReader } from '../source/read-ahead.js';
 import type { RestApi, RestClient } from '../source/rest-api.js';
 import type { WindowFilter } from '../source/window.js';
 import { routeChooser, routesOf, type Targets } from '../target/routes.js';
@@ -289,23 +290,38 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       const pages = { good: [] as string[], failed: [] as RejectedRecord[] };
       const params = windowParams(request.window);
       let cursor: Cursor | null = request.cursor;
-      for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
-        const at: Cursor = cursor;
-        const fetch = () => fetchPage(client, list, { cursor: at, size: request.pageSize, params, fields });
-        // A page asked for by its number can be skipped and asked again later; one behind a link or a key cannot.
-        const skippable = list.paginate.positional && list.skipFailedPages !== false;
-        const result = skippable ? await fetchOrGiveUp(source, fetch) : { page: await fetch() };
-        context.onPage();
-        const address = { window: request.window, page: at.page, pageSize: request.pageSize };
-        if ('failed' in result) {
-          // Recorded as a page to fetch again later; the chunk goes on with the next one.
-          pages.failed.push({ sourceKey: pageKey(address), payload: address, reason: result.failed.message });
-          cursor = { page: at.page + 1 };
-          continue;
+      // A page asked for by its number can be skipped and asked again later; one behind a link or a key cannot.
+      const skippable = list.paginate.positional && list.skipFailedPages !== false;
+      const reader = new PageReader(
+        (at) => {
+          const fetch = () => fetchPage(client, list, { cursor: at, size: request.pageSize, params, fields });
+          return skippable ? fetchOrGiveUp(source, fetch) : fetch().then((page) => ({ page }));
+        },
+        list.paginate.positional,
+        request.pageSize,
+      );
+      try {
+        for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
+          const at: Cursor = cursor;
+          const result = await reader.next(at, request.pages - fetched);
+          context.onPage();
+          const address = { window: request.window, page: at.page, pageSize: request.pageSize };
+          if ('failed' in result) {
+            // Recorded as a page to fetch again later; the chunk goes on with the next one.
+            pages.failed.push({
+              sourceKey: pageKey(address),
+              payload: address,
+              reason: result.failed.message,
+            });
+            cursor = { page: at.page + 1 };
+            continue;
+          }
+          pages.good.push(pageKey(address));
+          await rows.addListed(result.page.records);
+          cursor = result.page.next;
         }
-        pages.good.push(pageKey(address));
-        await rows.addListed(result.page.records);
-        cursor = result.page.next;
+      } finally {
+        await reader.drain();
       }
       const counts = await write(db, context, await rows.done(), pages);
       return { ...counts, next: cursor };

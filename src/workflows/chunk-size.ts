@@ -1,0 +1,16 @@
+/** What a chunk aims to take: long enough that Temporal's cost per chunk is small, short enough that a pause waits
+ * only seconds for the chunk in flight. */
+export const CHUNK_TARGET_MS = 5_000;
+/** The most pages a chunk reads (the `--pages-per-chunk` bound): memory stays bounded whatever the source's speed. */
+export const MAX_PAGES_PER_CHUNK = 50;
+
+/**
+ * The pages of a partition's next chunk, from how long its last one took: scaled towards the target duration, at
+ * most doubled or halved at a time (one slow answer does not swing it), between 1 and the bound. A fast source
+ * gets fewer, larger chunks (fewer workflow tasks and progress signals per record); a slow or throttled one keeps
+ * chunks of a few seconds.
+ */
+export function nextChunkPages(pages: number, elapsedMs: number): number {
+  const scaled = Math.round((pages * CHUNK_TARGET_MS) / Math.max(1, elapsedMs));
+  return Math.max(1, Math.min(MAX_PAGES_PER_CHUNK, pages * 2, Math.max(Math.ceil(pages / 2), scaled)));
+}
