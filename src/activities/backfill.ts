@@ -9,7 +9,7 @@ import {
 } from '../migrations/types.js';
 import { openRecordDeadLetters } from '../target/dead-letters.js';
 import type { ActivityDeps } from './deps.js';
-import { type EqualWorkRequest, equalWorkCuts, equalWorkWindows } from './equal-work.js';
+import { type EqualWorkRequest, equalWorkCuts, equalWorkWindows, RESOLUTION_MS } from './equal-work.js';
 import type { SourceInput, WithMigration } from './source-scope.js';
 
 export interface PlanInput extends SourceInput {
@@ -79,7 +79,7 @@ export function createBackfillActivities(deps: ActivityDeps, withMigration: With
           sourceTotal,
           windows,
           (window) => migration.countSource(source, window),
-          budget,
+          { allowedRequests: budget, resolutionMs: RESOLUTION_MS[migration.windowGranularity ?? 'second'] },
         );
         return { from, to, sourceTotal, cuts };
       }),

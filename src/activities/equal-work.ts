@@ -16,8 +16,13 @@ const WINDOWS_PER_SLOT = 4;
 const CHUNKS_PER_WINDOW = 4;
 /** Counts asked at once while planning. */
 const PARALLEL_COUNTS = 4;
-/** The resolution of a cut: the sources' date filters (WooCommerce's `after`/`before`) take whole seconds. */
-const SECOND_MS = 1000;
+/** The most counts a plan asks, however many windows: planning must end well within its activity's time. */
+const MAX_PLAN_REQUESTS = 64;
+/** Planning stops refining past this, with the windows it has (they tile the range whatever the counts say). */
+const PLAN_DEADLINE_MS = 45_000;
+
+/** The resolution of a cut: a source's date filter takes whole seconds (WooCommerce's `after`) or days (SAP's). */
+export const RESOLUTION_MS = { second: 1000, day: 24 * 3600 * 1000 } as const;
 
 /**
  * How many windows: a whole number of rounds of the slots (five windows on four slots would leave three idle while
@@ -45,33 +50,49 @@ interface Bucket {
  * Cuts [from, to) into `windows` windows of about equal record counts, from the source's own counts: the fullest
  * stretches of time are halved and their first halves counted (a request each, a few at once; the second half is
  * the rest) until no stretch holds more than half a window's share, or the requests allowed are spent; then
- * consecutive stretches are gathered into windows. A skewed store (most records in its last weeks) is cut finely where its records are. Returns the
- * inner boundaries, ascending. Counts only balance the work: whatever they say, the windows tile the range, so a
- * record created meanwhile or a count that is off changes no result.
+ * consecutive stretches are gathered into windows. A skewed store (most records in its last weeks) is cut finely
+ * where its records are; no window is left without records, and the planning stops at a budget of requests and
+ * time. Returns the inner boundaries, ascending. Counts only balance the work: whatever they say, the windows tile
+ * the range, so a record created meanwhile or a count that is off changes no result.
  */
 export async function equalWorkCuts(
   range: { from: string; to: string },
   total: number,
   windows: number,
   count: (window: TimeWindow) => Promise<number>,
-  /** Requests the source's rate limit leaves for planning; the planner needs about two per window. */
-  allowedRequests: number = Number.POSITIVE_INFINITY,
+  options: {
+    /** Requests the source's rate limit leaves for planning; the planner needs about two per window. */
+    allowedRequests?: number;
+    /** Cuts fall on whole units of this (a second, or a day for a source that filters by date). */
+    resolutionMs?: number;
+    now?: () => number;
+  } = {},
 ): Promise<string[]> {
   if (windows <= 1 || total <= 0) return [];
-  const maxRequests = Math.min(windows * 3 + 8, allowedRequests);
+  const resolution = options.resolutionMs ?? RESOLUTION_MS.second;
+  const now = options.now ?? Date.now;
+  const deadline = now() + PLAN_DEADLINE_MS;
+  const maxRequests = Math.min(windows * 3 + 8, MAX_PLAN_REQUESTS, options.allowedRequests ?? Infinity);
+  /** The bucket's middle on a whole unit, or undefined when no whole unit lies strictly inside it. */
+  const middleOf = (bucket: Bucket) => {
+    const middle = Math.floor((bucket.from + (bucket.to - bucket.from) / 2) / resolution) * resolution;
+    const up = middle + resolution;
+    if (middle > bucket.from && middle < bucket.to) return middle;
+    return up > bucket.from && up < bucket.to ? up : undefined;
+  };
   const share = total / windows;
   const buckets: Bucket[] = [{ from: Date.parse(range.from), to: Date.parse(range.to), records: total }];
-  for (let requests = 0; requests < maxRequests; ) {
-    // The fullest stretches that can still be halved at a whole second, a few at a time (requests in parallel).
+  for (let requests = 0; requests < maxRequests && now() < deadline; ) {
+    // The fullest stretches that can still be halved on a whole unit, a few at a time (requests in parallel).
     const fullest = buckets
-      .filter((bucket) => bucket.to - bucket.from >= 2 * SECOND_MS && bucket.records > share / 2)
+      .filter((bucket) => middleOf(bucket) !== undefined && bucket.records > share / 2)
       .sort((a, b) => b.records - a.records)
       .slice(0, Math.min(PARALLEL_COUNTS, maxRequests - requests));
     if (fullest.length === 0) break;
     requests += fullest.length;
     const halves = await Promise.all(
       fullest.map(async (bucket) => {
-        const middle = bucket.from + Math.floor((bucket.to - bucket.from) / 2 / SECOND_MS) * SECOND_MS;
+        const middle = middleOf(bucket) as number;
         const window = { from: new Date(bucket.from).toISOString(), to: new Date(middle).toISOString() };
         const before = Math.min(bucket.records, await count(window));
         return [
@@ -86,11 +107,16 @@ export async function equalWorkCuts(
   }
   const cuts: string[] = [];
   let gathered = 0;
+  let sinceCut = 0;
   for (const bucket of buckets.slice(0, -1)) {
     gathered += bucket.records;
-    // A cut once the records so far reach the next window's share (but never an empty first window).
-    if (gathered > 0 && gathered >= share * (cuts.length + 1) - share / 4 && cuts.length < windows - 1)
+    sinceCut += bucket.records;
+    // A cut once the records so far reach the next window's share; never a window without records.
+    const due = gathered >= share * (cuts.length + 1) - share / 4 && cuts.length < windows - 1;
+    if (due && sinceCut > 0 && gathered < total) {
       cuts.push(new Date(bucket.to).toISOString());
+      sinceCut = 0;
+    }
   }
   return cuts;
 }

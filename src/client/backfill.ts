@@ -110,7 +110,7 @@ export function resolveBackfill(options: BackfillOptions): { workflowId: string;
       requestsPerMinute: o.requestsPerMinute ?? null,
       pageSize: checkedPageSize(migration, o.pageSize),
       pagesPerChunk: o.pagesPerChunk ?? migration.defaults.pagesPerChunk,
-      // Chunks of about two seconds unless the operator fixed their size; a field migration's stay as declared.
+      // Chunks of about five seconds unless the operator fixed their size; a field migration's stay as declared.
       ...(o.pagesPerChunk === undefined && !migration.writesBack ? { adaptChunkSize: true } : {}),
       maxPasses: o.maxPasses,
       maxHistoryEvents: o.maxHistoryEvents,

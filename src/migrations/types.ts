@@ -175,8 +175,9 @@ export interface MigrationDefaults {
   /**
    * How a backfill cuts its range unless `--partition-days` is given: `records`, into windows of about equal
    * record counts from the source's own counts (every slot busy on a small store, a skewed store cut where its
-   * records are); `days` (the default), into partitionDays-long windows (a source that must be read in fixed
-   * stretches, or whole).
+   * records are); `days`, into partitionDays-long windows (a source that must be read in fixed
+   * stretches, or whole). A migration that says nothing gets `days`; the kit's declarations get `records` unless
+   * they say otherwise.
    */
   partitionBy?: 'records' | 'days';
 }
@@ -194,6 +195,8 @@ export interface Migration {
    * backfill then reads it whole, in one partition.
    */
   windowed?: boolean;
+  /** What the source's window filter resolves: whole seconds (the default) or days; windows are cut on it. */
+  windowGranularity?: 'second' | 'day';
   /** Creates or updates the target tables; idempotent. */
   prepareTarget(db: Knex): Promise<void>;
   /** The earliest creation time at the source, to plan partitions when no start is given. */

@@ -31,7 +31,16 @@ export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}
 
 /** Column values as one PostgreSQL array per column, for unnest(). */
 export function columnArrays<Row>(columns: readonly ColumnSpec[], rows: readonly Row[]): unknown[][] {
-  return columns.map((column) => rows.map((row) => (row as Record<string, unknown>)[column.name] ?? null));
+  return columns.map((column) =>
+    rows.map((row) => {
+      const value = (row as Record<string, unknown>)[column.name] ?? null;
+      // A jsonb array or object goes as its JSON text, as COPY sends it: node-postgres would read a JS array
+      // inside the parameter array as another dimension of it.
+      return column.type === 'jsonb' && typeof value === 'object' && value !== null
+        ? JSON.stringify(value)
+        : value;
+    }),
+  );
 }
 
 /** `unnest($1::bigint[], $2::text[], ...)`: the rows as a relation, one bind parameter per column. */

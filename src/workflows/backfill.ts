@@ -310,7 +310,8 @@ class BackfillRun {
     if (!adaptChunkSize || !plan?.cuts) return pagesPerChunk;
     // Windows hold their share give or take a quarter (see equalWorkCuts).
     const windowPages = Math.ceil((plan.sourceTotal / (plan.cuts.length + 1) / pageSize) * 1.25);
-    return windowPages <= 2 * pagesPerChunk ? Math.max(pagesPerChunk, windowPages) : pagesPerChunk;
+    const pages = windowPages <= 2 * pagesPerChunk ? Math.max(pagesPerChunk, windowPages) : pagesPerChunk;
+    return Math.min(pages, MAX_PAGES_PER_CHUNK);
   }
 
   private async startPartition(index: number, resume: PartitionCheckpoint | undefined): Promise<void> {

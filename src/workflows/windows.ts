@@ -19,7 +19,8 @@ export function planWindowCount(
   plan: { from: string; to: string; cuts?: string[] },
   partitionDays: number,
 ): number {
-  return plan.cuts ? plan.cuts.length + 1 : windowCount(plan.from, plan.to, partitionDays);
+  if (!plan.cuts) return windowCount(plan.from, plan.to, partitionDays);
+  return Date.parse(plan.to) > Date.parse(plan.from) ? plan.cuts.length + 1 : 0;
 }
 
 /** The index-th window of a plan (see planWindowCount). */

@@ -59,6 +59,29 @@ it('a chunk that meets its own records in another uncommitted transaction waits,
   expect((await rows()).orders).toHaveLength(3);
 });
 
+it('compares instead when a child table does not need its record (no foreign key): old child rows may wait there', async () => {
+  const loose = defineTarget({
+    record: table('fl_loose_orders', { columns: { id: c.bigint() }, key: ['id'] }),
+    children: [
+      {
+        table: table('fl_loose_items', { columns: { id: c.bigint(), order_id: c.bigint() }, key: ['id'] }),
+        parentColumn: 'order_id',
+      },
+    ],
+  });
+  await prepareTarget(database.db, 'first-load-loose', loose);
+  // A line under order 5 from before (its order was deleted without it): the chunk's order 5 replaces its lines.
+  await database.db('fl_loose_items').insert({ id: 51, order_id: 5 });
+  const { result, statements } = await watched(() =>
+    database.db.transaction((trx) =>
+      writeTarget(trx, loose, { fl_loose_orders: [{ id: 5 }], fl_loose_items: [{ id: 50, order_id: 5 }] }),
+    ),
+  );
+  expect(statements.some((sql) => sql.includes('ferry_first_load'))).toBe(false);
+  expect(result).toMatchObject({ inserted: 1 });
+  expect(await database.db('fl_loose_items').orderBy('id').pluck('id')).toEqual(['50']);
+});
+
 it('falls back when a new record brings a child row another record holds, and moves it as the comparing path does', async () => {
   await database.db.transaction((trx) => writeTarget(trx, target, chunk([1])));
   // Order 2 is new, but its line 10 is order 1's line now.

@@ -268,7 +268,7 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
       ...(list.window ? {} : { partitionDays: WHOLE_SOURCE_DAYS, partitionBy: 'days' }),
     },
     maxPageSize: list.paginate.maxSize,
-    ...(list.window ? {} : { windowed: false }),
+    ...(list.window ? { windowGranularity: list.window.granularity } : { windowed: false }),
     prepareTarget: (db) => prepareTarget(db, name, target, declaration.schemaStep),
 
     async sourceStart(source) {

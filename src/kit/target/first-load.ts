@@ -34,6 +34,14 @@ export async function copyNewRecords(
   records: readonly Row[],
   childRows: (table: Table) => readonly Row[],
 ): Promise<boolean> {
+  // A child row can only be trusted not to exist when it must name an existing record (a foreign key): a child
+  // table without one may hold rows under a key no record has yet, which the comparing path would delete.
+  const childrenNeedParent = target.children.every((child) =>
+    child.table.columns[child.parentColumn]?.specification.references?.column.startsWith(
+      `${target.record.name}.`,
+    ),
+  );
+  if (!childrenNeedParent) return false;
   const key = target.record.key[0] as string;
   const type = writtenColumns(target.record).find((column) => column.name === key)?.type as string;
   const { rows: found } = await trx.raw<{ rows: unknown[] }>(
@@ -47,6 +55,7 @@ export async function copyNewRecords(
     for (const child of target.children) await copyRows(trx, child.table, childRows(child.table));
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    // Rolled back to, the savepoint stays until the transaction ends: harmless, and one statement less.
     await trx.raw(`rollback to savepoint ${SAVEPOINT}`);
     return false;
   }

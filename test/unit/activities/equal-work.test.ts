@@ -75,8 +75,35 @@ describe('windows of equal work', () => {
 
   it('stops at its request budget: windows then differ more, but still tile the range', async () => {
     const source = store(uniform(10_000));
-    const cuts = await equalWorkCuts(RANGE, source.total, 8, source.count, 3);
+    const cuts = await equalWorkCuts(RANGE, source.total, 8, source.count, { allowedRequests: 3 });
     expect(source.requests()).toBe(3);
+    expect(perWindow(source.instants, cuts).reduce((sum, n) => sum + n, 0)).toBe(10_000);
+  });
+
+  it('cuts on whole seconds, or on midnights for a source that filters by day', async () => {
+    const odd = { from: '2020-01-01T00:00:00.357Z', to: RANGE.to };
+    const source = store(uniform(4000));
+    for (const cut of await equalWorkCuts(odd, source.total, 4, source.count))
+      expect(cut).toMatch(/:\d\d\.000Z$/);
+    const byDay = await equalWorkCuts(RANGE, source.total, 4, source.count, {
+      resolutionMs: 24 * 3600 * 1000,
+    });
+    expect(byDay).toHaveLength(3);
+    for (const cut of byDay) expect(cut).toMatch(/T00:00:00\.000Z$/);
+    // A store whose records all fall on one day cannot be cut inside it.
+    const oneDay = store(Array.from({ length: 3000 }, (_, i) => START + 3600_000 + i));
+    expect(await equalWorkCuts(RANGE, 3000, 4, oneDay.count, { resolutionMs: 24 * 3600 * 1000 })).toEqual([]);
+  });
+
+  it('stops at its deadline with the windows it has', async () => {
+    let clock = 0;
+    const source = store(uniform(10_000));
+    const slow = async (window: TimeWindow) => {
+      clock += 50_000; // each round of counts takes longer than the plan may
+      return source.count(window);
+    };
+    const cuts = await equalWorkCuts(RANGE, source.total, 8, slow, { now: () => clock });
+    expect(source.requests()).toBe(1);
     expect(perWindow(source.instants, cuts).reduce((sum, n) => sum + n, 0)).toBe(10_000);
   });
 

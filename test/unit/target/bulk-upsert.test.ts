@@ -69,3 +69,14 @@ describe('the upsert statement builder', () => {
     ]);
   });
 });
+
+it('sends a jsonb array or object as its JSON text, as COPY does (not as another dimension of the array)', () => {
+  const columns = [
+    { name: 'id', type: 'bigint' },
+    { name: 'tags', type: 'jsonb' },
+  ];
+  expect(columnArrays(columns, [{ id: 1, tags: ['a', 'b'] }, { id: 2, tags: { x: 1 } }, { id: 3 }])).toEqual([
+    [1, 2, 3],
+    ['["a","b"]', '{"x":1}', null],
+  ]);
+});
