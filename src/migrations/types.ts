@@ -53,6 +53,11 @@ export interface ChunkRequest {
   pageSize: number;
   /** Pages fetched, transformed and written in one transaction. */
   pages: number;
+  /**
+   * Stop reading pages once the chunk has taken this long, and write what it has: a source that suddenly slows
+   * does not hold a chunk sized for a fast one past its timeout. Absent: read all `pages`.
+   */
+  readForMs?: number;
 }
 
 /** A source record the transform cannot turn into rows: it is dead-lettered, the rest of its chunk written. */

@@ -1,6 +1,8 @@
 /** What a chunk aims to take: long enough that Temporal's cost per chunk is small, short enough that a pause waits
  * only seconds for the chunk in flight. */
 export const CHUNK_TARGET_MS = 5_000;
+/** A chunk that adapts stops reading pages past this (see ChunkRequest.readForMs), whatever its size. */
+export const CHUNK_READ_LIMIT_MS = 4 * CHUNK_TARGET_MS;
 /** The most pages a chunk reads (the `--pages-per-chunk` bound): memory stays bounded whatever the source's speed. */
 export const MAX_PAGES_PER_CHUNK = 50;
 

@@ -20,7 +20,7 @@ import {
   FIRST_PAGE,
   type TimeWindow,
 } from '../migrations/types.js';
-import { nextChunkPages } from './chunk-size.js';
+import { CHUNK_READ_LIMIT_MS, nextChunkPages } from './chunk-size.js';
 import { partitionCurrentDetails } from './details.js';
 import { historyIsLong } from './history.js';
 import {
@@ -198,7 +198,13 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
   const copyListing = async (): Promise<boolean> => {
     while (state.cursor) {
       const pages = state.pagesPerChunk ?? input.pagesPerChunk;
-      const request = { ...target(), cursor: state.cursor, pageSize: input.pageSize, pages };
+      const request = {
+        ...target(),
+        cursor: state.cursor,
+        pageSize: input.pageSize,
+        pages,
+        ...(input.adaptChunkSize ? { readForMs: CHUNK_READ_LIMIT_MS } : {}),
+      };
       const chunk = await CancellationScope.nonCancellable(() =>
         input.changesSince ? copyChanges(request) : copyChunk(request),
       );

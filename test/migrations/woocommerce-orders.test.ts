@@ -80,6 +80,25 @@ describe('woocommerce-orders', () => {
     expect(await woocommerceOrders.countTarget(database.db, everything)).toBe(1500);
   });
 
+  it('stops reading pages once a chunk has had its time, writes what it read and says where to go on', async () => {
+    const request = { window: everything, cursor: FIRST_PAGE, pageSize: 100, pages: 10 };
+    const spent = await woocommerceOrders.copyChunk(
+      database.db,
+      source,
+      { ...request, readForMs: 0 },
+      chunkContext,
+    );
+    // A chunk reads one page at the least, whatever its time: a run always moves on.
+    expect(spent).toMatchObject({ fetched: 100, inserted: 100, next: { page: 2 } });
+    const rest = await woocommerceOrders.copyChunk(
+      database.db,
+      source,
+      { ...request, cursor: spent.next ?? FIRST_PAGE, readForMs: 60_000 },
+      chunkContext,
+    );
+    expect(rest).toMatchObject({ fetched: 1000, inserted: 1000, next: { page: 12 } });
+  });
+
   it('fetches orders by key, leaving out keys no order can have (a broken record dead-lettered as "undefined")', async () => {
     const keys = ['7', 'undefined', '3', 'INV-1'];
     const found = (await woocommerceOrders.fetchByKeys(source, keys)) as WooOrder[];

@@ -300,8 +300,12 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
         list.paginate.positional,
         request.pageSize,
       );
+      const started = performance.now();
+      // One page at the least, whatever the time: a run always moves on.
+      const inTime = (fetched: number) =>
+        fetched === 0 || request.readForMs === undefined || performance.now() - started < request.readForMs;
       try {
-        for (let fetched = 0; cursor && fetched < request.pages; fetched++) {
+        for (let fetched = 0; cursor && fetched < request.pages && inTime(fetched); fetched++) {
           const at: Cursor = cursor;
           const result = await reader.next(at, request.pages - fetched);
           context.onPage();
