@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { MetricTags } from '@temporalio/common';
+import type { ChunkCounts } from '../migrations/types.js';
 
 /**
  * ferry's own metrics, emitted through the Temporal SDK's meter: they reach whatever exporter the worker's runtime
@@ -8,15 +9,7 @@ import type { MetricTags } from '@temporalio/common';
  * scheduled sync would add series the exporter never drops; `ferry report` has the per-run figures). Outside a
  * worker with an exporter they cost nothing.
  */
-export interface ChunkCountsLike {
-  fetched: number;
-  inserted: number;
-  updated: number;
-  deadLettered: number;
-  rowsByTable?: Record<string, number>;
-}
-
-const isChunkCounts = (value: unknown): value is ChunkCountsLike =>
+const isChunkCounts = (value: unknown): value is ChunkCounts =>
   typeof value === 'object' &&
   value !== null &&
   ['fetched', 'inserted', 'updated', 'deadLettered'].every(

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { quote } from './bulk-upsert.js';
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPED = /[\\\t\n\r]/g;
@@ -54,10 +55,9 @@ export async function copyLinesInto(
   columns: readonly string[],
   lines: Iterable<string>,
 ): Promise<void> {
-  const q = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
   const client = (await trx.client.acquireConnection()) as pg.PoolClient;
   await pipeline(
     Readable.from(batched(lines)),
-    client.query(copyFrom(`copy ${q(table)} (${columns.map(q).join(', ')}) from stdin`)),
+    client.query(copyFrom(`copy ${quote(table)} (${columns.map(quote).join(', ')}) from stdin`)),
   );
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { quote } from '../../target/bulk-upsert.js';
 import { copyLine, copyLinesInto } from '../../target/copy-text.js';
-import { type Table, writtenColumns } from './table.js';
+import { type Table, typeOf, writtenColumns } from './table.js';
 import type { Target } from './target.js';
 
 type Row = Record<string, unknown>;
@@ -43,9 +43,8 @@ export async function copyNewRecords(
   );
   if (!childrenNeedParent) return false;
   const key = target.record.key[0] as string;
-  const type = writtenColumns(target.record).find((column) => column.name === key)?.type as string;
   const { rows: found } = await trx.raw<{ rows: unknown[] }>(
-    `select 1 from ${quote(target.record.name)} where ${quote(key)} = any(?::${type}[]) limit 1`,
+    `select 1 from ${quote(target.record.name)} where ${quote(key)} = any(?::${typeOf(target.record, key)}[]) limit 1`,
     [records.map((row) => row[key])] as Knex.RawBinding[],
   );
   if (found.length > 0) return false;

@@ -41,6 +41,11 @@ export function writtenColumns(target: Table): ColumnSpec[] {
     .map(([name, column]) => ({ name, type: column.specification.sendAs }));
 }
 
+/** The PostgreSQL type a column's values are sent as (`bigint`, `text`). */
+export function typeOf(table: Table, column: string): string {
+  return writtenColumns(table).find((written) => written.name === column)?.type as string;
+}
+
 /**
  * CREATE TABLE from the declaration: columns in their order, NOT NULL unless nullable, the key as primary key
  * (a unique constraint when a generated id is the primary key), foreign keys, comments and indexes.

@@ -4,7 +4,7 @@ import { columnArrays, onConflictUpdate, quote, unnestSql, upsertRows } from '..
 import { recordCounts } from '../../target/record-counts.js';
 import { copyNewRecords } from './first-load.js';
 import { routesOf, type Targets } from './routes.js';
-import { type Table, writtenColumns } from './table.js';
+import { type Table, typeOf, writtenColumns } from './table.js';
 import {
   type ChildTable,
   type DimensionTable,
@@ -107,11 +107,6 @@ async function deleteRemovedChildren(
     [recordKeys, ...columnArrays(keys, rows)] as Knex.RawBinding[],
   );
   return deleted.map((row) => row.parent);
-}
-
-/** The PostgreSQL type a column's values are sent as (`bigint`, `text`). */
-function typeOf(table: Table, column: string): string {
-  return writtenColumns(table).find((written) => written.name === column)?.type as string;
 }
 
 /**
