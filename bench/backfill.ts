@@ -200,13 +200,20 @@ function transformedBatches(count: number): TargetRows[] {
 async function timedWrite(name: string, count: number, poolSize: number, body: (db: Knex) => Promise<void>) {
   const db = createDb(urlOf(name), poolSize);
   await woocommerceOrders.prepareTarget(db);
+  const cpuBefore = await cpuSnapshot({}, ['postgres']);
   const began = performance.now();
   await body(db);
   const timedMs = performance.now() - began;
+  const cpu = cpuSecondsBetween(cpuBefore, await cpuSnapshot({}, ['postgres']));
   await db.destroy();
   const written = await countOrders(urlOf(name));
   if (written !== count) throw new Error(`${name} wrote ${written} of ${count}`);
-  return { timedMs: Math.round(timedMs), ordersPerSecond: Math.round((count * 1000) / timedMs) };
+  return {
+    timedMs: Math.round(timedMs),
+    ordersPerSecond: Math.round((count * 1000) / timedMs),
+    /** PostgreSQL's CPU seconds for the path: against ferry's, what its own statements cost the database. */
+    postgresCpuSeconds: cpu.postgres ?? 0,
+  };
 }
 
 /**

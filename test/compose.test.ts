@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { FERRY_ENV_VARS, isConnectionEnvVar } from '../src/config.js';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/sandbox/temporal-server.js';
 import { FERRY_SEARCH_ATTRIBUTES } from '../src/search-attributes.js';
 import { runCli } from './helpers/run-cli.js';
 
@@ -102,6 +103,22 @@ describe('docker-compose.yml', () => {
     });
     for (const name of ['ferry-setup', 'temporal-ui'])
       expect(services[name]?.depends_on).toMatchObject({ temporal: { condition: 'service_healthy' } });
+  });
+
+  it("gives the server the dev server's dynamic config: eager activities, a transfer queue read without delay", async () => {
+    const [mounted, at] = ((services.temporal as Service & { volumes: string[] }).volumes[0] as string).split(
+      ':',
+    );
+    // Where temporalio/server reads its dynamic config unless DYNAMIC_CONFIG_FILE_PATH says otherwise.
+    expect(at).toBe('/etc/temporal/config/dynamicconfig/docker.yaml');
+    const config = parse(await readFile(new URL(`../${mounted}`, import.meta.url), 'utf8')) as Record<
+      string,
+      { value: unknown }[]
+    >;
+    const values = Object.fromEntries(
+      Object.entries(config).map(([key, [setting]]) => [key, setting?.value]),
+    );
+    expect(values).toEqual(DEV_SERVER_DYNAMIC_CONFIG);
   });
 
   it('points every service at hosts, ports and credentials that exist', () => {

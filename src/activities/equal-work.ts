@@ -46,14 +46,29 @@ interface Bucket {
   records: number;
 }
 
+/** A window may differ from its share by about this fraction of it once planning has the counts it needs. */
+const TOLERANCE = 1 / 16;
+
+/** The records before each boundary between buckets (not the range's own ends), in order. */
+function boundaryCounts(buckets: readonly Bucket[]): { at: number; before: number }[] {
+  const bounds: { at: number; before: number }[] = [];
+  let before = 0;
+  for (const bucket of buckets.slice(0, -1)) {
+    before += bucket.records;
+    bounds.push({ at: bucket.to, before });
+  }
+  return bounds;
+}
+
 /**
- * Cuts [from, to) into `windows` windows of about equal record counts, from the source's own counts: the fullest
- * stretches of time are halved and their first halves counted (a request each, a few at once; the second half is
- * the rest) until no stretch holds more than half a window's share, or the requests allowed are spent; then
- * consecutive stretches are gathered into windows. A skewed store (most records in its last weeks) is cut finely
- * where its records are; no window is left without records, and the planning stops at a budget of requests and
- * time. Returns the inner boundaries, ascending. Counts only balance the work: whatever they say, the windows tile
- * the range, so a record created meanwhile or a count that is off changes no result.
+ * Cuts [from, to) into `windows` windows of about equal record counts, from the source's own counts. Only the
+ * stretches of time where a cut belongs (those holding a window's end, the fullest first) are halved and their
+ * first halves counted (a request each, a few at once; the second half is the rest), until each cut is within a
+ * sixteenth of a share of its place or the requests allowed are spent; each cut then takes the boundary nearest
+ * its place. A skewed store (most records in its last weeks) is cut finely where its records are; no window is
+ * left without records, and the planning stops at a budget of requests and time. Returns the inner boundaries,
+ * ascending. Counts only balance the work: whatever they say, the windows tile the range, so a record created
+ * meanwhile or a count that is off changes no result.
  */
 export async function equalWorkCuts(
   range: { from: string; to: string },
@@ -61,7 +76,7 @@ export async function equalWorkCuts(
   windows: number,
   count: (window: TimeWindow) => Promise<number>,
   options: {
-    /** Requests the source's rate limit leaves for planning; the planner needs about two per window. */
+    /** Requests the source's rate limit leaves for planning; the planner needs a few per window. */
     allowedRequests?: number;
     /** Cuts fall on whole units of this (a second, or a day for a source that filters by date). */
     resolutionMs?: number;
@@ -72,7 +87,7 @@ export async function equalWorkCuts(
   const resolution = options.resolutionMs ?? RESOLUTION_MS.second;
   const now = options.now ?? Date.now;
   const deadline = now() + PLAN_DEADLINE_MS;
-  const maxRequests = Math.min(windows * 3 + 8, MAX_PLAN_REQUESTS, options.allowedRequests ?? Infinity);
+  const maxRequests = Math.min(windows * 4 + 8, MAX_PLAN_REQUESTS, options.allowedRequests ?? Infinity);
   /** The bucket's middle on a whole unit, or undefined when no whole unit lies strictly inside it. */
   const middleOf = (bucket: Bucket) => {
     const middle = Math.floor((bucket.from + (bucket.to - bucket.from) / 2) / resolution) * resolution;
@@ -81,11 +96,21 @@ export async function equalWorkCuts(
     return up > bucket.from && up < bucket.to ? up : undefined;
   };
   const share = total / windows;
+  const places = Array.from({ length: windows - 1 }, (_, index) => share * (index + 1));
+  /** Whether a cut's place falls inside the bucket that starts after `before` records, too far from its ends. */
+  const holdsACut = (bucket: Bucket, before: number) =>
+    places.some(
+      (place) => place - before > share * TOLERANCE && before + bucket.records - place > share * TOLERANCE,
+    );
   const buckets: Bucket[] = [{ from: Date.parse(range.from), to: Date.parse(range.to), records: total }];
   for (let requests = 0; requests < maxRequests && now() < deadline; ) {
-    // The fullest stretches that can still be halved on a whole unit, a few at a time (requests in parallel).
-    const fullest = buckets
-      .filter((bucket) => middleOf(bucket) !== undefined && bucket.records > share / 2)
+    let before = 0;
+    const candidates: Bucket[] = [];
+    for (const bucket of buckets) {
+      if (middleOf(bucket) !== undefined && holdsACut(bucket, before)) candidates.push(bucket);
+      before += bucket.records;
+    }
+    const fullest = candidates
       .sort((a, b) => b.records - a.records)
       .slice(0, Math.min(PARALLEL_COUNTS, maxRequests - requests));
     if (fullest.length === 0) break;
@@ -94,10 +119,10 @@ export async function equalWorkCuts(
       fullest.map(async (bucket) => {
         const middle = middleOf(bucket) as number;
         const window = { from: new Date(bucket.from).toISOString(), to: new Date(middle).toISOString() };
-        const before = Math.min(bucket.records, await count(window));
+        const first = Math.min(bucket.records, await count(window));
         return [
-          { from: bucket.from, to: middle, records: before },
-          { from: middle, to: bucket.to, records: bucket.records - before },
+          { from: bucket.from, to: middle, records: first },
+          { from: middle, to: bucket.to, records: bucket.records - first },
         ];
       }),
     );
@@ -105,18 +130,25 @@ export async function equalWorkCuts(
       buckets.splice(buckets.indexOf(bucket), 1, ...(halves[index] as Bucket[]));
     });
   }
+  // Each cut at the boundary nearest its place, after the last cut and with records between: no empty window.
+  const bounds = boundaryCounts(buckets);
   const cuts: string[] = [];
-  let gathered = 0;
-  let sinceCut = 0;
-  for (const bucket of buckets.slice(0, -1)) {
-    gathered += bucket.records;
-    sinceCut += bucket.records;
-    // A cut once the records so far reach the next window's share; never a window without records.
-    const due = gathered >= share * (cuts.length + 1) - share / 4 && cuts.length < windows - 1;
-    if (due && sinceCut > 0 && gathered < total) {
-      cuts.push(new Date(bucket.to).toISOString());
-      sinceCut = 0;
+  let lastBefore = 0;
+  let from = 0;
+  for (const place of places) {
+    let best: { at: number; before: number } | undefined;
+    for (let index = from; index < bounds.length; index++) {
+      const bound = bounds[index] as { at: number; before: number };
+      if (bound.before <= lastBefore || bound.before >= total) continue;
+      if (!best || Math.abs(bound.before - place) < Math.abs(best.before - place)) {
+        best = bound;
+        from = index + 1;
+      }
+      if (bound.before >= place) break;
     }
+    if (!best) break;
+    cuts.push(new Date(best.at).toISOString());
+    lastBefore = best.before;
   }
   return cuts;
 }

