@@ -6,7 +6,8 @@
  * INSERT per row and a commit; sampled). Prints JSON on stdout and a table on stderr.
  *
  * A small store (`--small-store`, 5,000 orders unless told) is backfilled after the main run, from its own emulator
- * into its own database: users judge a tool by their first small try. CPU seconds per 1,000 orders are counted for
+ * into its own database: users judge a tool by their first small try. It runs on a worker just started, then again
+ * on the same worker into the emptied tables (`smallStore.warmWorker`). CPU seconds per 1,000 orders are counted for
  * the worker, PostgreSQL and Temporal (the emulator's are the source's, not ferry's).
  *
  *   npm run bench:backfill -- [--orders 1000000] [--concurrency 4] [--pages-per-chunk N] [--naive-sample 2000] [--small-store 5000] [--profile-worker DIR] [--ferry-only] [--json]
@@ -89,21 +90,32 @@ async function peakRssMb(pid: number): Promise<number> {
   return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-/** When the last chunk of the run that had records committed, by the database's clock (the same machine's). */
-async function lastCommitAt(url: string): Promise<number> {
+/** When the last chunk of a run that had records committed, by the database's clock (the same machine's). */
+async function lastCommitAt(url: string, runId: string): Promise<number> {
   const db = createDb(url, 1);
   try {
-    const [row] = (await db('ferry_chunk_timings').where('records', '>', 0).max({ at: 'finished_at' })) as [
-      { at: Date },
-    ];
+    const [row] = (await db('ferry_chunk_timings')
+      .where({ run_id: runId })
+      .where('records', '>', 0)
+      .max({ at: 'finished_at' })) as [{ at: Date }];
     return row.at.getTime();
   } finally {
     await db.destroy();
   }
 }
 
-/** ferry end to end: a worker of its own, a backfill of the whole store, timed from start to its result. */
-async function runFerry(store: WooEmulator, database: string, count: number, profile: string[] = []) {
+/** Empties the target's tables, so that the next backfill into them is a first load again. */
+async function emptyTarget(url: string): Promise<void> {
+  const db = createDb(url, 1);
+  try {
+    await db.raw('truncate table order_items, orders, customers');
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A worker of its own for a store and a database, polling when this returns. */
+async function startWorker(store: WooEmulator, database: string, profile: string[] = []) {
   const taskQueue = `bench-${database}`;
   const worker = spawn(process.execPath, [...profile, 'bin/ferry.js', 'worker'], {
     env: {
@@ -124,25 +136,35 @@ async function runFerry(store: WooEmulator, database: string, count: number, pro
     if ((queue.pollers ?? []).length > 0) break;
     await sleep(200);
   }
-  const startupRss = await peakRssMb(worker.pid as number);
-  const cpuBefore = await cpuSnapshot(cpuGroups(worker.pid as number), CPU_COMMANDS);
+  return {
+    pid: worker.pid as number,
+    taskQueue,
+    stop: async () => {
+      worker.kill('SIGTERM');
+      await once(worker, 'exit');
+    },
+  };
+}
+
+/** One backfill of the whole store on a running worker, timed from its start to its result and to its last commit. */
+async function timedBackfill(
+  worker: { pid: number; taskQueue: string },
+  database: string,
+  count: number,
+  id: string,
+) {
+  const cpuBefore = await cpuSnapshot(cpuGroups(worker.pid), CPU_COMMANDS);
   const startedAt = Date.now();
   const started = performance.now();
-  const handle = await startBackfill(client, taskQueue, {
+  const handle = await startBackfill(client, worker.taskQueue, {
     migration: 'woocommerce-orders',
     concurrency,
     pagesPerChunk: values['pages-per-chunk'] ? Number(values['pages-per-chunk']) : undefined,
-    id: `bench-${database}`,
+    id,
   });
   const report = await handle.result();
   const durationMs = performance.now() - started;
-  const cpuSeconds = cpuSecondsBetween(
-    cpuBefore,
-    await cpuSnapshot(cpuGroups(worker.pid as number), CPU_COMMANDS),
-  );
-  const rss = await peakRssMb(worker.pid as number);
-  worker.kill('SIGTERM');
-  await once(worker, 'exit');
+  const cpuSeconds = cpuSecondsBetween(cpuBefore, await cpuSnapshot(cpuGroups(worker.pid), CPU_COMMANDS));
   // A figure only counts for a run that copied everything: check it as the database-only paths are checked.
   const written = await countOrders(urlOf(database));
   if (report.records.fetched !== count || written !== count || report.problems.length > 0)
@@ -154,10 +176,7 @@ async function runFerry(store: WooEmulator, database: string, count: number, pro
     durationMs: Math.round(durationMs),
     ordersPerSecond: Math.round((count * 1000) / durationMs),
     /** From the start to the last chunk's commit: the data is all there (the run then checks a sample). */
-    toLastCommitMs: (await lastCommitAt(urlOf(database))) - startedAt,
-    workerPeakRssMb: rss,
-    /** The peak before the backfill started: loading, bundling the workflows, connecting. */
-    workerStartupPeakRssMb: startupRss,
+    toLastCommitMs: (await lastCommitAt(urlOf(database), id)) - startedAt,
     maxHistoryEvents: report.maxHistoryEvents,
     cpuSeconds,
     /** The worker's, PostgreSQL's and Temporal's CPU seconds per 1,000 orders. */
@@ -165,21 +184,43 @@ async function runFerry(store: WooEmulator, database: string, count: number, pro
   };
 }
 
-/** A small store's first load, from its own emulator into its own database. */
+/** ferry end to end: a worker of its own, a backfill of the whole store. */
+async function runFerry(store: WooEmulator, database: string, count: number, profile: string[] = []) {
+  const worker = await startWorker(store, database, profile);
+  const startupRss = await peakRssMb(worker.pid);
+  const run = await timedBackfill(worker, database, count, `bench-${database}`);
+  const rss = await peakRssMb(worker.pid);
+  await worker.stop();
+  return {
+    ...run,
+    workerPeakRssMb: rss,
+    /** The peak before the backfill started: loading, bundling the workflows, connecting. */
+    workerStartupPeakRssMb: startupRss,
+  };
+}
+
+/**
+ * A small store's first load, from its own emulator into its own database: on a worker just started (a user's first
+ * try), then again on the same worker, warm, into the emptied tables (a deployed worker's next small job).
+ */
 async function runSmallStore(count: number, mainOrdersPerSecond: number) {
   const store = await startWooEmulator({ orders: count, seed: 2 });
+  const worker = await startWorker(store, 'small_store');
   try {
-    const run = await runFerry(store, 'small_store', count);
-    return {
-      orders: count,
+    const summary = (run: Awaited<ReturnType<typeof timedBackfill>>) => ({
       seconds: Math.round(run.toLastCommitMs / 10) / 100,
       ordersPerSecond: Math.round((count * 1000) / run.toLastCommitMs),
       resultSeconds: Math.round(run.durationMs / 10) / 100,
       /** Its orders per second to the last commit, to the main run's. */
       toMainRun: Math.round(((count * 1000) / run.toLastCommitMs / mainOrdersPerSecond) * 100) / 100,
       cpuSecondsPer1000Orders: run.cpuSecondsPer1000Orders,
-    };
+    });
+    const cold = await timedBackfill(worker, 'small_store', count, 'bench-small-store');
+    await emptyTarget(urlOf('small_store'));
+    const warm = await timedBackfill(worker, 'small_store', count, 'bench-small-store-warm');
+    return { orders: count, ...summary(cold), warmWorker: summary(warm) };
   } finally {
+    await worker.stop();
     await store.close();
   }
 }
@@ -285,7 +326,7 @@ try {
   const smallStore = smallCount > 0 ? await runSmallStore(smallCount, ferry.ordersPerSecond) : undefined;
   if (smallStore)
     log(
-      `small store: ${smallCount} orders in ${smallStore.seconds} s to the last commit (${smallStore.ordersPerSecond} orders/s)`,
+      `small store: ${smallCount} orders in ${smallStore.seconds} s to the last commit (${smallStore.ordersPerSecond} orders/s) on a worker just started, ${smallStore.warmWorker.seconds} s on the same worker warm`,
     );
   const comparison = values['ferry-only'] ? {} : await compareWithDatabase(ferry);
   const result = {

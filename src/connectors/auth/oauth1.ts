@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
 /**
  * One-legged OAuth 1.0a (RFC 5849), as WooCommerce requires on stores served over plain http: every request
@@ -44,23 +44,28 @@ export function signOAuth1(
   options: { signatureMethod?: OAuth1SignatureMethod; nonce?: string; timestampSeconds?: number } = {},
 ): URL {
   const signatureMethod = options.signatureMethod ?? 'HMAC-SHA256';
-  const signed = new URL(url);
+  // The parameters are gathered first and the URL's query written once: each set on a URL's searchParams
+  // serialises the whole URL again, and this runs for every request.
+  const params = new URLSearchParams(url.search);
   // A URL signed before (a Link header keeps the request's parameters) is signed afresh: RFC 5849 leaves the old
   // signature out of the base string.
-  signed.searchParams.delete('oauth_signature');
+  params.delete('oauth_signature');
   const oauth: [string, string][] = [
     ['oauth_consumer_key', consumer.key],
-    ['oauth_nonce', options.nonce ?? randomBytes(16).toString('hex')],
+    // Any value used once will do (RFC 5849 §3.3); randomUUID draws from a cached pool of random bytes.
+    ['oauth_nonce', options.nonce ?? randomUUID().replaceAll('-', '')],
     ['oauth_signature_method', signatureMethod],
     ['oauth_timestamp', String(options.timestampSeconds ?? Math.floor(Date.now() / 1000))],
     ['oauth_version', '1.0'],
   ];
-  for (const [name, value] of oauth) signed.searchParams.set(name, value);
-  const base = signatureBaseString(method, signed, [...signed.searchParams]);
+  for (const [name, value] of oauth) params.set(name, value);
+  const signed = new URL(url);
+  const base = signatureBaseString(method, signed, [...params]);
   const algorithm = signatureMethod === 'HMAC-SHA1' ? 'sha1' : 'sha256';
   const signature = createHmac(algorithm, `${percentEncode(consumer.secret)}&`)
     .update(base)
     .digest('base64');
-  signed.searchParams.set('oauth_signature', signature);
+  params.set('oauth_signature', signature);
+  signed.search = params.toString();
   return signed;
 }

@@ -37,6 +37,20 @@ function isCalendarDay(text: string): boolean {
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
 /**
+ * Whether an ISO instant's time and zone exist, as Date.parse decides it without parsing the whole text again:
+ * hours to 23 (24:00:00 is the next midnight), minutes and seconds to 59, a zone within ±23:59.
+ */
+function isClockTime(text: string): boolean {
+  const two = (at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+  const [hour, minute, second] = [two(11), two(14), two(17)];
+  if (minute > 59 || second > 59) return false;
+  const zone = text.endsWith('Z') ? text.length - 1 : text.length - 6;
+  if (hour === 24 && (minute > 0 || second > 0 || /[1-9]/.test(text.slice(19, zone)))) return false;
+  if (hour > 24) return false;
+  return text.endsWith('Z') || (two(zone + 1) <= 23 && two(zone + 4) <= 59);
+}
+
+/**
  * What each column type accepts: what PostgreSQL stores as the same value, so that a bad record fails alone
  * instead of its whole chunk.
  */
@@ -56,7 +70,7 @@ export const typeChecks = {
   timestamptz: (value: unknown) => {
     if (typeof value !== 'string' || !ISO_INSTANT.test(value))
       return refuse('is not an ISO instant with its zone');
-    return Number.isNaN(Date.parse(value)) || !isCalendarDay(value) ? refuse('is not a valid date') : value;
+    return isCalendarDay(value) && isClockTime(value) ? value : refuse('is not a valid date');
   },
   date: (value: unknown) => {
     if (typeof value !== 'string' || !ISO_DATE.test(value)) return refuse('is not a YYYY-MM-DD date');

@@ -25,3 +25,34 @@ describe('date checks agree with PostgreSQL', () => {
     expect(typeChecks.timestamptz('2024-02-29T23:30:00+02:00')).toBe('2024-02-29T23:30:00+02:00');
   });
 });
+
+describe('instant checks', () => {
+  it('accept exactly the times and zones Date.parse accepts', () => {
+    const times = [
+      '00:00:00',
+      '23:59:59',
+      '24:00:00',
+      '24:00:01',
+      '24:01:00',
+      '25:00:00',
+      '23:60:00',
+      '23:59:60',
+    ];
+    const fractions = ['', '.000', '.5', '.000000', '.000001'];
+    const zones = ['Z', '+00:00', '-23:59', '+24:00', '+23:60', '+05:30'];
+    for (const time of times)
+      for (const fraction of fractions)
+        for (const zone of zones) {
+          const instant = `2024-02-29T${time}${fraction}${zone}`;
+          const accepted = (() => {
+            try {
+              typeChecks.timestamptz(instant);
+              return true;
+            } catch {
+              return false;
+            }
+          })();
+          expect(accepted, instant).toBe(!Number.isNaN(Date.parse(instant)));
+        }
+  });
+});
