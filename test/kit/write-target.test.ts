@@ -186,3 +186,51 @@ it('COPYs a chunk none of whose records exist yet, with the same rows and counts
   // A retried chunk whose first try committed: its records exist, so it is compared, and nothing changes.
   expect(await writeWatched(chunk())).toMatchObject({ counts: { inserted: 0, unchanged: 3 }, copied: false });
 });
+
+it('meets dimension rows it already holds as they are without locking them (a customer in every chunk)', async () => {
+  await write(chunk());
+  const lockers = () =>
+    database.db('relations').orderBy('email').select('email', database.db.raw('xmax::text'));
+  const before = await lockers();
+  await write(chunk());
+  // ON CONFLICT would have locked each row it met, writing the chunk's transaction into the row's xmax.
+  expect(await lockers()).toEqual(before);
+  // A changed one is updated, and its id kept.
+  const { id } = await database.db('relations').where({ email: 'a@example.com' }).first('id');
+  const renamed = chunk();
+  renamed.relations[0] = { email: 'a@example.com', name: 'A renamed' };
+  await write(renamed);
+  expect(await database.db('relations').where({ email: 'a@example.com' }).first('id', 'name')).toEqual({
+    id,
+    name: 'A renamed',
+  });
+});
+
+it('finds the id of a dimension row another chunk inserted, equal, while this one was writing', async () => {
+  const other = await database.db.transaction();
+  try {
+    await other('relations').insert({ email: 'b@example.com', name: 'B' });
+    const [{ pid }] = (await other.raw('select pg_backend_pid() as pid')).rows as [{ pid: number }];
+    const writing = write(chunk());
+    // This chunk's insert of b@example.com waits on the other's uncommitted row; then the other commits.
+    for (;;) {
+      const { rows } = await database.db.raw(
+        `select 1 from pg_stat_activity where wait_event_type = 'Lock' and ? = any(pg_blocking_pids(pid))`,
+        [pid],
+      );
+      if (rows.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await other.commit();
+    expect(await writing).toMatchObject({ inserted: 3 });
+  } finally {
+    if (!other.isCompleted()) await other.rollback();
+  }
+  const stored = await database
+    .db('invoices')
+    .join('relations', 'relations.id', 'invoices.relation_id')
+    .orderBy('number')
+    .select('number', 'email');
+  expect(stored.map((row) => row.email)).toEqual(['a@example.com', 'b@example.com', 'a@example.com']);
+  expect(await database.db('relations').count({ n: '*' }).first()).toEqual({ n: '2' });
+});

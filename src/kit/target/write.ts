@@ -45,8 +45,8 @@ function lastByKey(rows: readonly Row[], key: string): Row[] {
 }
 
 /**
- * Upserts a dimension's rows and returns each natural key's id in the same round trip: rows the upsert touched
- * come from its RETURNING, rows it left alone from the table.
+ * Upserts a dimension's rows and returns each natural key's id in the same round trip: rows the table holds as they
+ * are come from a read (no lock, no write), rows the upsert inserted or changed from its RETURNING.
  */
 async function resolveDimension(trx: Knex.Transaction, dimension: DimensionTable, rows: readonly Row[]) {
   const { table } = dimension;
@@ -63,16 +63,23 @@ async function resolveDimension(trx: Knex.Transaction, dimension: DimensionTable
   const compared = names.filter((name) => name !== quote(naturalKey));
   const name = quote(table.name);
   const nk = quote(naturalKey);
+  const columnsOf = (alias: string) => compared.map((column) => `${alias}.${column}`).join(', ');
+  // Rows the table already holds as they are, read without a lock: ON CONFLICT locks every row it meets, even one
+  // it leaves alone, and a dimension meets most of its rows again in every chunk (a customer's every order).
   const { rows: found } = await trx.raw<{ rows: { natural: string; id: string | null }[] }>(
     `with input (${names.join(', ')}) as (select * from ${unnestSql(columns)}),
+     unchanged as (
+       select ${name}.${id}, ${name}.${nk} from ${name} join input on input.${nk} = ${name}.${nk}
+       ${compared.length > 0 ? `where (${columnsOf(name)}) is not distinct from (${columnsOf('input')})` : ''}),
      upserted as (
-       insert into ${name} (${names.join(', ')}) select * from input
+       insert into ${name} (${names.join(', ')})
+       select * from input where not exists (select from unchanged where unchanged.${nk} = input.${nk})
        on conflict (${nk}) ${onConflictUpdate(name, compared)}
        returning ${id}, ${nk})
-     select input.${nk}::text as natural, coalesce(upserted.${id}, ${name}.${id})::text as id
+     select input.${nk}::text as natural, coalesce(upserted.${id}, unchanged.${id})::text as id
      from input
      left join upserted on upserted.${nk} = input.${nk}
-     left join ${name} on ${name}.${nk} = input.${nk}`,
+     left join unchanged on unchanged.${nk} = input.${nk}`,
     columnArrays(columns, unique) as Knex.RawBinding[],
   );
   const ids = new Map(found.map((row) => [row.natural, row.id]));
