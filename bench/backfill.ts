@@ -136,6 +136,9 @@ async function startWorker(store: WooEmulator, database: string, profile: string
     if ((queue.pollers ?? []).length > 0) break;
     await sleep(200);
   }
+  // A user's first command comes a moment after the worker says it polls: by then a worker has run its own check
+  // (src/worker-check.ts), which a run started at the very instant it polls would race.
+  await sleep(1000);
   return {
     pid: worker.pid as number,
     taskQueue,

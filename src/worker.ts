@@ -18,6 +18,8 @@ export interface FerryWorkerOptions {
    * rules) is cancelled after this long. Default 30 s; the process exits at the latest 30 s after that.
    */
   shutdownGraceSeconds?: number;
+  /** How the Web UI and histories name this worker; Temporal's default is `pid@hostname`. */
+  identity?: string;
 }
 
 const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
@@ -34,6 +36,7 @@ export async function createFerryWorker(options: FerryWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    ...(options.identity ? { identity: options.identity } : {}),
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
     shutdownGraceTime: `${grace} seconds`,

@@ -6,6 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { resolveSourceConnection } from '../config.js';
 import { installTemporalRuntime } from '../temporal-runtime.js';
 import { createFerryWorker } from '../worker.js';
+import { checkWorker } from '../worker-check.js';
 import { type DevStack, startDevStack } from './dev-stack.js';
 
 export interface LocalRun {
@@ -54,7 +55,15 @@ export async function withLocalRun<T>(
       deps: { db: stack.db, resolveConnection: (name) => resolveSourceConnection(name, {}, stack.state) },
     });
     const client = new Client({ connection, namespace: stack.state.namespace });
-    return await worker.runUntil(() => body({ stack, client, taskQueue: options.taskQueue }));
+    const workerOf = {
+      connection: nativeConnection,
+      namespace: stack.state.namespace,
+      taskQueue: options.taskQueue,
+    };
+    return await worker.runUntil(async () => {
+      await checkWorker(workerOf);
+      return body({ stack, client, taskQueue: options.taskQueue });
+    });
   } finally {
     await nativeConnection.close();
     await connection.close();

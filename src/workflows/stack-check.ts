@@ -7,17 +7,22 @@ const { checkDatabase, checkSource } = proxyActivities<Activities>({
 });
 
 export interface StackCheckInput {
-  /** Name of a source connection; its secrets are resolved by the activity, never carried here. */
-  connection: string;
+  /**
+   * Name of a source connection; its secrets are resolved by the activity, never carried here. Without one only
+   * the worker and the target database are checked (a worker's own check when it starts).
+   */
+  connection?: string;
 }
 
 export interface StackCheckResult {
   database: DatabaseCheck;
-  source: SourceCheck;
+  source?: SourceCheck;
 }
 
 /** Proves the whole path works: worker, target database and source, through a real workflow. */
 export async function stackCheck(input: StackCheckInput): Promise<StackCheckResult> {
-  const [database, source] = await Promise.all([checkDatabase(), checkSource(input.connection)]);
+  const { connection } = input;
+  if (connection === undefined) return { database: await checkDatabase() };
+  const [database, source] = await Promise.all([checkDatabase(), checkSource(connection)]);
   return { database, source };
 }

@@ -25,12 +25,13 @@ export async function runCheck(options: CheckOptions): Promise<void> {
       args: [{ connection: options.connection }],
       workflowExecutionTimeout: '2 minutes',
     });
+    const { database, source } = result;
     printResult(
       options.json,
       { ok: true, ...result },
       () =>
-        `ok: PostgreSQL ${result.database.serverVersion} (${result.database.schemaSteps.length} schema steps of ferry applied), ` +
-        `${result.source.kind} connection "${result.source.connection}" sees ${result.source.orders} orders`,
+        `ok: PostgreSQL ${database.serverVersion} (${database.schemaSteps.length} schema steps of ferry applied)` +
+        (source ? `, ${source.kind} connection "${source.connection}" sees ${source.orders} orders` : ''),
     );
   });
 }
