@@ -217,6 +217,7 @@ async function runSmallStore(count: number, mainOrdersPerSecond: number) {
       /** Its orders per second to the last commit, to the main run's. */
       toMainRun: Math.round(((count * 1000) / run.toLastCommitMs / mainOrdersPerSecond) * 100) / 100,
       cpuSecondsPer1000Orders: run.cpuSecondsPer1000Orders,
+      cpuSeconds: run.cpuSeconds,
     });
     const cold = await timedBackfill(worker, 'small_store', count, 'bench-small-store');
     await emptyTarget(urlOf('small_store'));

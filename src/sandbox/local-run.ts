@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { resolveSourceConnection } from '../config.js';
+import { describeCause } from '../errors.js';
+import { logger } from '../logger.js';
 import { installTemporalRuntime } from '../temporal-runtime.js';
 import { createFerryWorker } from '../worker.js';
 import { checkWorker } from '../worker-check.js';
@@ -61,7 +63,10 @@ export async function withLocalRun<T>(
       taskQueue: options.taskQueue,
     };
     return await worker.runUntil(async () => {
-      await checkWorker(workerOf);
+      // Warm and checked before the body's run starts; if the check fails, the body's run says why.
+      await checkWorker(workerOf).catch((error: unknown) =>
+        logger.debug(`the worker's own check did not complete (${describeCause(error)})`),
+      );
       return body({ stack, client, taskQueue: options.taskQueue });
     });
   } finally {

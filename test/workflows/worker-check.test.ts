@@ -49,6 +49,7 @@ it("runs a worker's first workflow and its activity on that worker, not on anoth
   for (let attempt = 0; attempt < 4; attempt++) {
     const check = await checkWorker({ connection: first.connection, namespace, taskQueue });
     expect(check.database.schemaSteps).toContain('009-chunk-retries');
+    expect(check.eagerlyStarted).toBe(true);
   }
   const client = new Client({ connection: first.connection, namespace });
   const identities = new Set<string>();

@@ -1,13 +1,11 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import exitHook from 'async-exit-hook';
 import { DEFAULT_TASK_QUEUE, readFerryEnv, resolveSourceConnection } from '../../config.js';
-import { describeCause } from '../../errors.js';
-import { logger } from '../../logger.js';
 import { type DevStackOptions, startDevStack } from '../../sandbox/dev-stack.js';
 import { removeStateFile, stateFilePath, writeStateFile } from '../../sandbox/state-file.js';
 import { installTemporalRuntime } from '../../temporal-runtime.js';
 import { createFerryWorker } from '../../worker.js';
-import { checkWorker } from '../../worker-check.js';
+import { reportWorkerCheck } from '../../worker-check.js';
 import { note, printResult } from '../output.js';
 
 /** The stack's options as commander names them, plus what only the command uses. */
@@ -59,9 +57,10 @@ export async function runDev(options: DevOptions): Promise<void> {
         },
       });
       workerRun = worker.run();
-      checkWorker({ connection, namespace: stack.state.namespace, taskQueue: DEFAULT_TASK_QUEUE }).catch(
-        (error: unknown) =>
-          logger.warn(`ferry dev: the worker's first workflow did not complete (${describeCause(error)})`),
+      void reportWorkerCheck(
+        'ferry dev',
+        { connection, namespace: stack.state.namespace, taskQueue: DEFAULT_TASK_QUEUE },
+        () => worker?.getState() !== 'RUNNING',
       );
     }
     await writeStateFile(stateFile, stack.state);

@@ -2,12 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { loadConfig, requireDatabaseUrl, resolveSourceConnection } from '../../config.js';
 import { describeCause } from '../../errors.js';
-import { logger } from '../../logger.js';
 import { dbConnectFailure, isPermanentDbFailure, openDb } from '../../target/db.js';
 import { upgradeEngineSchema } from '../../target/schema.js';
 import { installTemporalRuntime } from '../../temporal-runtime.js';
 import { createFerryWorker } from '../../worker.js';
-import { checkWorker } from '../../worker-check.js';
+import { reportWorkerCheck } from '../../worker-check.js';
 import { startHealthServer } from '../health.js';
 import { note } from '../output.js';
 import { awaitWorkerConnection } from '../temporal.js';
@@ -81,13 +80,10 @@ export async function runWorker(options: {
     note(
       `ferry worker: polling task queue "${config.taskQueue}" on ${config.temporalAddress}; Ctrl-C stops it`,
     );
-    checkWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue }).then(
-      (check) =>
-        note(
-          `ferry worker: ready, ran a workflow and an activity on PostgreSQL ${check.database.serverVersion} in ${check.ms} ms`,
-        ),
-      (error: unknown) =>
-        logger.warn(`ferry worker: its first workflow did not complete (${describeCause(error)})`),
+    void reportWorkerCheck(
+      'ferry worker',
+      { connection, namespace: config.namespace, taskQueue: config.taskQueue },
+      () => worker.getState() !== 'RUNNING',
     );
     try {
       await running;
