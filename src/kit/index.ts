@@ -95,4 +95,11 @@ export {
   prepareTarget,
   type Target,
 } from './target/target.js';
-export { type TargetRows, type TargetWriteCounts, writeTarget, writeTargets } from './target/write.js';
+export {
+  type DimensionIds,
+  type TargetRows,
+  type TargetWriteCounts,
+  writeDimensions,
+  writeTarget,
+  writeTargets,
+} from './target/write.js';

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { columns as c, defineTarget, prepareTarget, table, writeTarget } from '../../src/kit/index.js';
+import {
+  columns as c,
+  defineTarget,
+  prepareTarget,
+  table,
+  writeDimensions,
+  writeTarget,
+} from '../../src/kit/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 // A target no built-in migration has: text record keys, a two-column child key, a dimension by natural key.
@@ -233,4 +240,47 @@ it('finds the id of a dimension row another chunk inserted, equal, while this on
     .select('number', 'email');
   expect(stored.map((row) => row.email)).toEqual(['a@example.com', 'b@example.com', 'a@example.com']);
   expect(await database.db('relations').count({ n: '*' }).first()).toEqual({ n: '2' });
+});
+
+it('writes dimension rows in a transaction of their own, so a chunk meeting them does not wait for another to commit', async () => {
+  const rows = chunk();
+  const first = await database.db.transaction();
+  try {
+    await writeTarget(first, target, rows, {
+      dimensionIds: await writeDimensions(database.db, target, rows),
+    });
+    // The first chunk has not committed; a second one names the same relations, new before the first chunk.
+    const second = {
+      ...chunk(),
+      invoices: [{ number: 'INV-004', relation_id: 'b@example.com', total: '1.00' }],
+      invoice_lines: [],
+      invoice_tags: [],
+    };
+    // Had the first chunk inserted them in its own transaction, this would wait on its uncommitted rows until the
+    // test timed out.
+    const written = await database.db.transaction(async (trx) =>
+      writeTarget(trx, target, second, { dimensionIds: await writeDimensions(database.db, target, second) }),
+    );
+    expect(written).toMatchObject({ inserted: 1 });
+    await first.commit();
+  } finally {
+    if (!first.isCompleted()) await first.rollback();
+  }
+  const stored = await database
+    .db('invoices')
+    .join('relations', 'relations.id', 'invoices.relation_id')
+    .orderBy('number')
+    .select('number', 'email');
+  expect(stored).toEqual([
+    { number: 'INV-001', email: 'a@example.com' },
+    { number: 'INV-002', email: 'b@example.com' },
+    { number: 'INV-003', email: 'a@example.com' },
+    { number: 'INV-004', email: 'b@example.com' },
+  ]);
+  expect(await database.db('relations').count({ n: '*' }).first()).toEqual({ n: '2' });
+});
+
+it('writes no dimensions ahead for targets without any', async () => {
+  const plain = defineTarget({ record: invoices });
+  expect(await writeDimensions(database.db, plain, { invoices: [] })).toBeUndefined();
 });

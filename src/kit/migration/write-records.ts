@@ -3,7 +3,7 @@ import type { ChunkContext, ChunkCounts, RejectedRecord } from '../../migrations
 import { writeChunkTransaction } from '../../target/chunk-transaction.js';
 import type { RecordRows } from '../records/record-rows.js';
 import type { Targets } from '../target/routes.js';
-import { writeTargets } from '../target/write.js';
+import { writeDimensions, writeTargets } from '../target/write.js';
 
 /** Pages of a chunk: those read (their failed-page letters, if any, are resolved) and those that stayed malformed. */
 export interface ChunkPages {
@@ -23,6 +23,9 @@ export async function writeRecordRows(
 ): Promise<ChunkCounts & { deleted: number }> {
   const keys = rows.keys;
   const keysByTarget = rows.keysByTarget();
+  const built = rows.build();
+  // A dry run writes nothing that outlives it: its dimensions stay in its rolled-back transaction.
+  const dimensionIds = context.dryRun ? undefined : await writeDimensions(db, targets, built);
   let deleted = 0;
   let rowsByTable: Record<string, number> = {};
   const counts = await writeChunkTransaction(db, {
@@ -41,7 +44,7 @@ export async function writeRecordRows(
         deleted: removed,
         rowsByTable: byTable,
         ...written
-      } = await writeTargets(trx, targets, rows.build(), keysByTarget);
+      } = await writeTargets(trx, targets, built, keysByTarget, { dimensionIds });
       deleted = removed;
       rowsByTable = byTable;
       await finish?.(trx);

@@ -34,9 +34,14 @@ function addRows(into: Record<string, number>, table: string, rows: number): voi
   if (rows > 0) into[table] = (into[table] ?? 0) + rows;
 }
 
+/** Each dimension table's ids by natural key, as writeDimensions returned them. */
+export type DimensionIds = ReadonlyMap<string, ReadonlyMap<string, string | null>>;
+
 export interface WriteOptions {
   /** COPY a chunk whose records the target does not hold yet (see copyNewRecords); on unless told otherwise. */
   copyNewRecords?: boolean;
+  /** The dimensions' ids, written beforehand in a transaction of their own (see writeDimensions). */
+  dimensionIds?: DimensionIds;
 }
 
 /** The rows by a one-column key, the last one of each key kept: one statement cannot touch a row twice. */
@@ -230,7 +235,9 @@ export async function writeTarget(
     return { inserted: 0, updated: 0, unchanged: 0, deleted: 0, refused, rowsByTable };
   let recordRows: readonly Row[] = records;
   for (const dimension of target.dimensions) {
-    const ids = await resolveDimension(trx, dimension, rowsOf(dimension.table));
+    const ids =
+      options.dimensionIds?.get(dimension.table.name) ??
+      (await resolveDimension(trx, dimension, rowsOf(dimension.table)));
     // Dimension rows are shared by records: the upsert does not say which of them changed, so none are counted.
     const column = dimension.referencedBy;
     recordRows = recordRows.map((row) => ({ ...row, [column]: ids.get(String(row[column])) ?? null }));
@@ -300,6 +307,7 @@ export async function writeTargets(
   targets: Targets,
   rows: TargetRows,
   keysByTarget: ReadonlyMap<Target, readonly string[]>,
+  options: WriteOptions = {},
 ): Promise<TargetWriteCounts> {
   const routes = routesOf(targets);
   const total: TargetWriteCounts = {
@@ -315,7 +323,7 @@ export async function writeTargets(
       const elsewhere = [...keysByTarget].flatMap(([other, keys]) => (other === target ? [] : keys));
       total.deleted += await deleteRecords(trx, target, elsewhere);
     }
-    const counts = await writeTarget(trx, target, routes.length > 1 ? rowsFor(target, rows) : rows);
+    const counts = await writeTarget(trx, target, routes.length > 1 ? rowsFor(target, rows) : rows, options);
     total.inserted += counts.inserted;
     total.updated += counts.updated;
     total.unchanged += counts.unchanged;
@@ -324,4 +332,32 @@ export async function writeTargets(
     for (const [table, rows] of Object.entries(counts.rowsByTable)) addRows(total.rowsByTable, table, rows);
   }
   return total;
+}
+
+/**
+ * Writes the dimension rows of every route (see writeTarget) in a transaction of their own and returns their ids,
+ * for a chunk to write its records with (WriteOptions.dimensionIds); none when no route has dimensions. Dimension rows
+ * are shared by chunks: one a chunk inserts is locked until the chunk commits, and every other chunk that meets it
+ * waits that long (a first load's partitions, sharing their customers, queued behind each other). Committed on
+ * their own first, they are held for the milliseconds of this statement. They are the source's rows as they are:
+ * if the chunk then fails, its retry meets them again unchanged.
+ */
+export async function writeDimensions(
+  db: Knex,
+  targets: Targets,
+  rows: TargetRows,
+): Promise<DimensionIds | undefined> {
+  // Routes that share a dimension table share its rows (rows are by table name): written once.
+  const dimensions = new Map(
+    routesOf(targets).flatMap(({ target }) =>
+      target.dimensions.map((dimension) => [dimension.table.name, dimension]),
+    ),
+  );
+  if (dimensions.size === 0) return undefined;
+  return db.transaction(async (trx) => {
+    const ids = new Map<string, ReadonlyMap<string, string | null>>();
+    for (const [name, dimension] of dimensions)
+      ids.set(name, await resolveDimension(trx, dimension, rows[name] ?? []));
+    return ids;
+  });
 }
