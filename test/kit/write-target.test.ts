@@ -75,6 +75,14 @@ const chunk = (lineAmount = '10.00', withSecondLine = true) => ({
   ],
 });
 
+/** Each invoice with its relation's email, by number: which dimension row each record points at. */
+const invoicesWithEmails = (): Promise<{ number: string; email: string }[]> =>
+  database
+    .db('invoices')
+    .join('relations', 'relations.id', 'invoices.relation_id')
+    .orderBy('number')
+    .select('number', 'email');
+
 const write = (rows: ReturnType<typeof chunk>) =>
   database.db.transaction((trx) => writeTarget(trx, target, rows));
 
@@ -233,11 +241,7 @@ it('finds the id of a dimension row another chunk inserted, equal, while this on
   } finally {
     if (!other.isCompleted()) await other.rollback();
   }
-  const stored = await database
-    .db('invoices')
-    .join('relations', 'relations.id', 'invoices.relation_id')
-    .orderBy('number')
-    .select('number', 'email');
+  const stored = await invoicesWithEmails();
   expect(stored.map((row) => row.email)).toEqual(['a@example.com', 'b@example.com', 'a@example.com']);
   expect(await database.db('relations').count({ n: '*' }).first()).toEqual({ n: '2' });
 });
@@ -266,11 +270,7 @@ it('writes dimension rows in a transaction of their own, so a chunk meeting them
   } finally {
     if (!first.isCompleted()) await first.rollback();
   }
-  const stored = await database
-    .db('invoices')
-    .join('relations', 'relations.id', 'invoices.relation_id')
-    .orderBy('number')
-    .select('number', 'email');
+  const stored = await invoicesWithEmails();
   expect(stored).toEqual([
     { number: 'INV-001', email: 'a@example.com' },
     { number: 'INV-002', email: 'b@example.com' },
