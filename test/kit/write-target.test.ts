@@ -280,7 +280,19 @@ it('writes dimension rows in a transaction of their own, so a chunk meeting them
   expect(await database.db('relations').count({ n: '*' }).first()).toEqual({ n: '2' });
 });
 
-it('writes no dimensions ahead for targets without any', async () => {
+it('writes no dimensions ahead for targets without any, nor for rows without dimension rows', async () => {
   const plain = defineTarget({ record: invoices });
   expect(await writeDimensions(database.db, plain, { invoices: [] })).toBeUndefined();
+  expect(await writeDimensions(database.db, target, { ...chunk(), relations: [] })).toBeUndefined();
+  expect(await writeDimensions(database.db, target, chunk())).toEqual(
+    new Map([
+      [
+        'relations',
+        new Map([
+          ['a@example.com', expect.any(String)],
+          ['b@example.com', expect.any(String)],
+        ]),
+      ],
+    ]),
+  );
 });

@@ -336,7 +336,7 @@ export async function writeTargets(
 
 /**
  * Writes the dimension rows of every route (see writeTarget) in a transaction of their own and returns their ids,
- * for a chunk to write its records with (WriteOptions.dimensionIds); none when no route has dimensions. Dimension rows
+ * for a chunk to write its records with (WriteOptions.dimensionIds); none when the rows hold no dimension rows. Dimension rows
  * are shared by chunks: one a chunk inserts is locked until the chunk commits, and every other chunk that meets it
  * waits that long (a first load's partitions, sharing their customers, queued behind each other). Committed on
  * their own first, they are held for the milliseconds of this statement. They are the source's rows as they are:
@@ -347,10 +347,13 @@ export async function writeDimensions(
   targets: Targets,
   rows: TargetRows,
 ): Promise<DimensionIds | undefined> {
-  // Routes that share a dimension table share its rows (rows are by table name): written once.
+  // Routes that share a dimension table share its rows (rows are by table name): written once. A chunk with no
+  // dimension rows (the empty one that ends a window) opens no transaction.
   const dimensions = new Map(
     routesOf(targets).flatMap(({ target }) =>
-      target.dimensions.map((dimension) => [dimension.table.name, dimension]),
+      target.dimensions
+        .filter((dimension) => (rows[dimension.table.name]?.length ?? 0) > 0)
+        .map((dimension) => [dimension.table.name, dimension]),
     ),
   );
   if (dimensions.size === 0) return undefined;
