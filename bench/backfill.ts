@@ -3,7 +3,9 @@
  * of COPY into staging + merge and ferry's unnest upserts, on already-transformed rows: no HTTP, no Temporal), the
  * physical limit of a first load (COPY straight into the empty tables, constraints and indexes as ferry has them) and
  * the seeds' naive loop (end to end from the same emulator: pages of 50, then per order a customer lookup, one
- * INSERT per row and a commit; sampled). Prints JSON on stdout and a table on stderr.
+ * INSERT per row and a commit; sampled). And the source alone: the store read and parsed by a process of its own,
+ * nothing written (bench/lib/read-source.ts), the pace no loader of this source beats on this machine. Prints JSON
+ * on stdout and a table on stderr.
  *
  * A small store (`--small-store`, 5,000 orders unless told) is backfilled after the main run, from its own emulator
  * into its own database: users judge a tool by their first small try. It runs on a worker just started, then again
@@ -15,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -279,6 +281,56 @@ function runDatabaseOnly(
   });
 }
 
+/**
+ * The source alone: the whole store read and parsed by a process of its own (bench/lib/read-source.ts), as many
+ * readers as ferry runs partitions, nothing written. Ferry reads all of it too, so its rate is ferry's bound here.
+ */
+async function readSourceOnly() {
+  // The emulator runs in this process: its own CPU, not that of children it reaps (the reader is one).
+  const emulatorBefore = process.cpuUsage();
+  const reader = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/read-source.ts'], {
+    env: {
+      ...process.env,
+      FERRY_SOURCE: JSON.stringify(emulator.connection),
+      FERRY_ORDERS: String(orders),
+      FERRY_READERS: String(concurrency),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  reader.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  const [code] = await once(reader, 'exit');
+  const emulatorUsage = process.cpuUsage(emulatorBefore);
+  // Timed by the reader from its first request to its last answer: its process start is not the source's cost.
+  const { records, ms, cpuSeconds } = JSON.parse(output || '{}') as {
+    records?: number;
+    ms: number;
+    cpuSeconds?: number;
+  };
+  if (code !== 0 || records !== orders)
+    throw new Error(`the source reader read ${records} of ${orders} orders`);
+  return {
+    timedMs: ms,
+    ordersPerSecond: Math.round((orders * 1000) / ms),
+    cpuSeconds: {
+      reader: cpuSeconds,
+      emulator: Math.round((emulatorUsage.user + emulatorUsage.system) / 100_000) / 10,
+    },
+  };
+}
+
+/** Orders per second of reading and raw COPY done together at best: each at its own pace, their CPU on every core. */
+function readAndCopyBound(
+  read: Awaited<ReturnType<typeof readSourceOnly>>,
+  copied: Awaited<ReturnType<typeof timedWrite>>,
+): number {
+  const cpuSeconds = (read.cpuSeconds.reader ?? 0) + read.cpuSeconds.emulator + copied.postgresCpuSeconds;
+  const seconds = Math.max(read.timedMs / 1000, copied.timedMs / 1000, cpuSeconds / availableParallelism());
+  return orders / seconds;
+}
+
 async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) {
   // The database alone, two ways, on the same transformed rows; the faster one is the ceiling.
   log(`ceiling: transforming ${orders} orders ahead of the clock...`);
@@ -298,6 +350,8 @@ async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) 
   log(`raw COPY: straight into the empty tables, ${BATCH} orders per transaction, ${concurrency} writers...`);
   const load = rawCopyLoad(batches);
   const rawCopied = await timedWrite('raw_copy', orders, concurrency, (db) => rawCopy(db, load, concurrency));
+  log(`source only: reading the store, ${concurrency} readers, nothing written...`);
+  const sourceRead = await readSourceOnly();
   log(`naive: the seeds' loop, one INSERT per row and a commit per order, ${naiveSample} orders...`);
   // Two connections: one holds the schema lock while the other prepares the target.
   const naive = {
@@ -308,12 +362,23 @@ async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) 
     ferryToCeiling: Math.round((ferry.ordersPerSecond / ceiling.ordersPerSecond) * 100) / 100,
     ferryToRawCopy: Math.round((ferry.ordersPerSecond / rawCopied.ordersPerSecond) * 100) / 100,
     ferryToNaive: Math.round((ferry.ordersPerSecond / naive.ordersPerSecond) * 10) / 10,
+    /** ferry's rate to reading its source alone: how much of the read's pace the writing leaves. */
+    ferryToSourceRead: Math.round((ferry.ordersPerSecond / sourceRead.ordersPerSecond) * 100) / 100,
+    sourceReadToRawCopy: Math.round((sourceRead.ordersPerSecond / rawCopied.ordersPerSecond) * 100) / 100,
+    /**
+     * The most ferryToRawCopy can be on this machine: a loader that spent nothing but the reading's CPU (the
+     * source's and the reader's) and raw COPY's PostgreSQL CPU, with all cores busy, to raw COPY.
+     */
+    readAndCopyBoundToRawCopy:
+      Math.round((readAndCopyBound(sourceRead, rawCopied) / rawCopied.ordersPerSecond) * 100) / 100,
   };
   log(
-    `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| database only: raw COPY into empty tables | ${rawCopied.ordersPerSecond} |\n| naive: the seeds' loop (sampled) | ${naive.ordersPerSecond} |\n` +
-      `ferry/ceiling ${ratios.ferryToCeiling}, ferry/raw COPY ${ratios.ferryToRawCopy}, ferry/naive ${ratios.ferryToNaive}`,
+    `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| database only: raw COPY into empty tables | ${rawCopied.ordersPerSecond} |\n| naive: the seeds' loop (sampled) | ${naive.ordersPerSecond} |\n| source only: read and parsed, nothing written | ${sourceRead.ordersPerSecond} |\n` +
+      `ferry/ceiling ${ratios.ferryToCeiling}, ferry/raw COPY ${ratios.ferryToRawCopy}, ferry/naive ${ratios.ferryToNaive}, ` +
+      `ferry/source read ${ratios.ferryToSourceRead}, source read/raw COPY ${ratios.sourceReadToRawCopy}, ` +
+      `reading + raw COPY at best/raw COPY ${ratios.readAndCopyBoundToRawCopy}`,
   );
-  return { ceiling, rawCopy: rawCopied, naive, ratios };
+  return { ceiling, rawCopy: rawCopied, naive, sourceRead, ratios };
 }
 
 try {
