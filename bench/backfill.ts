@@ -37,6 +37,7 @@ import { copyAndMerge } from './lib/copy-merge.js';
 import { cpuSecondsBetween, cpuSnapshot } from './lib/cpu.js';
 import { seedLoop } from './lib/naive.js';
 import { rawCopy, rawCopyLoad } from './lib/raw-copy.js';
+import { readSourceOnly, type SourceRead } from './lib/source-only.js';
 
 const { values } = parseArgs({
   options: {
@@ -281,52 +282,9 @@ function runDatabaseOnly(
   });
 }
 
-/**
- * The source alone: the whole store read and parsed by a process of its own (bench/lib/read-source.ts), as many
- * readers as ferry runs partitions, nothing written. Ferry reads all of it too, so its rate is ferry's bound here.
- */
-async function readSourceOnly() {
-  // The emulator runs in this process: its own CPU, not that of children it reaps (the reader is one).
-  const emulatorBefore = process.cpuUsage();
-  const reader = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/read-source.ts'], {
-    env: {
-      ...process.env,
-      FERRY_SOURCE: JSON.stringify(emulator.connection),
-      FERRY_ORDERS: String(orders),
-      FERRY_READERS: String(concurrency),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  reader.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  const [code] = await once(reader, 'exit');
-  const emulatorUsage = process.cpuUsage(emulatorBefore);
-  // Timed by the reader from its first request to its last answer: its process start is not the source's cost.
-  const { records, ms, cpuSeconds } = JSON.parse(output || '{}') as {
-    records?: number;
-    ms: number;
-    cpuSeconds?: number;
-  };
-  if (code !== 0 || records !== orders)
-    throw new Error(`the source reader read ${records} of ${orders} orders`);
-  return {
-    timedMs: ms,
-    ordersPerSecond: Math.round((orders * 1000) / ms),
-    cpuSeconds: {
-      reader: cpuSeconds,
-      emulator: Math.round((emulatorUsage.user + emulatorUsage.system) / 100_000) / 10,
-    },
-  };
-}
-
 /** Orders per second of reading and raw COPY done together at best: each at its own pace, their CPU on every core. */
-function readAndCopyBound(
-  read: Awaited<ReturnType<typeof readSourceOnly>>,
-  copied: Awaited<ReturnType<typeof timedWrite>>,
-): number {
-  const cpuSeconds = (read.cpuSeconds.reader ?? 0) + read.cpuSeconds.emulator + copied.postgresCpuSeconds;
+function readAndCopyBound(read: SourceRead, copied: Awaited<ReturnType<typeof timedWrite>>): number {
+  const cpuSeconds = read.cpuSeconds.reader + read.cpuSeconds.emulator + copied.postgresCpuSeconds;
   const seconds = Math.max(read.timedMs / 1000, copied.timedMs / 1000, cpuSeconds / availableParallelism());
   return orders / seconds;
 }
@@ -351,7 +309,7 @@ async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) 
   const load = rawCopyLoad(batches);
   const rawCopied = await timedWrite('raw_copy', orders, concurrency, (db) => rawCopy(db, load, concurrency));
   log(`source only: reading the store, ${concurrency} readers, nothing written...`);
-  const sourceRead = await readSourceOnly();
+  const sourceRead = await readSourceOnly(emulator.connection, orders, concurrency);
   log(`naive: the seeds' loop, one INSERT per row and a commit per order, ${naiveSample} orders...`);
   // Two connections: one holds the schema lock while the other prepares the target.
   const naive = {
@@ -363,8 +321,8 @@ async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) 
     ferryToRawCopy: Math.round((ferry.ordersPerSecond / rawCopied.ordersPerSecond) * 100) / 100,
     ferryToNaive: Math.round((ferry.ordersPerSecond / naive.ordersPerSecond) * 10) / 10,
     /** ferry's rate to reading its source alone: how much of the read's pace the writing leaves. */
-    ferryToSourceRead: Math.round((ferry.ordersPerSecond / sourceRead.ordersPerSecond) * 100) / 100,
-    sourceReadToRawCopy: Math.round((sourceRead.ordersPerSecond / rawCopied.ordersPerSecond) * 100) / 100,
+    ferryToSourceRead: Math.round((ferry.ordersPerSecond / sourceRead.recordsPerSecond) * 100) / 100,
+    sourceReadToRawCopy: Math.round((sourceRead.recordsPerSecond / rawCopied.ordersPerSecond) * 100) / 100,
     /**
      * The most ferryToRawCopy can be on this machine: a loader that spent nothing but the reading's CPU (the
      * source's and the reader's) and raw COPY's PostgreSQL CPU, with all cores busy, to raw COPY.
@@ -373,7 +331,7 @@ async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) 
       Math.round((readAndCopyBound(sourceRead, rawCopied) / rawCopied.ordersPerSecond) * 100) / 100,
   };
   log(
-    `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| database only: raw COPY into empty tables | ${rawCopied.ordersPerSecond} |\n| naive: the seeds' loop (sampled) | ${naive.ordersPerSecond} |\n| source only: read and parsed, nothing written | ${sourceRead.ordersPerSecond} |\n` +
+    `| path | orders/s |\n| --- | --- |\n| ferry end to end | ${ferry.ordersPerSecond} |\n| database only: COPY + merge | ${copyMerge.ordersPerSecond} |\n| database only: unnest upserts | ${unnest.ordersPerSecond} |\n| database only: raw COPY into empty tables | ${rawCopied.ordersPerSecond} |\n| naive: the seeds' loop (sampled) | ${naive.ordersPerSecond} |\n| source only: read and parsed, nothing written | ${sourceRead.recordsPerSecond} |\n` +
       `ferry/ceiling ${ratios.ferryToCeiling}, ferry/raw COPY ${ratios.ferryToRawCopy}, ferry/naive ${ratios.ferryToNaive}, ` +
       `ferry/source read ${ratios.ferryToSourceRead}, source read/raw COPY ${ratios.sourceReadToRawCopy}, ` +
       `reading + raw COPY at best/raw COPY ${ratios.readAndCopyBoundToRawCopy}`,

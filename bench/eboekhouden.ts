@@ -2,8 +2,10 @@
  * ferry's e-Boekhouden backfill (list + detail, routed into invoices, payments and journal entries) against, in the
  * same run, the seed's loop (per mutation: one detail request, its relation and ledgers from a cache, then its rows
  * inserted and committed one mutation at a time; sampled). Exactness is an independent checksum of the emulator's
- * JSON against SQL. Several sizes (`--mutations 200000,1000000`) each run on a fresh database and emulator, so
- * that the worker's peak RSS can be compared across them. Prints JSON on stdout and a table on stderr.
+ * JSON against SQL. And the source alone, read as ferry reads it and nothing written (bench/lib/read-source.ts):
+ * the pace no loader of it beats on this machine. Several sizes (`--mutations 200000,1000000`) each run on a fresh
+ * database and emulator, so that the worker's peak RSS can be compared across them. Prints JSON on stdout and a
+ * table on stderr.
  *
  *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
  */
@@ -21,6 +23,7 @@ import { createDb } from '../src/target/db.js';
 import { cpuSecondsBetween, cpuSnapshot } from './lib/cpu.js';
 import { seedMutationLoop } from './lib/eboekhouden-seed-loop.js';
 import { peakRssMb } from './lib/memory.js';
+import { readSourceOnly } from './lib/source-only.js';
 import { startBenchStack } from './lib/stack.js';
 
 const { values } = parseArgs({
@@ -119,6 +122,17 @@ async function runFerry(mutations: number) {
   }
 }
 
+/** Every mutation read (list + detail, as ferry reads them) and nothing written, from an emulator of its own. */
+async function runSourceOnly(mutations: number) {
+  const emulator = await startEboekhoudenEmulator({ mutations, ...emulatorOptions });
+  try {
+    // As many readers as ferry runs partitions, each with its 16 detail requests in flight.
+    return await readSourceOnly(emulator.connection, mutations, concurrency);
+  } finally {
+    await emulator.close();
+  }
+}
+
 /** The seed's loop over the first `sample` mutations, from an emulator and into a database of its own. */
 async function runSeedLoop(sample: number) {
   const emulator = await startEboekhoudenEmulator({ mutations: Math.max(sample, 1000), ...emulatorOptions });
@@ -157,6 +171,8 @@ try {
   }
   log(`seed loop: one mutation at a time, a commit each, ${seedSample} mutations...`);
   const seedLoop = await runSeedLoop(seedSample);
+  log(`source only: reading ${runs[0]?.mutations} mutations, nothing written...`);
+  const sourceRead = await runSourceOnly(runs[0]?.mutations as number);
   const [first, ...rest] = runs as [(typeof runs)[number], ...typeof runs];
   const last = rest[rest.length - 1];
   const result = {
@@ -169,6 +185,9 @@ try {
     workerPeakRssMb: first.workerPeakRssMb,
     exact: runs.every((run) => run.exact),
     ratioToSeedLoop: Math.round((first.mutationsPerSecond / seedLoop.mutationsPerSecond) * 10) / 10,
+    /** Reading the source alone to the seed's loop: no loader of this source does better than this here. */
+    sourceReadToSeedLoop: Math.round((sourceRead.recordsPerSecond / seedLoop.mutationsPerSecond) * 10) / 10,
+    ferryToSourceRead: Math.round((first.mutationsPerSecond / sourceRead.recordsPerSecond) * 100) / 100,
     ...(last
       ? {
           rssGrowth: {
@@ -180,6 +199,7 @@ try {
       : {}),
     runs,
     seedLoop,
+    sourceRead,
     node: process.version,
   };
   log(
@@ -191,7 +211,8 @@ try {
       .join(
         '\n',
       )}\n| seed loop, ${seedLoop.sampled} sampled | ${seedLoop.mutationsPerSecond} | ${seedLoop.apiCallsPerMutation} | | |\n` +
-      `ferry/seed loop ${result.ratioToSeedLoop}`,
+      `| source only, read and parsed, nothing written | ${sourceRead.recordsPerSecond} | | | |\n` +
+      `ferry/seed loop ${result.ratioToSeedLoop}, source read/seed loop ${result.sourceReadToSeedLoop}, ferry/source read ${result.ferryToSourceRead}`,
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {

@@ -1,38 +1,71 @@
 /**
- * Reads a WooCommerce store's orders and does nothing else, as ferry reads them (pages of 100, the fields its target
- * reads, the kit's own client), `FERRY_READERS` pages at once, each page's JSON parsed. Runs as a process of its own,
- * as ferry's worker does, and prints `{"records", "ms", "cpuSeconds"}`: no loader of this source can be faster on
- * this machine, whatever it writes.
+ * Reads a source and does nothing else, as ferry's migration reads it (its page size, the fields its target reads,
+ * its detail requests, the kit's own client), `FERRY_READERS` pages at once, each answer's JSON parsed. Runs as a
+ * process of its own, as ferry's worker does, and prints `{"records", "ms", "cpuSeconds"}`: no loader of this source
+ * can be faster on this machine, whatever it writes.
  *
- *   FERRY_SOURCE='{"kind":"woocommerce",...}' FERRY_ORDERS=N FERRY_READERS=4 node --import tsx bench/lib/read-source.ts
+ *   FERRY_SOURCE='{"kind":"woocommerce",...}' FERRY_RECORDS=N FERRY_READERS=4 node --import tsx bench/lib/read-source.ts
  */
+import type { SourceConnection } from '../../src/connectors/connection.js';
 import { unpacedSource } from '../../src/connectors/source.js';
-import { fetchPage, fieldsRead, woocommerce } from '../../src/kit/index.js';
-import { target } from '../../src/migrations/woocommerce-orders/target.js';
+import { eboekhouden, fetchDetails, fetchPage, fieldsRead, woocommerce } from '../../src/kit/index.js';
+import { target as wooTarget } from '../../src/migrations/woocommerce-orders/target.js';
 
-const PAGE_SIZE = 100;
+/** How many records one page holds, and how to read the page numbered `page` (from 1); resolves to its records. */
+interface SourceReader {
+  pageSize: number;
+  readPage(page: number): Promise<number>;
+}
 
-const connection = JSON.parse(process.env.FERRY_SOURCE ?? '');
-const count = Number(process.env.FERRY_ORDERS);
-const readers = Number(process.env.FERRY_READERS);
-const client = woocommerce.api.open(unpacedSource('woocommerce', connection));
-const orders = { ...woocommerce.collection('orders'), params: { orderby: 'date', order: 'asc' } };
-const pages = Math.ceil(count / PAGE_SIZE);
-const fields = fieldsRead(target);
+const readers: Record<string, (connection: SourceConnection) => SourceReader> = {
+  woocommerce(connection) {
+    const client = woocommerce.api.open(unpacedSource('woocommerce', connection));
+    const orders = { ...woocommerce.collection('orders'), params: { orderby: 'date', order: 'asc' } };
+    const fields = fieldsRead(wooTarget);
+    return {
+      pageSize: 100,
+      readPage: async (page) =>
+        (await fetchPage(client, orders, { cursor: { page }, size: 100, fields })).records.length,
+    };
+  },
+  // As eboekhouden-mutations declares it: pages of 500 summaries, then each mutation whole, 16 requests at once.
+  eboekhouden(connection) {
+    const client = eboekhouden.api.open(unpacedSource('eboekhouden', connection));
+    const list = eboekhouden.collection('mutation');
+    const detail = {
+      path: (listed: unknown) => `mutation/${(listed as { id: number }).id}`,
+      concurrency: 16,
+    };
+    return {
+      pageSize: 500,
+      async readPage(page) {
+        const listed = await fetchPage(client, list, { cursor: { page }, size: 500 });
+        return (await fetchDetails(client, detail, listed.records)).records.length;
+      },
+    };
+  },
+};
+
+const connection = JSON.parse(process.env.FERRY_SOURCE ?? '') as SourceConnection;
+const reader = readers[connection.kind]?.(connection);
+if (!reader) throw new Error(`no reader for a ${connection.kind} source`);
+const pages = Math.ceil(Number(process.env.FERRY_RECORDS) / reader.pageSize);
 
 let nextPage = 1;
 let records = 0;
-async function reader(): Promise<void> {
+async function readPages(): Promise<void> {
   for (let page = nextPage++; page <= pages; page = nextPage++) {
     // Awaited first: `records += await …` would add to the count read before the wait, losing the other readers'.
-    const listed = await fetchPage(client, orders, { cursor: { page }, size: PAGE_SIZE, fields });
-    records += listed.records.length;
+    const read = await reader?.readPage(page);
+    records += read ?? 0;
   }
 }
+// From the first request on: loading this script is not the reading's cost.
+const usageBefore = process.cpuUsage();
 const began = performance.now();
-await Promise.all(Array.from({ length: readers }, reader));
+await Promise.all(Array.from({ length: Number(process.env.FERRY_READERS) }, readPages));
 const ms = Math.round(performance.now() - began);
-const usage = process.cpuUsage();
+const usage = process.cpuUsage(usageBefore);
 const cpuSeconds = Math.round((usage.user + usage.system) / 100_000) / 10;
 // The client's keep-alive sockets would hold the process open.
 process.stdout.write(`${JSON.stringify({ records, ms, cpuSeconds })}\n`, () => process.exit(0));
