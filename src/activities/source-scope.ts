@@ -83,8 +83,7 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
           await waitAlive(adaptive.reserve(), () => heartbeat());
           await shared.take();
           const waitedMs = performance.now() - asked;
-          metrics.waited(waitedMs / 1000);
-          metrics.request();
+          metrics.request(waitedMs / 1000);
           timer.waitMs += waitedMs;
           timer.requests++;
         },
@@ -118,10 +117,14 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         timer,
       };
       const started = performance.now();
-      const result = await body(getMigration(input.migration, input.options), source, context);
-      // A dry run writes nothing: its counts are what would change, not what did.
-      if (!input.dryRun) metrics.chunk(result, performance.now() - started);
-      await pacer.settle();
-      return result;
+      try {
+        const result = await body(getMigration(input.migration, input.options), source, context);
+        // A dry run writes nothing: its counts are what would change, not what did.
+        if (!input.dryRun) metrics.chunk(result, performance.now() - started);
+        await pacer.settle();
+        return result;
+      } finally {
+        metrics.flush();
+      }
     });
 }
