@@ -9,6 +9,8 @@
 import type { SourceConnection } from '../../src/connectors/connection.js';
 import { unpacedSource } from '../../src/connectors/source.js';
 import { eboekhouden, fetchDetails, fetchPage, fieldsRead, woocommerce } from '../../src/kit/index.js';
+import { eboekhoudenMutations } from '../../src/migrations/eboekhouden-mutations/index.js';
+import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import { target as wooTarget } from '../../src/migrations/woocommerce-orders/target.js';
 
 /** How many records one page holds, and how to read the page numbered `page` (from 1); resolves to its records. */
@@ -22,13 +24,14 @@ const readers: Record<string, (connection: SourceConnection) => SourceReader> = 
     const client = woocommerce.api.open(unpacedSource('woocommerce', connection));
     const orders = { ...woocommerce.collection('orders'), params: { orderby: 'date', order: 'asc' } };
     const fields = fieldsRead(wooTarget);
+    const { pageSize } = woocommerceOrders.defaults;
     return {
-      pageSize: 100,
+      pageSize,
       readPage: async (page) =>
-        (await fetchPage(client, orders, { cursor: { page }, size: 100, fields })).records.length,
+        (await fetchPage(client, orders, { cursor: { page }, size: pageSize, fields })).records.length,
     };
   },
-  // As eboekhouden-mutations declares it: pages of 500 summaries, then each mutation whole, 16 requests at once.
+  // As eboekhouden-mutations declares it: pages of summaries, then each mutation whole, 16 requests at once.
   eboekhouden(connection) {
     const client = eboekhouden.api.open(unpacedSource('eboekhouden', connection));
     const list = eboekhouden.collection('mutation');
@@ -36,10 +39,11 @@ const readers: Record<string, (connection: SourceConnection) => SourceReader> = 
       path: (listed: unknown) => `mutation/${(listed as { id: number }).id}`,
       concurrency: 16,
     };
+    const { pageSize } = eboekhoudenMutations.defaults;
     return {
-      pageSize: 500,
+      pageSize,
       async readPage(page) {
-        const listed = await fetchPage(client, list, { cursor: { page }, size: 500 });
+        const listed = await fetchPage(client, list, { cursor: { page }, size: pageSize });
         return (await fetchDetails(client, detail, listed.records)).records.length;
       },
     };
