@@ -27,7 +27,7 @@ import {
   pausedMsOf,
   progressOf,
 } from './backfill-state.js';
-import { MAX_PAGES_PER_CHUNK } from './chunk-size.js';
+import { chunkPagesBound } from './chunk-bound.js';
 import {
   CONCURRENCY_RANGE,
   type ControlAnswer,
@@ -311,7 +311,7 @@ class BackfillRun {
     // Windows hold their share give or take a quarter (see equalWorkCuts).
     const windowPages = Math.ceil((plan.sourceTotal / (plan.cuts.length + 1) / pageSize) * 1.25);
     const pages = windowPages <= 2 * pagesPerChunk ? Math.max(pagesPerChunk, windowPages) : pagesPerChunk;
-    return Math.min(pages, MAX_PAGES_PER_CHUNK);
+    return Math.min(pages, chunkPagesBound(pageSize));
   }
 
   private async startPartition(index: number, resume: PartitionCheckpoint | undefined): Promise<void> {
@@ -393,7 +393,8 @@ class BackfillRun {
                   concurrency: state.control.concurrency,
                   // Chunks that adapt grow to the bound on a fast source: windows are sized for those.
                   recordsPerChunk:
-                    input.pageSize * (input.adaptChunkSize ? MAX_PAGES_PER_CHUNK : input.pagesPerChunk),
+                    input.pageSize *
+                    (input.adaptChunkSize ? chunkPagesBound(input.pageSize) : input.pagesPerChunk),
                   pageSize: input.pageSize,
                 },
               }

@@ -20,6 +20,7 @@ import {
   FIRST_PAGE,
   type TimeWindow,
 } from '../migrations/types.js';
+import { chunkPagesBound } from './chunk-bound.js';
 import { CHUNK_READ_LIMIT_MS, nextChunkPages } from './chunk-size.js';
 import { partitionCurrentDetails } from './details.js';
 import { historyIsLong } from './history.js';
@@ -209,7 +210,7 @@ export async function partition(input: PartitionInput): Promise<PartitionReport>
         input.changesSince ? copyChanges(request) : copyChunk(request),
       );
       if (input.adaptChunkSize && chunk.elapsedMs !== undefined && patched('adaptive-chunk-size'))
-        state.pagesPerChunk = nextChunkPages(pages, chunk.elapsedMs);
+        state.pagesPerChunk = nextChunkPages(pages, chunk.elapsedMs, chunkPagesBound(input.pageSize));
       state.counts = addCounts(state.counts, chunk);
       keepSample(chunk);
       state.cursor = nextCursorOf(chunk);

@@ -146,4 +146,23 @@ describe('eboekhouden-mutations (real Temporal and PostgreSQL, e-Boekhouden emul
       mutations: emulator.store.size,
     });
   });
+
+  it('a chunk of large pages grows to 5,000 mutations at most (the bound is in records, not pages)', async () => {
+    const id = `test/eboekhouden-pages-${Date.now()}`;
+    // One partition, pages of 1,000, chunks that adapt from the migration's 10 pages: bounded by pages alone, the
+    // first would hold 10,000 mutations at once.
+    const handle = await startBackfill(worker.client, worker.taskQueue, {
+      migration: 'eboekhouden-mutations',
+      id,
+      pageSize: 1000,
+      concurrency: 1,
+    });
+    const report = await handle.result();
+    expect(report.records.fetched).toBeGreaterThanOrEqual(MUTATIONS);
+    const sizes = (await database.db('ferry_chunk_timings').where({ run_id: id }).pluck('records')).map(
+      Number,
+    );
+    expect(Math.max(...sizes)).toBeGreaterThan(1000);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(5000);
+  });
 });
