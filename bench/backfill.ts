@@ -4,8 +4,8 @@
  * physical limit of a first load (COPY straight into the empty tables, constraints and indexes as ferry has them) and
  * the seeds' naive loop (end to end from the same emulator: pages of 50, then per order a customer lookup, one
  * INSERT per row and a commit; sampled). And the source alone: the store read and parsed by a process of its own,
- * nothing written (bench/lib/read-source.ts), the pace no loader of this source beats on this machine. Prints JSON
- * on stdout and a table on stderr.
+ * nothing written (bench/lib/read-source.ts): with the source answering at once, the pace no loader of it beats on
+ * this machine. Prints JSON on stdout and a table on stderr.
  *
  * A small store (`--small-store`, 5,000 orders unless told) is backfilled after the main run, from its own emulator
  * into its own database: users judge a tool by their first small try. It runs on a worker just started, then again
@@ -291,6 +291,9 @@ function readAndCopyBound(read: SourceRead, copied: Awaited<ReturnType<typeof ti
 
 async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) {
   // The database alone, two ways, on the same transformed rows; the faster one is the ceiling.
+  // First, while this process (the emulator's) holds nothing of the store: its garbage collection is the source's.
+  log(`source only: reading the store, ${concurrency} readers, nothing written...`);
+  const sourceRead = await readSourceOnly(emulator.connection, orders, concurrency);
   log(`ceiling: transforming ${orders} orders ahead of the clock...`);
   const batches = transformedBatches(orders);
   log(`ceiling: COPY into staging + merge, ${BATCH} orders per transaction, ${concurrency} writers...`);
@@ -308,8 +311,6 @@ async function compareWithDatabase(ferry: Awaited<ReturnType<typeof runFerry>>) 
   log(`raw COPY: straight into the empty tables, ${BATCH} orders per transaction, ${concurrency} writers...`);
   const load = rawCopyLoad(batches);
   const rawCopied = await timedWrite('raw_copy', orders, concurrency, (db) => rawCopy(db, load, concurrency));
-  log(`source only: reading the store, ${concurrency} readers, nothing written...`);
-  const sourceRead = await readSourceOnly(emulator.connection, orders, concurrency);
   log(`naive: the seeds' loop, one INSERT per row and a commit per order, ${naiveSample} orders...`);
   // Two connections: one holds the schema lock while the other prepares the target.
   const naive = {

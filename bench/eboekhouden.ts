@@ -3,7 +3,7 @@
  * same run, the seed's loop (per mutation: one detail request, its relation and ledgers from a cache, then its rows
  * inserted and committed one mutation at a time; sampled). Exactness is an independent checksum of the emulator's
  * JSON against SQL. And the source alone, read as ferry reads it and nothing written (bench/lib/read-source.ts):
- * the pace no loader of it beats on this machine. Several sizes (`--mutations 200000,1000000`) each run on a fresh
+ * with the source answering at once, the pace no loader of it beats on this machine. Several sizes (`--mutations 200000,1000000`) each run on a fresh
  * database and emulator, so that the worker's peak RSS can be compared across them. Prints JSON on stdout and a
  * table on stderr.
  *
@@ -185,7 +185,7 @@ try {
     workerPeakRssMb: first.workerPeakRssMb,
     exact: runs.every((run) => run.exact),
     ratioToSeedLoop: Math.round((first.mutationsPerSecond / seedLoop.mutationsPerSecond) * 10) / 10,
-    /** Reading the source alone to the seed's loop: no loader of this source does better than this here. */
+    /** Reading the source alone to the seed's loop: with no latency, no loader of it does better here. */
     sourceReadToSeedLoop: Math.round((sourceRead.recordsPerSecond / seedLoop.mutationsPerSecond) * 10) / 10,
     ferryToSourceRead: Math.round((first.mutationsPerSecond / sourceRead.recordsPerSecond) * 100) / 100,
     ...(last

@@ -1,8 +1,9 @@
 /**
  * Reads a source and does nothing else, as ferry's migration reads it (its page size, the fields its target reads,
  * its detail requests, the kit's own client), `FERRY_READERS` pages at once, each answer's JSON parsed. Runs as a
- * process of its own, as ferry's worker does, and prints `{"records", "ms", "cpuSeconds"}`: no loader of this source
- * can be faster on this machine, whatever it writes.
+ * process of its own, as ferry's worker does, and prints `{"records", "ms", "cpuSeconds"}`. While the source answers
+ * at once, no loader of it can be faster on this machine, whatever it writes (with latency, one that reads further
+ * ahead than a page per reader can).
  *
  *   FERRY_SOURCE='{"kind":"woocommerce",...}' FERRY_RECORDS=N FERRY_READERS=4 node --import tsx bench/lib/read-source.ts
  */

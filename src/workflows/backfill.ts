@@ -307,7 +307,9 @@ class BackfillRun {
   private firstChunkPages(): number {
     const { plan } = this.state;
     const { adaptChunkSize, pagesPerChunk, pageSize } = this.input;
-    if (!adaptChunkSize || !plan?.cuts) return pagesPerChunk;
+    if (!adaptChunkSize) return pagesPerChunk;
+    // Chunks that adapt start within their bound too (pages of 1,000 would start at 10,000 records).
+    if (!plan?.cuts) return Math.min(pagesPerChunk, chunkPagesBound(pageSize));
     // Windows hold their share give or take a quarter (see equalWorkCuts).
     const windowPages = Math.ceil((plan.sourceTotal / (plan.cuts.length + 1) / pageSize) * 1.25);
     const pages = windowPages <= 2 * pagesPerChunk ? Math.max(pagesPerChunk, windowPages) : pagesPerChunk;

@@ -147,7 +147,7 @@ describe('eboekhouden-mutations (real Temporal and PostgreSQL, e-Boekhouden emul
     });
   });
 
-  it('a chunk of large pages grows to 5,000 mutations at most (the bound is in records, not pages)', async () => {
+  it('a chunk of large pages holds 5,000 mutations at most (the bound is in records, not pages)', async () => {
     const id = `test/eboekhouden-pages-${Date.now()}`;
     // One partition, pages of 1,000, chunks that adapt from the migration's 10 pages: bounded by pages alone, the
     // first would hold 10,000 mutations at once.
