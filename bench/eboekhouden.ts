@@ -3,9 +3,9 @@
  * same run, the seed's loop (per mutation: one detail request, its relation and ledgers from a cache, then its rows
  * inserted and committed one mutation at a time; sampled). Exactness is an independent checksum of the emulator's
  * JSON against SQL. And the source alone, read as ferry reads it and nothing written (bench/lib/read-source.ts):
- * with the source answering at once, the pace no loader of it beats on this machine. Several sizes (`--mutations 200000,1000000`) each run on a fresh
- * database and emulator, so that the worker's peak RSS can be compared across them. Prints JSON on stdout and a
- * table on stderr.
+ * with the source answering at once, the pace no loader of it beats on this machine. Several sizes (`--mutations
+ * 200000,1000000`) each run on a fresh database and emulator, so that the worker's peak RSS can be compared across
+ * them. Prints JSON on stdout and a table on stderr.
  *
  *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
  */

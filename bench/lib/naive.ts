@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { SourceConnection } from '../../src/connectors/connection.js';
 import { unpacedSource } from '../../src/connectors/source.js';
 import { fetchPage, RecordRows, woocommerce } from '../../src/kit/index.js';
+import { ordersByCreation } from '../../src/migrations/woocommerce-orders/index.js';
 import { target } from '../../src/migrations/woocommerce-orders/target.js';
 
 type Row = Record<string, unknown>;
@@ -15,10 +16,9 @@ const SEED_PAGE_SIZE = 50;
  */
 export async function seedLoop(db: Knex, connection: SourceConnection, count: number): Promise<void> {
   const client = woocommerce.api.open(unpacedSource('woocommerce', connection));
-  const orders = { ...woocommerce.collection('orders'), params: { orderby: 'date', order: 'asc' } };
   let done = 0;
   for (let page = 1; done < count; page++) {
-    const { records } = await fetchPage(client, orders, { cursor: { page }, size: SEED_PAGE_SIZE });
+    const { records } = await fetchPage(client, ordersByCreation, { cursor: { page }, size: SEED_PAGE_SIZE });
     if (records.length === 0) break;
     const rows = new RecordRows(target).add(records.slice(0, count - done)).build() as Record<string, Row[]>;
     const customers = new Map((rows.customers ?? []).map((customer) => [customer.email, customer]));

@@ -10,8 +10,8 @@
 import type { SourceConnection } from '../../src/connectors/connection.js';
 import { unpacedSource } from '../../src/connectors/source.js';
 import { eboekhouden, fetchDetails, fetchPage, fieldsRead, woocommerce } from '../../src/kit/index.js';
-import { eboekhoudenMutations } from '../../src/migrations/eboekhouden-mutations/index.js';
-import { woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
+import { eboekhoudenMutations, mutationDetail } from '../../src/migrations/eboekhouden-mutations/index.js';
+import { ordersByCreation, woocommerceOrders } from '../../src/migrations/woocommerce-orders/index.js';
 import { target as wooTarget } from '../../src/migrations/woocommerce-orders/target.js';
 
 /** How many records one page holds, and how to read the page numbered `page` (from 1); resolves to its records. */
@@ -23,37 +23,34 @@ interface SourceReader {
 const readers: Record<string, (connection: SourceConnection) => SourceReader> = {
   woocommerce(connection) {
     const client = woocommerce.api.open(unpacedSource('woocommerce', connection));
-    const orders = { ...woocommerce.collection('orders'), params: { orderby: 'date', order: 'asc' } };
     const fields = fieldsRead(wooTarget);
     const { pageSize } = woocommerceOrders.defaults;
     return {
       pageSize,
       readPage: async (page) =>
-        (await fetchPage(client, orders, { cursor: { page }, size: pageSize, fields })).records.length,
+        (await fetchPage(client, ordersByCreation, { cursor: { page }, size: pageSize, fields })).records
+          .length,
     };
   },
-  // As eboekhouden-mutations declares it: pages of summaries, then each mutation whole, 16 requests at once.
+  // As eboekhouden-mutations declares it: pages of summaries, then each mutation whole.
   eboekhouden(connection) {
     const client = eboekhouden.api.open(unpacedSource('eboekhouden', connection));
     const list = eboekhouden.collection('mutation');
-    const detail = {
-      path: (listed: unknown) => `mutation/${(listed as { id: number }).id}`,
-      concurrency: 16,
-    };
     const { pageSize } = eboekhoudenMutations.defaults;
     return {
       pageSize,
       async readPage(page) {
         const listed = await fetchPage(client, list, { cursor: { page }, size: pageSize });
-        return (await fetchDetails(client, detail, listed.records)).records.length;
+        return (await fetchDetails(client, mutationDetail, listed.records)).records.length;
       },
     };
   },
 };
 
 const connection = JSON.parse(process.env.FERRY_SOURCE ?? '') as SourceConnection;
-const reader = readers[connection.kind]?.(connection);
-if (!reader) throw new Error(`no reader for a ${connection.kind} source`);
+const makeReader = readers[connection.kind];
+if (!makeReader) throw new Error(`no reader for a ${connection.kind} source`);
+const reader: SourceReader = makeReader(connection);
 const pages = Math.ceil(Number(process.env.FERRY_RECORDS) / reader.pageSize);
 
 let nextPage = 1;
@@ -61,8 +58,8 @@ let records = 0;
 async function readPages(): Promise<void> {
   for (let page = nextPage++; page <= pages; page = nextPage++) {
     // Awaited first: `records += await …` would add to the count read before the wait, losing the other readers'.
-    const read = await reader?.readPage(page);
-    records += read ?? 0;
+    const read = await reader.readPage(page);
+    records += read;
   }
 }
 // From the first request on: loading this script is not the reading's cost.

@@ -11,7 +11,8 @@ export interface SourceRead {
 
 /**
  * The source alone: every record read and parsed by a process of its own (bench/lib/read-source.ts), `readers`
- * pages at once, nothing written. A loader reads all of it too, so this pace bounds any loader's on this machine.
+ * pages at once, nothing written. A loader reads all of it too, so while the source answers at once this pace
+ * bounds any loader's on this machine.
  * The emulator must run in this process: its CPU is this process's own.
  */
 export async function readSourceOnly(

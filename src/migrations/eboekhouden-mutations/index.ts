@@ -1,4 +1,4 @@
-import { defineMigration, eboekhouden, fetchEach, type Lookup } from '../../kit/index.js';
+import { type Detail, defineMigration, eboekhouden, fetchEach, type Lookup } from '../../kit/index.js';
 import { target } from './target.js';
 
 const DAY_SECONDS = 24 * 3600;
@@ -14,6 +14,11 @@ const byId = (resource: 'relation' | 'ledger'): Lookup => ({
   },
 });
 const mutationPath = (id: unknown) => `mutation/${id}`;
+/** The list holds summaries; the rows and VAT need one request per mutation, several in flight at once. */
+export const mutationDetail: Detail = {
+  path: (mutation) => mutationPath((mutation as { id: number }).id),
+  concurrency: 16,
+};
 
 /**
  * e-Boekhouden mutations, in windows of about equal work: each listed mutation fetched whole (its rows and VAT),
@@ -29,8 +34,7 @@ export const eboekhoudenMutations = defineMigration({
   target,
   created: 'mutation_date',
   list: { ...eboekhouden.collection('mutation'), window: eboekhouden.dateWindow },
-  // The list holds summaries; the rows and VAT need one request per mutation, several in flight at once.
-  detail: { path: (mutation) => mutationPath((mutation as { id: number }).id), concurrency: 16 },
+  detail: mutationDetail,
   byKeys: { path: mutationPath, keys: /^\d+$/ },
   lookups: { relation: byId('relation'), ledger: byId('ledger') },
   incremental: {

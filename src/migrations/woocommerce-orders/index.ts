@@ -4,6 +4,12 @@ import { target } from './target.js';
 /** Every core order status, trash included: WooCommerce's "any" leaves trashed orders out. */
 const ALL_STATUSES = 'pending,processing,on-hold,completed,cancelled,refunded,failed,trash';
 
+/** The store's orders, oldest first: orders created later land after a window's last page, so paging never repeats one. */
+export const ordersByCreation = {
+  ...woocommerce.collection('orders'),
+  params: { orderby: 'date', order: 'asc' },
+};
+
 /** WooCommerce orders into customers, orders and order_items. */
 export const woocommerceOrders = defineMigration({
   name: 'woocommerce-orders',
@@ -14,9 +20,7 @@ export const woocommerceOrders = defineMigration({
   created: 'date_created',
   modified: 'date_modified',
   list: {
-    ...woocommerce.collection('orders'),
-    // Creation order: orders created later land after the window's last page, so paging never repeats one.
-    params: { orderby: 'date', order: 'asc' },
+    ...ordersByCreation,
     // `after` and `before` are exclusive, and dates have whole seconds.
     window: windowFilter.params({
       from: { param: 'after', exclusive: true },
