@@ -66,10 +66,12 @@ async function send(answers: typeof script) {
   const { source, waits, rateLimited } = recordingSource();
   const context: RequestContext = { system: 'WooCommerce', source, path: '/orders' };
   const response = await sendRequest(context, url, {});
-  const error = await throwUnlessOk(response, context).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
+  let error: unknown;
+  try {
+    throwUnlessOk(response, context);
+  } catch (caught) {
+    error = caught;
+  }
   return { status: response.status, waits, error, rateLimited: rateLimited.length };
 }
 

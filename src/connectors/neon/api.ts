@@ -264,10 +264,9 @@ const accounts: FieldRecordApi<NeonAccountFields> = {
   },
 
   async write(client, fields, record, changes) {
-    const response = await client.request('PATCH', `accounts/${encodeURIComponent(record.key)}`, {
+    await client.request('PATCH', `accounts/${encodeURIComponent(record.key)}`, {
       body: fields.patchBody(record.kind ?? null, changes),
     });
-    await response.discard();
   },
 };
 

@@ -103,7 +103,7 @@ export async function fetchPage(
         ...(listing.method === 'POST' ? { body: mergeBodies(listing.body, request.body, paging.body) } : {}),
       });
   const what = `${listing.path} page ${request.cursor.page}`;
-  const body = await readJson<unknown>(response, what);
+  const body = readJson<unknown>(response, what);
   const records = listing.records ? valueAt(body, body, listing.records) : body;
   if (!Array.isArray(records)) throw new MalformedPageError(`${what} has no list of records`);
   const { next, total } = listing.paginate.read(

@@ -105,11 +105,11 @@ export class RestClient {
       body: JSON.stringify(request.body),
     });
     if (response.status === 401 || response.status === 403) {
-      throw this.refused(response.status, parseBody(await response.text()));
+      throw this.refused(response.status, parseBody(response.text()));
     }
     // A login the source could not answer now (429, 5xx) is retried like any request; only refusal is final.
-    await throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
-    return { status: response.status, headers: response.headers, body: parseBody(await response.text()) };
+    throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
+    return { status: response.status, headers: response.headers, body: parseBody(response.text()) };
   }
 
   /** The session's token: one login per worker and connection, shared by the requests that wait for it. */
@@ -162,7 +162,7 @@ export class RestClient {
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       });
       if (response.status === 401 || response.status === 403) {
-        const body = parseBody(await response.text());
+        const body = parseBody(response.text());
         if (attempt === 0 && token && auth.expired?.(response.status, body)) {
           // Another activity may have logged in meanwhile; only a session still ours is dropped.
           if (this.source.session.token === token) this.source.session.token = undefined;
@@ -170,7 +170,7 @@ export class RestClient {
         }
         throw this.refused(response.status, body);
       }
-      await throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
+      throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
       return response;
     }
   }
@@ -185,8 +185,7 @@ export class RestClient {
     const headers: Record<string, string> = { ...this.declaration.headers };
     const attempt: Attempt = { method: auth.logout.method ?? 'POST', url, headers };
     auth.apply(attempt, this.auth, token);
-    const response = await sendRequest(this.context(url), attempt.url, { method: attempt.method, headers });
-    await response.discard();
+    await sendRequest(this.context(url), attempt.url, { method: attempt.method, headers });
   }
 
   get(
