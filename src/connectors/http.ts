@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
+import { FerryError } from '../errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from './connection.js';
 import { MalformedPageError, parseRetryAfter, SourceHttpError, SourceRateLimitError } from './errors.js';
 import type { RateLimitKind, Source } from './source.js';
@@ -52,8 +53,11 @@ export class SourceResponse {
     return this.headerList;
   }
 
+  /** The body as text, without the byte order mark some servers put first (a WordPress plugin file's). */
   text(): string {
-    return this.body.toString('utf8');
+    const { body } = this;
+    const bom = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+    return body.toString('utf8', bom ? 3 : 0);
   }
 }
 
@@ -61,9 +65,9 @@ export class SourceResponse {
 const dispatcher = new Agent();
 
 /**
- * Redirects are followed as `fetch` follows them (a site moved to https), here rather than by undici's redirect
- * interceptor: that one re-parses every answer's URL and copies its headers, which cost a sixth of a detail
- * request's CPU for answers that are almost never redirects.
+ * Redirects are followed here, as `fetch` follows them, rather than by undici's redirect interceptor: that one
+ * parses every answer's URL again and wraps every request's handler, which cost a sixth of a detail request's CPU
+ * for answers that are almost never redirects.
  */
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -112,9 +116,9 @@ export async function sendRequest(
       response = await requestFollowingRedirects(context, target, init, timeoutMs);
     } catch (error) {
       const cause = (error as { code?: string }).code ?? (error as Error).name;
-      // A request undici refuses to send (a bad header, a bad URL), or redirects that go nowhere, fail the same
+      // A request undici refuses to send (a bad header, a bad URL), or a redirect not to follow, fails the same
       // way every time.
-      if (error instanceof SourceHttpError || cause.startsWith('UND_ERR_INVALID_ARG')) throw error;
+      if (error instanceof FerryError || cause.startsWith('UND_ERR_INVALID_ARG')) throw error;
       if (transient >= TRANSIENT_RETRIES) {
         throw new SourceHttpError(`${context.system} request ${context.path} failed (${cause})`, 0);
       }
@@ -137,9 +141,12 @@ export async function sendRequest(
 
 /**
  * One request, and the redirects its answers ask for: a 303 (and a 301 or 302 to a POST) is followed with a GET
- * and no body, a 307 or 308 with the same method and body; credentials in headers are not sent to another
- * origin. A redirect without a Location is returned as the answer it is; one to a Location that is not a URL, or a
- * sixth in a row, is an error.
+ * (a HEAD stays one) and no body, a 307 or 308 with the same method and body; credentials in headers are not sent
+ * to another origin. A redirect without a Location is returned as the answer it is. Not followed, and an error
+ * that names the Location (the connection's base URL is likely out of date): a sixth redirect in a row, a Location
+ * that is not an http(s) URL, one from https to http, and a body (a login's secret) sent on to another
+ * origin than the same host over https.
+ * A signed request (OAuth 1.0a) is not signed again for where it is sent on: its source answers 401.
  */
 async function requestFollowingRedirects(
   context: RequestContext,
@@ -153,24 +160,44 @@ async function requestFollowingRedirects(
     const response = await exchange(url, sending, timeoutMs);
     const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
     if (!location) return response;
-    if (redirects === MAX_REDIRECTS || !URL.canParse(location, url)) {
-      const why =
-        redirects === MAX_REDIRECTS ? `more than ${MAX_REDIRECTS} times` : `to "${location}", not a URL`;
-      throw new SourceHttpError(`${context.system} redirected ${context.path} ${why}`, response.status);
-    }
-    const next = new URL(location, url);
+    const next = URL.parse(location, url);
     const method = sending.method ?? 'GET';
     const asGet = response.status === 303 || (method === 'POST' && response.status <= 302);
-    const dropped = [
-      ...(asGet ? BODY_HEADERS : []),
-      ...(next.origin === url.origin ? [] : CREDENTIAL_HEADERS),
-    ];
+    const refusal = redirectRefusal(url, next, redirects, !asGet && sending.body !== undefined);
+    // (next is null only where there is a refusal.)
+    if (refusal !== undefined || next === null) {
+      throw new FerryError(
+        `${context.system} redirected ${context.path} to "${location}" (${response.status}), not followed: ${refusal}; check the connection's base URL`,
+      );
+    }
+    const crossOrigin = next.origin !== url.origin;
+    const changesMethod = asGet && method !== 'GET' && method !== 'HEAD';
     sending = {
       ...(asGet ? { method: method === 'HEAD' ? 'HEAD' : 'GET' } : { method, body: sending.body }),
-      headers: without(sending.headers, dropped),
+      headers: without(sending.headers, [
+        ...(changesMethod ? BODY_HEADERS : []),
+        ...(crossOrigin ? CREDENTIAL_HEADERS : []),
+      ]),
     };
     url = next;
   }
+}
+
+/** Why a redirect from `from` to `next` (null: not a URL) is not followed, or undefined when it is. */
+export function redirectRefusal(
+  from: URL,
+  next: URL | null,
+  redirectsSoFar: number,
+  sendsBody: boolean,
+): string | undefined {
+  if (redirectsSoFar >= MAX_REDIRECTS) return `more than ${MAX_REDIRECTS} times`;
+  if (next === null || (next.protocol !== 'http:' && next.protocol !== 'https:'))
+    return 'not to an http(s) URL';
+  if (from.protocol === 'https:' && next.protocol === 'http:') return 'from https to http';
+  // The same host over https is where a site that moved to https answers; a login's body is safe to send there.
+  const upgraded = next.hostname === from.hostname && next.protocol === 'https:';
+  if (sendsBody && next.origin !== from.origin && !upgraded) return 'with its body to another origin';
+  return undefined;
 }
 
 /**
@@ -224,7 +251,7 @@ function exchange(url: URL, init: RequestInit, timeoutMs: number): Promise<Sourc
   });
 }
 
-/** What fetch drops from a redirect that loses its body, and from one to another origin. */
+/** What fetch drops from a redirect that turns a request with a body into a GET, and from one to another origin. */
 const BODY_HEADERS = [
   'content-type',
   'content-length',
@@ -278,6 +305,6 @@ export function readJson<T>(response: SourceResponse, what: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new MalformedPageError(`${what} is not valid JSON (${text.length} bytes)`);
+    throw new MalformedPageError(`${what} is not valid JSON (${Buffer.byteLength(text)} bytes)`);
   }
 }

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SourceHttpError } from '../../src/connectors/errors.js';
 import { type RequestContext, readJson, sendRequest } from '../../src/connectors/http.js';
 import { unpacedSource } from '../../src/connectors/source.js';
+import { FerryError } from '../../src/errors.js';
 
 /** What a server was sent: method, path, body and the headers that redirects may drop. */
 interface Received {
@@ -13,6 +13,7 @@ interface Received {
   body: string;
   authorization?: string;
   contentType?: string;
+  cookie?: string;
 }
 
 let received: Received[] = [];
@@ -33,7 +34,14 @@ function server(name: 'a' | 'b', routes: () => Record<string, [number, string]>)
       body,
       authorization: req.headers.authorization,
       contentType: req.headers['content-type'],
+      cookie: req.headers.cookie,
     });
+    if (req.url === '/bom') {
+      // What a WordPress site answers when a plugin file starts with a byte order mark.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"at":"/bom","body":"ü"}')]));
+      return;
+    }
     const route = routes()[req.url ?? ''];
     if (route) res.writeHead(route[0], { location: route[1] }).end('moved');
     else
@@ -51,10 +59,14 @@ beforeAll(async () => {
     '/moved': [301, '/new?x=1'],
     '/see-other': [303, '/result'],
     '/temporary': [307, '/kept'],
+    '/permanent': [308, '/kept'],
+    '/found': [302, '/result'],
+    '/login-elsewhere': [307, `${originB}/session`],
     '/elsewhere': [302, `${originB}/landed`],
     '/loop': [302, '/loop'],
     '/nowhere': [302, ''],
     '/bad': [302, 'http://['],
+    '/mail': [302, 'mailto:api@example.com'],
   }));
   b = server('b', () => ({}));
   originA = await listen(a);
@@ -79,9 +91,9 @@ async function send(path: string, init: { method?: string; body?: string } = {})
   received = [];
   const response = await sendRequest(context(path), `${originA}${path}`, {
     ...init,
-    headers: { authorization: 'Bearer secret', 'content-type': 'application/json' },
+    headers: { authorization: 'Bearer secret', cookie: 'session=s1', 'content-type': 'application/json' },
   });
-  return { status: response.status, body: await readJson<{ at: string; body: string }>(response, path) };
+  return { status: response.status, body: readJson<{ at: string; body: string }>(response, path) };
 }
 
 describe('redirects', () => {
@@ -95,41 +107,71 @@ describe('redirects', () => {
     ]);
   });
 
-  it('turns a POST into a GET without its body after a 303, and keeps both after a 307', async () => {
+  it('turns a POST into a GET without its body after a 303, a 302 or a 301, and keeps both after a 307 or a 308', async () => {
     await send('/see-other', { method: 'POST', body: '{"n":1}' });
     expect(received.map((r) => [r.method, r.path, r.body, r.contentType])).toEqual([
       ['POST', '/see-other', '{"n":1}', 'application/json'],
       ['GET', '/result', '', undefined],
     ]);
-    await send('/temporary', { method: 'POST', body: '{"n":2}' });
-    expect(received.map((r) => [r.method, r.path, r.body])).toEqual([
-      ['POST', '/temporary', '{"n":2}'],
-      ['POST', '/kept', '{"n":2}'],
+    await send('/found', { method: 'POST', body: '{"n":1}' });
+    expect(received.map((r) => [r.method, r.path, r.body, r.contentType])).toEqual([
+      ['POST', '/found', '{"n":1}', 'application/json'],
+      ['GET', '/result', '', undefined],
     ]);
+    for (const path of ['/temporary', '/permanent']) {
+      await send(path, { method: 'POST', body: '{"n":2}' });
+      expect(received.map((r) => [r.method, r.path, r.body, r.contentType])).toEqual([
+        ['POST', path, '{"n":2}', 'application/json'],
+        ['POST', '/kept', '{"n":2}', 'application/json'],
+      ]);
+    }
   });
 
-  it('does not send credentials to another origin', async () => {
+  it('does not send credentials to another origin, nor a body (a login) that would carry them', async () => {
     const { body } = await send('/elsewhere');
     expect(body.at).toBe('/landed');
-    expect(received.map((r) => [r.server, r.authorization])).toEqual([
-      ['a', 'Bearer secret'],
-      ['b', undefined],
+    expect(received.map((r) => [r.server, r.authorization, r.cookie])).toEqual([
+      ['a', 'Bearer secret', 'session=s1'],
+      ['b', undefined, undefined],
     ]);
+    const error = await send('/login-elsewhere', { method: 'POST', body: '{"password":"p"}' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(FerryError);
+    expect((error as Error).message).toBe(
+      `Test API redirected /login-elsewhere to "${originB}/session" (307), not followed: with its body to another origin; check the connection's base URL`,
+    );
+    expect(received.map((r) => r.server)).toEqual(['a']);
   });
 
-  it('returns a redirect without a Location as it is, and fails on a Location that is not a URL', async () => {
+  it('reads a body that starts with a byte order mark', async () => {
+    const { body } = await send('/bom');
+    expect(body).toEqual({ at: '/bom', body: 'ü' });
+  });
+
+  it('returns a redirect without a Location as it is, and fails on a Location that is not an http(s) URL', async () => {
     received = [];
     const response = await sendRequest(context('/nowhere'), `${originA}/nowhere`, {});
     expect(response.status).toBe(302);
-    const error = await send('/bad').catch((caught: unknown) => caught);
-    expect((error as Error).message).toBe('Test API redirected /bad to "http://[", not a URL');
-    expect(received).toHaveLength(1);
+    for (const [path, location] of [
+      ['/bad', 'http://['],
+      ['/mail', 'mailto:api@example.com'],
+    ]) {
+      const error = await send(path as string).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(FerryError);
+      expect((error as Error).message).toBe(
+        `Test API redirected ${path} to "${location}" (302), not followed: not to an http(s) URL; check the connection's base URL`,
+      );
+      expect(received).toHaveLength(1);
+    }
   });
 
   it('gives up after five redirects with an error naming the request', async () => {
     const error = await send('/loop').catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(SourceHttpError);
-    expect((error as Error).message).toBe('Test API redirected /loop more than 5 times');
+    expect(error).toBeInstanceOf(FerryError);
+    expect((error as Error).message).toBe(
+      `Test API redirected /loop to "/loop" (302), not followed: more than 5 times; check the connection's base URL`,
+    );
     expect(received).toHaveLength(6);
   });
 });

@@ -59,7 +59,7 @@ const collection = (path: string): Listing => ({
 
 /** How many records of a collection match the filter (`Collection/$count`). */
 async function count(client: RestClient, path: string, params: Record<string, string>): Promise<number> {
-  const text = (await (await client.get(`${path}/$count`, params)).text()).trim();
+  const text = (await client.get(`${path}/$count`, params)).text().trim();
   if (!/^\d+$/.test(text)) throw new MalformedPageError(`SAP ${path}/$count answered '${text.slice(0, 80)}'`);
   return Number(text);
 }
