@@ -61,8 +61,14 @@ export class SourceResponse {
   }
 }
 
+/**
+ * The most a source's answer may hold: an answer is read whole into memory, and a page or a record is a few
+ * hundred kilobytes at most (100 WooCommerce orders: 230 KB). A bigger one is a source gone wrong, not data.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
 /** Connections kept alive per origin. */
-const dispatcher = new Agent();
+const dispatcher = new Agent({ maxResponseSize: MAX_ANSWER_BYTES });
 
 /**
  * Redirects are followed here, as `fetch` follows them, rather than by undici's redirect interceptor: that one
@@ -116,6 +122,11 @@ export async function sendRequest(
       response = await requestFollowingRedirects(context, target, init, timeoutMs);
     } catch (error) {
       const cause = (error as { code?: string }).code ?? (error as Error).name;
+      if (cause === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+        throw new FerryError(
+          `${context.system} answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB for ${context.path}; ask for smaller pages (--page-size)`,
+        );
+      }
       // A request undici refuses to send (a bad header, a bad URL), or a redirect not to follow, fails the same
       // way every time.
       if (error instanceof FerryError || cause.startsWith('UND_ERR_INVALID_ARG')) throw error;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RequestContext, readJson, sendRequest } from '../../src/connectors/http.js';
+import { MAX_ANSWER_BYTES, type RequestContext, readJson, sendRequest } from '../../src/connectors/http.js';
 import { unpacedSource } from '../../src/connectors/source.js';
 import { FerryError } from '../../src/errors.js';
 
@@ -36,6 +36,14 @@ function server(name: 'a' | 'b', routes: () => Record<string, [number, string]>)
       contentType: req.headers['content-type'],
       cookie: req.headers.cookie,
     });
+    if (req.url === '/huge') {
+      // One more byte than an answer may hold, in 1 MiB writes.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const mib = Buffer.alloc(1024 * 1024, 0x20);
+      for (let sent = 0; sent < MAX_ANSWER_BYTES; sent += mib.length) res.write(mib);
+      res.end(' ');
+      return;
+    }
     if (req.url === '/bom') {
       // What a WordPress site answers when a plugin file starts with a byte order mark.
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -96,7 +104,7 @@ async function send(path: string, init: { method?: string; body?: string } = {})
   return { status: response.status, body: readJson<{ at: string; body: string }>(response, path) };
 }
 
-describe('redirects', () => {
+describe('source requests: redirects, and answers read whole', () => {
   it('follows a 301 to the path it names, keeping the query and the credentials on the same origin', async () => {
     const { status, body } = await send('/moved');
     expect(status).toBe(200);
@@ -142,6 +150,15 @@ describe('redirects', () => {
       `Test API redirected /login-elsewhere to "${originB}/session" (307), not followed: with its body to another origin; check the connection's base URL`,
     );
     expect(received.map((r) => r.server)).toEqual(['a']);
+  });
+
+  it('fails at once on an answer larger than an answer may hold, saying so', async () => {
+    const error = await send('/huge').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(FerryError);
+    expect((error as Error).message).toBe(
+      'Test API answered more than 64 MiB for /huge; ask for smaller pages (--page-size)',
+    );
+    expect(received).toHaveLength(1);
   });
 
   it('reads a body that starts with a byte order mark', async () => {
