@@ -10,6 +10,8 @@ import {
   summaryOf,
   VAT_RATES,
 } from '../../../src/sandbox/emulators/eboekhouden/generator.js';
+import type { Mutation, MutationRow } from '../../../src/sandbox/emulators/eboekhouden/shapes.js';
+import { MutationStore } from '../../../src/sandbox/emulators/eboekhouden/store.js';
 
 const shape: BookShape = {
   seed: 7,
@@ -84,5 +86,30 @@ describe("the e-Boekhouden emulator's administration, from (seed, index) alone",
       if (first < shape.mutations) expect(mutationDate(shape, first) >= date).toBe(true);
       if (first > 0) expect(mutationDate(shape, first - 1) < date).toBe(true);
     }
+  });
+});
+
+describe("the emulator's store", () => {
+  it('answers every mutation as generated, from its recent ones or anew, and edits over them', () => {
+    const store = new MutationStore(shape);
+    // Twice over, in an order that evicts the recent ones between the two reads of an id.
+    for (let round = 0; round < 2; round++) {
+      for (let id = 1; id <= shape.mutations; id += 1) expect(store.get(id)).toEqual(all[id - 1]);
+    }
+    const edited = store.edit(42);
+    expect(store.get(42)).toEqual(edited);
+    expect(store.get(42)?.description).toBe(`${all[41]?.description} (gewijzigd)`);
+    expect(store.get(43)).toEqual(all[42]);
+  });
+
+  it('shares a generated mutation frozen, so that no request can change it for the next', () => {
+    const store = new MutationStore(shape);
+    const mutation = store.get(10) as Mutation;
+    expect(store.get(10)).toBe(mutation);
+    const row = mutation.rows[0] as MutationRow;
+    expect(() => {
+      row.amount = 0;
+    }).toThrow(TypeError);
+    expect(store.get(10)).toEqual(all[9]);
   });
 });

@@ -2,12 +2,20 @@ import { type BookShape, firstIndexOnOrAfter, generateMutation } from './generat
 import type { Mutation } from './shapes.js';
 
 /**
+ * Generated mutations kept for the detail requests that follow their listing: a page lists 100, each needs its
+ * rows and VAT for its amount, and its detail request comes soon after. Bounded, so the store stays O(1).
+ */
+const RECENT_MUTATIONS = 4096;
+
+/**
  * An administration that changes over time: the generated mutations, edits made to some of them since, and
  * mutations booked after the period (dated the day they are booked). Only edits and new mutations are stored.
  */
 export class MutationStore {
   private readonly edited = new Map<number, Mutation>();
   private readonly booked: Mutation[] = [];
+  /** Recently generated mutations by id, oldest first (never edited ones: edits are looked up first). */
+  private readonly recent = new Map<number, Mutation>();
 
   constructor(readonly shape: BookShape) {}
 
@@ -18,11 +26,17 @@ export class MutationStore {
   /** The mutation with this id as it is now, or undefined. */
   get(id: number): Mutation | undefined {
     if (!Number.isInteger(id) || id < 1 || id > this.size) return undefined;
-    return (
-      this.edited.get(id) ??
-      this.booked[id - 1 - this.shape.mutations] ??
-      generateMutation(this.shape, id - 1)
-    );
+    return this.edited.get(id) ?? this.booked[id - 1 - this.shape.mutations] ?? this.generated(id);
+  }
+
+  /** Mutation `id` as generated: from the recent ones, or generated and kept (a frozen object: it is shared). */
+  private generated(id: number): Mutation {
+    const kept = this.recent.get(id);
+    if (kept) return kept;
+    const mutation = deepFreeze(generateMutation(this.shape, id - 1));
+    if (this.recent.size >= RECENT_MUTATIONS) this.recent.delete(this.recent.keys().next().value as number);
+    this.recent.set(id, mutation);
+    return mutation;
   }
 
   /** Ids from the first dated on or after `from` (inclusive) to the last dated before `to` (exclusive). */
@@ -76,4 +90,13 @@ export class MutationStore {
     }
     return ids;
   }
+}
+
+/** Freezes a mutation and its rows and VAT lines: a caller that changed one would change it for every request. */
+function deepFreeze(mutation: Mutation): Mutation {
+  for (const row of mutation.rows) Object.freeze(row);
+  for (const vat of mutation.vat) Object.freeze(vat);
+  Object.freeze(mutation.rows);
+  Object.freeze(mutation.vat);
+  return Object.freeze(mutation);
 }
