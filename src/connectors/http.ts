@@ -33,6 +33,8 @@ export class SourceResponse {
   private headerList?: Headers;
 
   constructor(
+    /** Where the answer came from: the request's URL, or where its redirects led. */
+    readonly url: URL,
     readonly status: number,
     private readonly rawHeaders: IncomingHttpHeaders,
     private readonly body: Buffer,
@@ -157,7 +159,8 @@ export async function sendRequest(
  * that names the Location (the connection's base URL is likely out of date): a sixth redirect in a row, a Location
  * that is not an http(s) URL, one from https to http, and a body (a login's secret) sent on to another
  * origin than the same host over https.
- * A signed request (OAuth 1.0a) is not signed again for where it is sent on: its source answers 401.
+ * A signed request (OAuth 1.0a) is not signed again for where it is sent on: its source answers 401, and the
+ * refusal names where the request was redirected (SourceResponse.url).
  */
 async function requestFollowingRedirects(
   context: RequestContext,
@@ -233,6 +236,7 @@ function exchange(url: URL, init: RequestInit, timeoutMs: number): Promise<Sourc
       onResponseEnd() {
         resolve(
           new SourceResponse(
+            url,
             status,
             headers,
             chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),

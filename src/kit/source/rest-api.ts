@@ -86,10 +86,17 @@ export class RestClient {
     };
   }
 
-  private refused(status: number, body: unknown): SourceAuthError {
+  /** Refused credentials; an answer from where a redirect led says so (credentials stay on their origin). */
+  private refused(status: number, body: unknown, asked?: URL, answeredFrom?: URL): SourceAuthError {
     const message = this.declaration.errorMessage?.(body) ?? 'no message';
+    const redirected =
+      asked &&
+      answeredFrom &&
+      (asked.origin !== answeredFrom.origin || asked.pathname !== answeredFrom.pathname)
+        ? `; the request was redirected to ${answeredFrom.origin}${answeredFrom.pathname}, so check the connection's base URL too`
+        : '';
     return new SourceAuthError(
-      `${this.declaration.system} connection "${this.source.name}" was refused (${status}: ${message}); check ${this.declaration.credentials}`,
+      `${this.declaration.system} connection "${this.source.name}" was refused (${status}: ${message}); check ${this.declaration.credentials}${redirected}`,
     );
   }
 
@@ -105,7 +112,7 @@ export class RestClient {
       body: JSON.stringify(request.body),
     });
     if (response.status === 401 || response.status === 403) {
-      throw this.refused(response.status, parseBody(response.text()));
+      throw this.refused(response.status, parseBody(response.text()), url, response.url);
     }
     // A login the source could not answer now (429, 5xx) is retried like any request; only refusal is final.
     throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
@@ -168,7 +175,7 @@ export class RestClient {
           if (this.source.session.token === token) this.source.session.token = undefined;
           continue;
         }
-        throw this.refused(response.status, body);
+        throw this.refused(response.status, body, url, response.url);
       }
       throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
       return response;

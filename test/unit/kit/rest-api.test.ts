@@ -36,6 +36,9 @@ beforeAll(async () => {
         return;
       }
       stats.requests++;
+      // A source that moved: its new place does not know the session.
+      if (req.url === '/v1/moved') return res.writeHead(301, { location: '/v1/gone' }).end();
+      if (req.url === '/v1/gone') return send(401, { message: 'Not here' });
       const token = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
       const uses = issued.get(token);
       if (uses === undefined || uses >= lifetime) return send(401, { message: 'Session expired' });
@@ -106,6 +109,12 @@ describe('a REST API with a session login', () => {
       'Ledger connection "books" was refused (401: Unknown access token); check its access token',
     );
     expect(stats.logins).toBe(0);
+  });
+
+  it('says where a redirect led when the answer from there refuses the credentials', async () => {
+    await expect(api.open(source()).get('moved')).rejects.toThrow(
+      `Ledger connection "books" was refused (401: Not here); check its access token; the request was redirected to ${new URL(baseUrl).origin}/v1/gone, so check the connection's base URL too`,
+    );
   });
 
   it('retries a login the source cannot answer now, like any request: only refused credentials are final', async () => {
