@@ -16,7 +16,7 @@
  * partly dead-lettered and that ends with its sample check, the dead-letter retry, a verification that repairs,
  * and a dry run's partition.
  *
- *   npm run record:histories [-- --hostile | --match | --csv | --equal-work]   (rewrites test/replay/histories/*.json, never before-cursor/;
+ *   npm run record:histories [-- --hostile | --match | --csv | --equal-work]   (rewrites test/replay/histories/*.json, never the before-…/ directories;
  *                                             commit them with the change)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

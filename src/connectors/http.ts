@@ -55,6 +55,11 @@ export class SourceResponse {
     return this.headerList;
   }
 
+  /** The body's size in bytes, as it came. */
+  get size(): number {
+    return this.body.length;
+  }
+
   /** The body as text, without the byte order mark some servers put first (a WordPress plugin file's). */
   text(): string {
     const { body } = this;
@@ -126,7 +131,7 @@ export async function sendRequest(
       const cause = (error as { code?: string }).code ?? (error as Error).name;
       if (cause === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
         throw new FerryError(
-          `${context.system} answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB for ${context.path}; ask for smaller pages (--page-size)`,
+          `${context.system} answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB for ${context.path}, the most ferry reads in one answer (a listing can ask for smaller pages: --page-size)`,
         );
       }
       // A request undici refuses to send (a bad header, a bad URL), or a redirect not to follow, fails the same
@@ -154,11 +159,12 @@ export async function sendRequest(
 
 /**
  * One request, and the redirects its answers ask for: a 303 (and a 301 or 302 to a POST) is followed with a GET
- * (a HEAD stays one) and no body, a 307 or 308 with the same method and body; credentials in headers are not sent
- * to another origin. A redirect without a Location is returned as the answer it is. Not followed, and an error
- * that names the Location (the connection's base URL is likely out of date): a sixth redirect in a row, a Location
- * that is not an http(s) URL, one from https to http, and a body (a login's secret) sent on to another
- * origin than the same host over https.
+ * (a HEAD stays one) and no body, a 307 or 308 with the same method and body. Another origin gets only the headers
+ * any origin may (accept, content-type…): an API key in a header of its own stays home, like Authorization and
+ * cookies. A redirect without a Location is returned as the answer it is. Not followed, and an error that names
+ * where it led, without its query (a signature, a key): a sixth redirect in a row, a Location that is not an
+ * http(s) URL, one from https to http, and a body (a login's secret) sent on to another origin, unless from http
+ * to https on the same host.
  * A signed request (OAuth 1.0a) is not signed again for where it is sent on: its source answers 401, and the
  * refusal names where the request was redirected (SourceResponse.url).
  */
@@ -180,18 +186,30 @@ async function requestFollowingRedirects(
     const refusal = redirectRefusal(url, next, redirects, !asGet && sending.body !== undefined);
     // (next is null only where there is a refusal.)
     if (refusal !== undefined || next === null) {
+      const where =
+        next === null
+          ? 'a malformed Location'
+          : next.protocol === 'http:' || next.protocol === 'https:'
+            ? `${next.origin}${next.pathname}`
+            : `a ${next.protocol} Location`;
       throw new FerryError(
-        `${context.system} redirected ${context.path} to "${location}" (${response.status}), not followed: ${refusal}; check the connection's base URL`,
+        `${context.system} redirected ${context.path} to ${where} (${response.status}), not followed: ${refusal}; check the connection's base URL`,
       );
     }
     const crossOrigin = next.origin !== url.origin;
     const changesMethod = asGet && method !== 'GET' && method !== 'HEAD';
     sending = {
       ...(asGet ? { method: method === 'HEAD' ? 'HEAD' : 'GET' } : { method, body: sending.body }),
-      headers: without(sending.headers, [
-        ...(changesMethod ? BODY_HEADERS : []),
-        ...(crossOrigin ? CREDENTIAL_HEADERS : []),
-      ]),
+      headers: crossOrigin
+        ? only(
+            sending.headers,
+            changesMethod
+              ? ANY_ORIGIN_HEADERS.filter((name) => !BODY_HEADERS.includes(name))
+              : ANY_ORIGIN_HEADERS,
+          )
+        : changesMethod
+          ? without(sending.headers, BODY_HEADERS)
+          : sending.headers,
     };
     url = next;
   }
@@ -209,7 +227,7 @@ export function redirectRefusal(
     return 'not to an http(s) URL';
   if (from.protocol === 'https:' && next.protocol === 'http:') return 'from https to http';
   // The same host over https is where a site that moved to https answers; a login's body is safe to send there.
-  const upgraded = next.hostname === from.hostname && next.protocol === 'https:';
+  const upgraded = from.protocol === 'http:' && next.protocol === 'https:' && next.hostname === from.hostname;
   if (sendsBody && next.origin !== from.origin && !upgraded) return 'with its body to another origin';
   return undefined;
 }
@@ -266,7 +284,7 @@ function exchange(url: URL, init: RequestInit, timeoutMs: number): Promise<Sourc
   });
 }
 
-/** What fetch drops from a redirect that turns a request with a body into a GET, and from one to another origin. */
+/** What fetch drops from a redirect that turns a request with a body into a GET. */
 const BODY_HEADERS = [
   'content-type',
   'content-length',
@@ -274,14 +292,23 @@ const BODY_HEADERS = [
   'content-language',
   'content-location',
 ];
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+/** The headers sent on to another origin: what says how to answer, never who asks (the CORS-safelisted ones). */
+const ANY_ORIGIN_HEADERS = ['accept', 'accept-language', 'content-language', 'content-type', 'user-agent'];
 
 function without(
   headers: Record<string, string> | undefined,
   names: string[],
 ): Record<string, string> | undefined {
-  if (!headers || names.length === 0) return headers;
+  if (!headers) return headers;
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name.toLowerCase())));
+}
+
+function only(
+  headers: Record<string, string> | undefined,
+  names: string[],
+): Record<string, string> | undefined {
+  if (!headers) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => names.includes(name.toLowerCase())));
 }
 
 /**
@@ -320,6 +347,6 @@ export function readJson<T>(response: SourceResponse, what: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new MalformedPageError(`${what} is not valid JSON (${Buffer.byteLength(text)} bytes)`);
+    throw new MalformedPageError(`${what} is not valid JSON (${response.size} bytes)`);
   }
 }

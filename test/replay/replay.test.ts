@@ -7,11 +7,17 @@ import { WORKFLOWS_PATH } from '../../src/workflow-bundle.js';
 const DIR = new URL('./histories/', import.meta.url);
 /**
  * Histories recorded before the one cursor (page numbers, nextPage, a sync's numeric key): kept as they are, so
- * that runs an earlier ferry started go on replaying. `npm run record:histories` rewrites only the others.
+ * that runs an earlier ferry started go on replaying. `npm run record:histories` rewrites only the top level's.
  */
 const BEFORE_CURSOR = new URL('./histories/before-cursor/', import.meta.url);
 /** Chunks that adapt, recorded before their bound in records (patched('chunk-bound-in-records')). */
 const BEFORE_CHUNK_BOUND = new URL('./histories/before-chunk-bound/', import.meta.url);
+const EARLIER = ['before-chunk-bound', 'before-cursor'];
+
+it('replays every directory of earlier histories (one added is listed below)', async () => {
+  const directories = (await readdir(DIR, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+  expect(directories.map((entry) => entry.name).sort()).toEqual(EARLIER);
+});
 
 /** The histories the workflows recorded as of now; those recorded before the one cursor are the common ones. */
 const COMMON = [
@@ -61,9 +67,12 @@ it.each([
       }),
     );
     const failures: string[] = [];
+    let replayed = 0;
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
+      replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
+    expect(replayed).toBe(files.length);
   },
 );

@@ -93,7 +93,7 @@ export class RestClient {
       asked &&
       answeredFrom &&
       (asked.origin !== answeredFrom.origin || asked.pathname !== answeredFrom.pathname)
-        ? `; the request was redirected to ${answeredFrom.origin}${answeredFrom.pathname}, so check the connection's base URL too`
+        ? `; the request was redirected to ${answeredFrom.origin}${answeredFrom.pathname}${asked.origin === answeredFrom.origin ? '' : ', where its credentials are not sent'}, so check the connection's base URL too`
         : '';
     return new SourceAuthError(
       `${this.declaration.system} connection "${this.source.name}" was refused (${status}: ${message}); check ${this.declaration.credentials}${redirected}`,

@@ -90,19 +90,28 @@ describe("the e-Boekhouden emulator's administration, from (seed, index) alone",
 });
 
 describe("the emulator's store", () => {
-  it('answers every mutation as generated, from its recent ones or anew, and edits over them', () => {
+  it('answers every mutation as generated, kept for a while or generated anew, and edits over them', () => {
     const store = new MutationStore(shape);
-    // Twice over, in an order that evicts the recent ones between the two reads of an id.
+    // Each id read, then one read 100 before it again (kept), and the whole book twice (the first ones evicted).
     for (let round = 0; round < 2; round++) {
-      for (let id = 1; id <= shape.mutations; id += 1) expect(store.get(id)).toEqual(all[id - 1]);
+      for (let id = 1; id <= shape.mutations; id++) {
+        expect(store.get(id)).toEqual(all[id - 1]);
+        if (id > 100) expect(store.get(id - 100)).toEqual(all[id - 101]);
+      }
     }
+    const recent = store.get(shape.mutations);
+    expect(store.get(shape.mutations)).toBe(recent);
+    const old = store.get(1);
+    for (let id = 2; id <= 4_097; id++) store.get(id);
+    expect(store.get(1)).not.toBe(old);
+    expect(store.get(1)).toEqual(all[0]);
     const edited = store.edit(42);
     expect(store.get(42)).toEqual(edited);
     expect(store.get(42)?.description).toBe(`${all[41]?.description} (gewijzigd)`);
     expect(store.get(43)).toEqual(all[42]);
   });
 
-  it('shares a generated mutation frozen, so that no request can change it for the next', () => {
+  it('shares a kept mutation frozen, so that no request can change it for the next; a scan keeps none', () => {
     const store = new MutationStore(shape);
     const mutation = store.get(10) as Mutation;
     expect(store.get(10)).toBe(mutation);
@@ -110,6 +119,11 @@ describe("the emulator's store", () => {
     expect(() => {
       row.amount = 0;
     }).toThrow(TypeError);
+    expect(() => mutation.rows.push(row)).toThrow(TypeError);
+    expect(() => mutation.vat.push({ vatCode: 'GEEN', amount: 0 })).toThrow(TypeError);
     expect(store.get(10)).toEqual(all[9]);
+    const scanned = store.get(20, { keep: false });
+    expect(scanned).toEqual(all[19]);
+    expect(store.get(20)).not.toBe(scanned);
   });
 });

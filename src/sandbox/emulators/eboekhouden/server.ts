@@ -193,7 +193,7 @@ export async function startEboekhoudenEmulator(
         items.push(store.get(id) as Mutation);
     } else {
       for (let id = first; id <= last; id++) {
-        const mutation = store.get(id) as Mutation;
+        const mutation = store.get(id, { keep: false }) as Mutation;
         if (!passes(date, mutation.date)) continue;
         if (!filters.every((filter) => passes(filter, mutation[filter.field as keyof Mutation] as string)))
           continue;
@@ -212,7 +212,7 @@ export async function startEboekhoudenEmulator(
     const invoiceType = side === 'D' ? 2 : 1;
     const open = new Map<string, { mutation: Mutation; open: number }>();
     for (let id = 1; id <= store.size; id++) {
-      const mutation = store.get(id) as Mutation;
+      const mutation = store.get(id, { keep: false }) as Mutation;
       if (mutation.type === invoiceType && mutation.invoiceNumber) {
         open.set(mutation.invoiceNumber, { mutation, open: summaryOf(mutation).amount });
       } else if (mutation.type === (side === 'D' ? 3 : 4)) {

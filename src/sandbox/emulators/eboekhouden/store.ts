@@ -23,16 +23,20 @@ export class MutationStore {
     return this.shape.mutations + this.booked.length;
   }
 
-  /** The mutation with this id as it is now, or undefined. */
-  get(id: number): Mutation | undefined {
+  /**
+   * The mutation with this id as it is now, or undefined. `keep: false` for a scan over many (a filtered listing):
+   * it would push out the recent ones that detail requests are about to ask for.
+   */
+  get(id: number, { keep = true } = {}): Mutation | undefined {
     if (!Number.isInteger(id) || id < 1 || id > this.size) return undefined;
-    return this.edited.get(id) ?? this.booked[id - 1 - this.shape.mutations] ?? this.generated(id);
+    return this.edited.get(id) ?? this.booked[id - 1 - this.shape.mutations] ?? this.generated(id, keep);
   }
 
-  /** Mutation `id` as generated: from the recent ones, or generated and kept (a frozen object: it is shared). */
-  private generated(id: number): Mutation {
+  /** Mutation `id` as generated: from the recent ones, or generated (and kept: a frozen object, it is shared). */
+  private generated(id: number, keep: boolean): Mutation {
     const kept = this.recent.get(id);
     if (kept) return kept;
+    if (!keep) return generateMutation(this.shape, id - 1);
     const mutation = deepFreeze(generateMutation(this.shape, id - 1));
     if (this.recent.size >= RECENT_MUTATIONS) this.recent.delete(this.recent.keys().next().value as number);
     this.recent.set(id, mutation);
@@ -66,7 +70,7 @@ export class MutationStore {
       description: `${mutation.description} (gewijzigd)`,
       rows: first ? [{ ...first, amount: Math.round((first.amount + 1) * 100) / 100 }, ...rest] : [],
     };
-    this.edited.set(id, changed);
+    this.edited.set(id, deepFreeze(changed));
     return changed;
   }
 

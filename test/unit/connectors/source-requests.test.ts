@@ -1,9 +1,14 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ANSWER_BYTES, type RequestContext, readJson, sendRequest } from '../../src/connectors/http.js';
-import { unpacedSource } from '../../src/connectors/source.js';
-import { FerryError } from '../../src/errors.js';
+import {
+  MAX_ANSWER_BYTES,
+  type RequestContext,
+  readJson,
+  sendRequest,
+} from '../../../src/connectors/http.js';
+import { unpacedSource } from '../../../src/connectors/source.js';
+import { FerryError } from '../../../src/errors.js';
 
 /** What a server was sent: method, path, body and the headers that redirects may drop. */
 interface Received {
@@ -14,6 +19,7 @@ interface Received {
   authorization?: string;
   contentType?: string;
   cookie?: string;
+  apiKey?: string;
 }
 
 let received: Received[] = [];
@@ -35,6 +41,7 @@ function server(name: 'a' | 'b', routes: () => Record<string, [number, string]>)
       authorization: req.headers.authorization,
       contentType: req.headers['content-type'],
       cookie: req.headers.cookie,
+      apiKey: req.headers['x-api-key'] as string | undefined,
     });
     if (req.url === '/huge') {
       // One more byte than an answer may hold, in 1 MiB writes.
@@ -71,7 +78,9 @@ beforeAll(async () => {
     '/found': [302, '/result'],
     '/login-elsewhere': [307, `${originB}/session`],
     '/elsewhere': [302, `${originB}/landed`],
-    '/loop': [302, '/loop'],
+    // A loop whose Location carries a key: the error must not.
+    '/loop': [302, '/loop?api_key=SECRET'],
+    '/loop?api_key=SECRET': [302, '/loop?api_key=SECRET'],
     '/nowhere': [302, ''],
     '/bad': [302, 'http://['],
     '/mail': [302, 'mailto:api@example.com'],
@@ -99,7 +108,13 @@ async function send(path: string, init: { method?: string; body?: string } = {})
   received = [];
   const response = await sendRequest(context(path), `${originA}${path}`, {
     ...init,
-    headers: { authorization: 'Bearer secret', cookie: 'session=s1', 'content-type': 'application/json' },
+    headers: {
+      authorization: 'Bearer secret',
+      cookie: 'session=s1',
+      'x-api-key': 'k1',
+      accept: 'application/json',
+      'content-type': 'application/json',
+    },
   });
   return { status: response.status, body: readJson<{ at: string; body: string }>(response, path) };
 }
@@ -109,9 +124,9 @@ describe('source requests: redirects, and answers read whole', () => {
     const { status, body } = await send('/moved');
     expect(status).toBe(200);
     expect(body.at).toBe('/new?x=1');
-    expect(received.map((r) => [r.path, r.authorization])).toEqual([
-      ['/moved', 'Bearer secret'],
-      ['/new?x=1', 'Bearer secret'],
+    expect(received.map((r) => [r.path, r.authorization, r.apiKey])).toEqual([
+      ['/moved', 'Bearer secret', 'k1'],
+      ['/new?x=1', 'Bearer secret', 'k1'],
     ]);
   });
 
@@ -135,19 +150,19 @@ describe('source requests: redirects, and answers read whole', () => {
     }
   });
 
-  it('does not send credentials to another origin, nor a body (a login) that would carry them', async () => {
+  it('sends another origin only the headers any origin may have, no credentials, nor a body (a login) that would carry them', async () => {
     const { body } = await send('/elsewhere');
     expect(body.at).toBe('/landed');
-    expect(received.map((r) => [r.server, r.authorization, r.cookie])).toEqual([
-      ['a', 'Bearer secret', 'session=s1'],
-      ['b', undefined, undefined],
+    expect(received.map((r) => [r.server, r.authorization, r.cookie, r.apiKey, r.contentType])).toEqual([
+      ['a', 'Bearer secret', 'session=s1', 'k1', 'application/json'],
+      ['b', undefined, undefined, undefined, 'application/json'],
     ]);
     const error = await send('/login-elsewhere', { method: 'POST', body: '{"password":"p"}' }).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(FerryError);
     expect((error as Error).message).toBe(
-      `Test API redirected /login-elsewhere to "${originB}/session" (307), not followed: with its body to another origin; check the connection's base URL`,
+      `Test API redirected /login-elsewhere to ${originB}/session (307), not followed: with its body to another origin; check the connection's base URL`,
     );
     expect(received.map((r) => r.server)).toEqual(['a']);
   });
@@ -156,7 +171,7 @@ describe('source requests: redirects, and answers read whole', () => {
     const error = await send('/huge').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(FerryError);
     expect((error as Error).message).toBe(
-      'Test API answered more than 64 MiB for /huge; ask for smaller pages (--page-size)',
+      'Test API answered more than 64 MiB for /huge, the most ferry reads in one answer (a listing can ask for smaller pages: --page-size)',
     );
     expect(received).toHaveLength(1);
   });
@@ -171,13 +186,13 @@ describe('source requests: redirects, and answers read whole', () => {
     const response = await sendRequest(context('/nowhere'), `${originA}/nowhere`, {});
     expect(response.status).toBe(302);
     for (const [path, location] of [
-      ['/bad', 'http://['],
-      ['/mail', 'mailto:api@example.com'],
+      ['/bad', 'a malformed Location'],
+      ['/mail', 'a mailto: Location'],
     ]) {
       const error = await send(path as string).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(FerryError);
       expect((error as Error).message).toBe(
-        `Test API redirected ${path} to "${location}" (302), not followed: not to an http(s) URL; check the connection's base URL`,
+        `Test API redirected ${path} to ${location} (302), not followed: not to an http(s) URL; check the connection's base URL`,
       );
       expect(received).toHaveLength(1);
     }
@@ -187,7 +202,7 @@ describe('source requests: redirects, and answers read whole', () => {
     const error = await send('/loop').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(FerryError);
     expect((error as Error).message).toBe(
-      `Test API redirected /loop to "/loop" (302), not followed: more than 5 times; check the connection's base URL`,
+      `Test API redirected /loop to ${originA}/loop (302), not followed: more than 5 times; check the connection's base URL`,
     );
     expect(received).toHaveLength(6);
   });
