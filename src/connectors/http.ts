@@ -32,6 +32,9 @@ export interface RequestInit {
 export class SourceResponse {
   private headerList?: Headers;
 
+  /** The URL first asked, when redirects were followed to `url`. */
+  redirectedFrom?: URL;
+
   constructor(
     /** Where the answer came from: the request's URL, or where its redirects led. */
     readonly url: URL,
@@ -179,7 +182,10 @@ async function requestFollowingRedirects(
   for (let redirects = 0; ; redirects++) {
     const response = await exchange(url, sending, timeoutMs);
     const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
-    if (!location) return response;
+    if (!location) {
+      if (redirects > 0) response.redirectedFrom = new URL(target);
+      return response;
+    }
     const next = URL.parse(location, url);
     const method = sending.method ?? 'GET';
     const asGet = response.status === 303 || (method === 'POST' && response.status <= 302);
@@ -312,6 +318,17 @@ function only(
 }
 
 /**
+ * Where a redirected answer came from, for an error about it ("redirected to https://…/path", no query: it may
+ * hold a key); undefined for an answer from where it was asked.
+ */
+export function redirectedTo(response: SourceResponse): string | undefined {
+  const from = response.redirectedFrom;
+  if (!from) return undefined;
+  const { origin, pathname } = response.url;
+  return `redirected to ${origin}${pathname}${origin === from.origin ? '' : ', where its credentials are not sent'}`;
+}
+
+/**
  * Throws the connector error a failed response stands for: 429 → SourceRateLimitError (with Retry-After), any
  * other non-2xx → SourceHttpError, with the source's own message when `messageOf` finds one in the body.
  */
@@ -328,6 +345,7 @@ export function throwUnlessOk(
     );
   }
   let message: string | undefined;
+  const where = redirectedTo(response);
   if (messageOf) {
     try {
       message = messageOf(JSON.parse(response.text()));
@@ -336,7 +354,7 @@ export function throwUnlessOk(
     }
   }
   throw new SourceHttpError(
-    `${context.system} answered ${response.status} for ${context.path}${message ? `: ${message}` : ''}`,
+    `${context.system} answered ${response.status} for ${context.path}${where ? ` (${where})` : ''}${message ? `: ${message}` : ''}`,
     response.status,
   );
 }

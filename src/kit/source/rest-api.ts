@@ -2,6 +2,7 @@ import { SourceAuthError } from '../../connectors/errors.js';
 import {
   type RequestContext,
   readJson,
+  redirectedTo,
   type SourceResponse,
   sendRequest,
   throwUnlessOk,
@@ -87,16 +88,11 @@ export class RestClient {
   }
 
   /** Refused credentials; an answer from where a redirect led says so (credentials stay on their origin). */
-  private refused(status: number, body: unknown, asked?: URL, answeredFrom?: URL): SourceAuthError {
+  private refused(response: SourceResponse, body: unknown): SourceAuthError {
     const message = this.declaration.errorMessage?.(body) ?? 'no message';
-    const redirected =
-      asked &&
-      answeredFrom &&
-      (asked.origin !== answeredFrom.origin || asked.pathname !== answeredFrom.pathname)
-        ? `; the request was redirected to ${answeredFrom.origin}${answeredFrom.pathname}${asked.origin === answeredFrom.origin ? '' : ', where its credentials are not sent'}, so check the connection's base URL too`
-        : '';
+    const where = redirectedTo(response);
     return new SourceAuthError(
-      `${this.declaration.system} connection "${this.source.name}" was refused (${status}: ${message}); check ${this.declaration.credentials}${redirected}`,
+      `${this.declaration.system} connection "${this.source.name}" was refused (${response.status}: ${message}); check ${this.declaration.credentials}${where ? `; the request was ${where}, so check the connection's base URL too` : ''}`,
     );
   }
 
@@ -112,7 +108,7 @@ export class RestClient {
       body: JSON.stringify(request.body),
     });
     if (response.status === 401 || response.status === 403) {
-      throw this.refused(response.status, parseBody(response.text()), url, response.url);
+      throw this.refused(response, parseBody(response.text()));
     }
     // A login the source could not answer now (429, 5xx) is retried like any request; only refusal is final.
     throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
@@ -175,7 +171,7 @@ export class RestClient {
           if (this.source.session.token === token) this.source.session.token = undefined;
           continue;
         }
-        throw this.refused(response.status, body, url, response.url);
+        throw this.refused(response, body);
       }
       throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
       return response;

@@ -6,6 +6,7 @@ import {
   type RequestContext,
   readJson,
   sendRequest,
+  throwUnlessOk,
 } from '../../../src/connectors/http.js';
 import { unpacedSource } from '../../../src/connectors/source.js';
 import { FerryError } from '../../../src/errors.js';
@@ -43,6 +44,10 @@ function server(name: 'a' | 'b', routes: () => Record<string, [number, string]>)
       cookie: req.headers.cookie,
       apiKey: req.headers['x-api-key'] as string | undefined,
     });
+    if (req.url === '/missing?token=SECRET') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"No such page"}');
+      return;
+    }
     if (req.url === '/huge') {
       // One more byte than an answer may hold, in 1 MiB writes.
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -78,6 +83,7 @@ beforeAll(async () => {
     '/found': [302, '/result'],
     '/login-elsewhere': [307, `${originB}/session`],
     '/elsewhere': [302, `${originB}/landed`],
+    '/moved-away': [301, '/missing?token=SECRET'],
     // A loop whose Location carries a key: the error must not.
     '/loop': [302, '/loop?api_key=SECRET'],
     '/loop?api_key=SECRET': [302, '/loop?api_key=SECRET'],
@@ -165,6 +171,16 @@ describe('source requests: redirects, and answers read whole', () => {
       `Test API redirected /login-elsewhere to ${originB}/session (307), not followed: with its body to another origin; check the connection's base URL`,
     );
     expect(received.map((r) => r.server)).toEqual(['a']);
+  });
+
+  it('says where a failed answer came from when redirects led there, without the query', async () => {
+    received = [];
+    const response = await sendRequest(context('/moved-away'), `${originA}/moved-away`, {});
+    const messageOf = (body: unknown) => (body as { message: string }).message;
+    expect(() => throwUnlessOk(response, context('/moved-away'), messageOf)).toThrow(
+      `Test API answered 404 for /moved-away (redirected to ${originA}/missing): No such page`,
+    );
+    expect(received.map((r) => r.path)).toEqual(['/moved-away', '/missing?token=SECRET']);
   });
 
   it('fails at once on an answer larger than an answer may hold, saying so', async () => {
