@@ -14,7 +14,8 @@ const RECENT_MUTATIONS = 4096;
 export class MutationStore {
   private readonly edited = new Map<number, Mutation>();
   private readonly booked: Mutation[] = [];
-  /** Recently generated mutations by id, oldest first (never edited ones: edits are looked up first). */
+  /** Recently generated mutations by id, oldest first (never edited ones: edits are looked up first). Every
+   * mutation the store hands out is frozen alike: generated and kept, edited or booked. */
   private readonly recent = new Map<number, Mutation>();
 
   constructor(readonly shape: BookShape) {}
@@ -83,13 +84,15 @@ export class MutationStore {
       // An invoice number is unique in an administration (MUT_019): a new invoice gets its own.
       const invoice = template.type === 1 || template.type === 2;
       const invoiceNumber = invoice ? `NEW-${id}` : template.invoiceNumber;
-      this.booked.push({
-        ...template,
-        id,
-        date,
-        entryNumber: String(id),
-        ...(invoiceNumber ? { invoiceNumber } : {}),
-      });
+      this.booked.push(
+        deepFreeze({
+          ...template,
+          id,
+          date,
+          entryNumber: String(id),
+          ...(invoiceNumber ? { invoiceNumber } : {}),
+        }),
+      );
       ids.push(id);
     }
     return ids;
