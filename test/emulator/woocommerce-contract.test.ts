@@ -201,6 +201,26 @@ describe('orders', () => {
     expect(await single.json()).toEqual(picked);
   });
 
+  it('writes JSON as PHP does: every character past ASCII and every slash escaped, the same values parsed', async () => {
+    const rawBody = async (resource: string, params: Record<string, string | number>) => {
+      const raw = Buffer.from(await (await wooGet(emulator, resource, params)).arrayBuffer());
+      expect(raw.every((byte) => byte < 0x80)).toBe(true);
+      return raw.toString('latin1');
+    };
+    const ordersText = await rawBody('/orders', { per_page: 100, _fields: 'id,billing' });
+    expect(ordersText).toMatch(/M\\u00fcller|Chlo\\u00e9|K\\u00f6ln/);
+    const names = (JSON.parse(ordersText) as WooOrder[]).flatMap(({ billing }) => [
+      billing.first_name,
+      billing.last_name,
+      billing.city,
+    ]);
+    expect(names.some((name) => /[üéö]/.test(name))).toBe(true);
+    const customersText = await rawBody('/customers', { per_page: 5, _fields: 'id,avatar_url' });
+    expect(customersText).toContain('"https:\\/\\/secure.gravatar.com\\/avatar\\/');
+    const [customer] = JSON.parse(customersText) as WooCustomer[];
+    expect(customer?.avatar_url).toMatch(/^https:\/\/secure\.gravatar\.com\/avatar\//);
+  });
+
   it('the same seed gives the same records; another seed gives others', async () => {
     const twin = await startWooEmulator({ orders: ORDERS, seed: 7 });
     const other = await startWooEmulator({ orders: ORDERS, seed: 8 });

@@ -3,13 +3,17 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
+/** How an API writes a body as JSON text: JavaScript's way unless its platform escapes more. */
+export type JsonEncoder = (body: unknown) => string;
+
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
+  encode: JsonEncoder = JSON.stringify,
 ): void {
-  const text = JSON.stringify(body);
+  const text = encode(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=UTF-8',
     'content-length': Buffer.byteLength(text),

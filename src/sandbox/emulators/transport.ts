@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { drawTransportFault, type FaultSettings, faultSettingsSchema, NO_FAULTS } from './faults.js';
-import { readJsonBody, sendJson } from './http.js';
+import { type JsonEncoder, readJsonBody, sendJson } from './http.js';
 import { SlidingWindowRateLimiter } from './rate-limiter.js';
 
 /** Options every emulator takes besides its own: a rate limit, faults, and where to listen. */
@@ -32,6 +32,8 @@ export interface EmulatorStats {
 export interface TrafficAnswers {
   serverError(res: ServerResponse, status: number): void;
   tooManyRequests(res: ServerResponse): void;
+  /** How the API writes its pages as JSON, when its platform escapes more than JSON.stringify. */
+  encode?: JsonEncoder;
 }
 
 /**
@@ -132,12 +134,12 @@ export class EmulatorTraffic {
       this.faults.pageBreakingIds.length > 0 && ids.some((id) => this.faults.pageBreakingIds.includes(id));
     if (broken || Math.random() < this.faults.malformedPageRate) {
       this.stats.malformedPages++;
-      const text = JSON.stringify(body);
+      const text = (this.answers.encode ?? JSON.stringify)(body);
       res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...headers });
       res.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
       return;
     }
-    sendJson(res, 200, body, headers);
+    sendJson(res, 200, body, headers, this.answers.encode);
   }
 
   /** Serves the shared control routes (path relative to /__emulator); false when `path` is none of them. */

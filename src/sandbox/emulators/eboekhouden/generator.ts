@@ -1,3 +1,4 @@
+import { isoDate } from '../formats.js';
 import { intBetween, pick, unit } from '../prng.js';
 import type { Ledger, Mutation, MutationRow, MutationSummary, MutationType, Relation } from './shapes.js';
 
@@ -108,7 +109,7 @@ export function generateRelation(shape: BookShape, index: number): Relation {
 export function mutationDate(shape: BookShape, index: number): string {
   const span = shape.endMs - shape.startMs;
   const ms = shape.startMs + Math.floor((index * span) / Math.max(1, shape.mutations));
-  return new Date(ms).toISOString().slice(0, 10);
+  return isoDate(ms);
 }
 
 /** The first mutation index dated at or after `date` ('YYYY-MM-DD'): dates are monotone in the index. */

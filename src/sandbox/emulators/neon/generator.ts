@@ -1,3 +1,4 @@
+import { centsText, isoDate } from '../formats.js';
 import { intBetween, pick, unit } from '../prng.js';
 import { CUSTOM_FIELDS, type CustomField } from './fields.js';
 
@@ -90,9 +91,9 @@ function customValue(seed: number, index: number, field: CustomField, n: number)
     case 'Notes':
       return pick(NOTES, seed, index, n);
     case 'Lifetime Giving':
-      return (intBetween(500, 500_000, seed, index, n) / 100).toFixed(2);
+      return centsText(intBetween(500, 500_000, seed, index, n) / 100);
     case 'First Gift Date':
-      return new Date(START_MS + Math.floor(unit(seed, index, n) * SPAN_MS)).toISOString().slice(0, 10);
+      return isoDate(START_MS + Math.floor(unit(seed, index, n) * SPAN_MS));
     case 'Household Size':
       return String(intBetween(1, 6, seed, index, n));
   }

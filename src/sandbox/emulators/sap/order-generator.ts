@@ -4,6 +4,7 @@ import type {
   SapOrder,
   SapOrderLine,
 } from '../../../connectors/sap/order-shape.js';
+import { isoDate, isoTime } from '../formats.js';
 import { intBetween, pick, unit } from '../prng.js';
 
 /** The fixed part of a company database: every base order is a pure function of (shape, index). */
@@ -47,8 +48,8 @@ const NAMES = [
 ];
 const KINDS = ['Trading', 'Industries', 'Supplies', 'Logistics', 'Retail', 'Engineering'];
 
-export const sapDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-export const sapTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+export const sapDate = isoDate;
+export const sapTime = isoTime;
 export const round2 = (value: number) => Math.round(value * 100) / 100;
 
 export function itemCode(index: number): string {

@@ -1,4 +1,5 @@
 import type { WooAddress, WooLineItem, WooOrder } from '../../../connectors/woocommerce/order-shape.js';
+import { centsText } from '../formats.js';
 import { hash32, intBetween, pick, unit } from '../prng.js';
 import { wordpressDate } from './wordpress.js';
 
@@ -102,9 +103,7 @@ export function customerCount(shape: StoreShape): number {
   return Math.max(50, Math.floor(shape.baseCount / 5));
 }
 
-function money(value: number): string {
-  return value.toFixed(2);
-}
+const money = centsText;
 
 function cents(value: number): number {
   return Math.round(value * 100) / 100;
@@ -161,7 +160,7 @@ function lineItem(
     subtotal_tax: money(tax),
     total: money(total),
     total_tax: money(tax),
-    taxes: [{ id: 1, total: tax.toFixed(4), subtotal: tax.toFixed(4) }],
+    taxes: [{ id: 1, total: `${money(tax)}00`, subtotal: `${money(tax)}00` }],
     meta_data: [],
     sku: `SKU-${product}`,
     price,

@@ -15,6 +15,7 @@ import { parseFields, pickFields } from './fields.js';
 import { collectionHeaders } from './links.js';
 import { parseOrderQuery, runOrderQuery } from './order-query.js';
 import { OrderStore } from './store.js';
+import { wordpressJson } from './wordpress.js';
 
 export const wooEmulatorOptionsSchema = z.object({
   seed: z.number().int().default(42),
@@ -52,7 +53,12 @@ function wooError(
   message: string,
   extra: object = {},
 ): void {
-  sendJson(res, status, { code, message, data: { status, ...extra } });
+  sendJson(res, status, { code, message, data: { status, ...extra } }, {}, wordpressJson);
+}
+
+/** A body of the REST API, written as WordPress writes it. */
+function sendApiJson(res: ServerResponse, body: unknown): void {
+  sendJson(res, 200, body, {}, wordpressJson);
 }
 
 /** WordPress's 400 for bad query parameters: every one named, with what is wrong with it. */
@@ -87,7 +93,13 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
     options,
     {
       serverError: (res, status) =>
-        sendJson(res, status, { code: 'internal_server_error', message: 'Emulated server error' }),
+        sendJson(
+          res,
+          status,
+          { code: 'internal_server_error', message: 'Emulated server error' },
+          {},
+          wordpressJson,
+        ),
       tooManyRequests: (res) =>
         wooError(
           res,
@@ -95,6 +107,7 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
           'woocommerce_rest_too_many_requests',
           'Too many requests. Please wait and try again.',
         ),
+      encode: wordpressJson,
     },
     (faults) => {
       store.malformedRecordRate = faults.malformedRecordRate;
@@ -134,7 +147,7 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
       if (!customers.exists(index)) {
         return wooError(res, 404, 'woocommerce_rest_invalid_id', 'Invalid resource ID.');
       }
-      return sendJson(res, 200, shaped(index));
+      return sendApiJson(res, shaped(index));
     }
     if (resource !== '/customers') {
       return wooError(res, 404, 'rest_no_route', 'No route was found matching the URL and request method.');
@@ -175,9 +188,8 @@ export async function startWooEmulator(input: WooEmulatorOptions = {}): Promise<
         return wooError(res, 404, 'woocommerce_rest_shop_order_invalid_id', 'Invalid ID.');
       const fields = parseFields(url.searchParams.get('_fields'));
       const order = store.order(index);
-      return sendJson(
+      return sendApiJson(
         res,
-        200,
         fields ? pickFields(order as unknown as Record<string, unknown>, fields) : order,
       );
     }

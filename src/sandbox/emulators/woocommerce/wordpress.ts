@@ -1,3 +1,5 @@
+import { isoDateTime } from '../formats.js';
+
 /** What every WordPress REST collection shares: its integer parameters, paging and date format. */
 
 /** A non-negative integer parameter as WordPress accepts it, or undefined. */
@@ -19,6 +21,16 @@ export function pagingParams(
 }
 
 /** A date as WordPress sends it: ISO without a zone (the emulated site's zone is UTC). */
-export function wordpressDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19);
+export const wordpressDate = isoDateTime;
+
+const PHP_ESCAPED = /[/\u0080-\uffff]/g;
+const phpEscape = (char: string) =>
+  char === '/' ? '\\/' : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * JSON as the WordPress REST API writes it: PHP's json_encode without flags escapes `/` and every character past
+ * ASCII (`M\u00fcller`, `https:\/\/`), so a client meets pure ASCII however the data is spelled.
+ */
+export function wordpressJson(body: unknown): string {
+  return JSON.stringify(body).replace(PHP_ESCAPED, phpEscape);
 }
