@@ -1,7 +1,8 @@
 /**
  * Dates and amounts as the emulated APIs print them, written for the emulators' hot path: a page of 100 orders
  * prints about 500 dates and 1,700 amounts, and `new Date(ms).toISOString()` and `toFixed` were a sixth of the
- * WooCommerce emulator's CPU in a backfill (bench/backfill.ts with a CPU profile). Same text as those, faster.
+ * WooCommerce emulator's CPU in a backfill (bench/backfill.ts with a CPU profile). Same text as those for the
+ * years 0 to 9999, faster; an instant that is not a number throws RangeError, as Date's does.
  */
 
 const DAY_MS = 86_400_000;
@@ -12,7 +13,7 @@ const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0
 
 /** `YYYY-MM-DD` of an instant, in UTC: `new Date(ms).toISOString().slice(0, 10)`. */
 export function isoDate(ms: number): string {
-  const day = Math.floor(ms / DAY_MS);
+  const day = Math.floor(Math.trunc(ms) / DAY_MS);
   let text = days.get(day);
   if (text === undefined) {
     if (days.size >= MAX_DAYS_KEPT) days.clear();
@@ -24,7 +25,10 @@ export function isoDate(ms: number): string {
 
 /** `HH:MM:SS` of an instant, in UTC: `new Date(ms).toISOString().slice(11, 19)`. */
 export function isoTime(ms: number): string {
-  const second = Math.floor((ms - Math.floor(ms / DAY_MS) * DAY_MS) / 1000);
+  // A Date keeps whole milliseconds, cut toward zero.
+  const whole = Math.trunc(ms);
+  if (!Number.isFinite(whole)) throw new RangeError('Invalid time value');
+  const second = Math.floor((whole - Math.floor(whole / DAY_MS) * DAY_MS) / 1000);
   const hh = TWO_DIGITS[Math.floor(second / 3600)] as string;
   const mm = TWO_DIGITS[Math.floor(second / 60) % 60] as string;
   const ss = TWO_DIGITS[second % 60] as string;

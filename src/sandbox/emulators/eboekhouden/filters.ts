@@ -1,3 +1,4 @@
+import { isoDate } from '../formats.js';
 /**
  * e-Boekhouden's list filters, in both spellings in use: `date=[range]2023-01-01,2023-12-31` and
  * `date[range]=2023-01-01,2023-12-31`, with the operators range, gt, gte, lt, lte, not_eq and like; a bare
@@ -64,8 +65,7 @@ export function passes(filter: Filter | undefined, value: string | number | unde
  */
 export function dateBounds(filter: Filter | undefined): { from?: string; to?: string; exact?: true } {
   if (!filter) return { exact: true };
-  const next = (date: string) =>
-    new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const next = (date: string) => isoDate(Date.parse(`${date}T00:00:00Z`) + 86_400_000);
   const [first = '', second = ''] = filter.values;
   switch (filter.operator) {
     case 'eq':

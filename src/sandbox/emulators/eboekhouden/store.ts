@@ -1,3 +1,4 @@
+import { isoDate } from '../formats.js';
 import { type BookShape, firstIndexOnOrAfter, generateMutation } from './generator.js';
 import type { Mutation } from './shapes.js';
 
@@ -76,7 +77,7 @@ export class MutationStore {
   }
 
   /** Books `count` new mutations today, each a copy of a generated one with a new id and date. */
-  book(count: number, date = new Date().toISOString().slice(0, 10)): number[] {
+  book(count: number, date = isoDate(Date.now())): number[] {
     const ids: number[] = [];
     for (let n = 0; n < count; n++) {
       const id = this.size + 1;
