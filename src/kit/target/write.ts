@@ -71,11 +71,14 @@ async function resolveDimension(trx: Knex.Transaction, dimension: DimensionTable
   const columnsOf = (alias: string) => compared.map((column) => `${alias}.${column}`).join(', ');
   // Rows the table already holds as they are, read without a lock: ON CONFLICT locks every row it meets, even one
   // it leaves alone, and a dimension meets most of its rows again in every chunk (a customer's every order).
+  // Found by their keys as an array too: joined to the input alone, the planner hashed the whole table in every
+  // chunk (200,000 customers: a seq scan and 80-100 ms per chunk, where the index finds 4,000 keys in a few).
   const { rows: found } = await trx.raw<{ rows: { natural: string; id: string | null }[] }>(
     `with input (${names.join(', ')}) as (select * from ${unnestSql(columns)}),
      unchanged as (
        select ${name}.${id}, ${name}.${nk} from ${name} join input on input.${nk} = ${name}.${nk}
-       ${compared.length > 0 ? `where (${columnsOf(name)}) is not distinct from (${columnsOf('input')})` : ''}),
+       where ${name}.${nk} = any(?::${typeOf(table, naturalKey)}[])
+       ${compared.length > 0 ? `and (${columnsOf(name)}) is not distinct from (${columnsOf('input')})` : ''}),
      upserted as (
        insert into ${name} (${names.join(', ')})
        select * from input where not exists (select from unchanged where unchanged.${nk} = input.${nk})
@@ -85,7 +88,7 @@ async function resolveDimension(trx: Knex.Transaction, dimension: DimensionTable
      from input
      left join upserted on upserted.${nk} = input.${nk}
      left join unchanged on unchanged.${nk} = input.${nk}`,
-    columnArrays(columns, unique) as Knex.RawBinding[],
+    [...columnArrays(columns, unique), unique.map((row) => row[naturalKey])] as Knex.RawBinding[],
   );
   const ids = new Map(found.map((row) => [row.natural, row.id]));
   // A row another chunk inserted after this statement's snapshot was taken is neither in its RETURNING (the row
