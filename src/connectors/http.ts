@@ -10,7 +10,10 @@ export interface RequestContext {
   system: string;
   source: Source;
   path: string;
-  /** Signs each attempt afresh (OAuth 1.0a allows a nonce once): the URL to send this attempt to. */
+  /**
+   * Signs each attempt afresh (OAuth 1.0a allows a nonce once): the URL to send this attempt to. It is given a copy
+   * of the request's URL of its own, to change as it signs.
+   */
   authorize?: (url: URL) => URL;
   /** What the source's 429s limit (see Source.onRateLimited); per minute unless the API declares otherwise. */
   rateLimit?: RateLimitKind;
@@ -68,6 +71,16 @@ export class SourceResponse {
     const { body } = this;
     const bom = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
     return body.toString('utf8', bom ? 3 : 0);
+  }
+
+  /** The body as JSON, or as its text when it is not JSON (an error page): what an error's message is read from. */
+  parsed(): unknown {
+    const text = this.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
   }
 }
 
@@ -178,13 +191,14 @@ async function requestFollowingRedirects(
   timeoutMs: number,
 ): Promise<SourceResponse> {
   // Not copied: nothing here changes a URL, and this runs for every request.
-  let url = typeof target === 'string' ? new URL(target) : target;
+  const asked = typeof target === 'string' ? new URL(target) : target;
+  let url = asked;
   let sending = init;
   for (let redirects = 0; ; redirects++) {
     const response = await exchange(url, sending, timeoutMs);
     const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
     if (!location) {
-      if (redirects > 0) response.redirectedFrom = typeof target === 'string' ? new URL(target) : target;
+      if (redirects > 0) response.redirectedFrom = asked;
       return response;
     }
     const next = URL.parse(location, url);
@@ -325,15 +339,8 @@ export function throwUnlessOk(
       parseRetryAfter(response.headers.get('retry-after')),
     );
   }
-  let message: string | undefined;
+  const message = messageOf?.(response.parsed());
   const where = redirectedTo(response);
-  if (messageOf) {
-    try {
-      message = messageOf(JSON.parse(response.text()));
-    } catch {
-      // A body that is not JSON carries no message of the source's.
-    }
-  }
   throw new SourceHttpError(
     `${context.system} answered ${response.status} for ${context.path}${where ? ` (${where})` : ''}${message ? `: ${message}` : ''}`,
     response.status,

@@ -5,19 +5,6 @@ import { expect, it } from 'vitest';
 import { WORKFLOWS_PATH } from '../../src/workflow-bundle.js';
 
 const DIR = new URL('./histories/', import.meta.url);
-/**
- * Histories recorded before the one cursor (page numbers, nextPage, a sync's numeric key): kept as they are, so
- * that runs an earlier ferry started go on replaying. `npm run record:histories` rewrites only the top level's.
- */
-const BEFORE_CURSOR = new URL('./histories/before-cursor/', import.meta.url);
-/** Chunks that adapt, recorded before their bound in records (patched('chunk-bound-in-records')). */
-const BEFORE_CHUNK_BOUND = new URL('./histories/before-chunk-bound/', import.meta.url);
-const EARLIER = ['before-chunk-bound', 'before-cursor'];
-
-it('replays every directory of earlier histories (one added is listed below)', async () => {
-  const directories = (await readdir(DIR, { withFileTypes: true })).filter((entry) => entry.isDirectory());
-  expect(directories.map((entry) => entry.name).sort()).toEqual(EARLIER);
-});
 
 /** The histories the workflows recorded as of now; those recorded before the one cursor are the common ones. */
 const COMMON = [
@@ -46,11 +33,28 @@ const NOW = [
   // Recorded by 98b1ab6, before a stack check's connection became optional (a worker's own check has none).
   'stack-check-completed.json',
 ];
+/**
+ * Histories an earlier ferry recorded, by directory, kept as they are so that runs it started go on replaying
+ * (`npm run record:histories` rewrites only the top level's).
+ */
+const EARLIER: Record<string, { before: string; files: string[] }> = {
+  // Page numbers, nextPage, a sync's numeric key.
+  'before-cursor': { before: 'the one cursor', files: COMMON },
+  // Chunks that adapt, before patched('chunk-bound-in-records').
+  'before-chunk-bound': { before: 'the chunk bound in records', files: EQUAL_WORK },
+};
+
+it('replays every directory of earlier histories (one added is listed in EARLIER)', async () => {
+  const directories = (await readdir(DIR, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+  expect(directories.map((entry) => entry.name).sort()).toEqual(Object.keys(EARLIER).sort());
+});
 
 it.each([
-  ['as recorded now', DIR, NOW],
-  ['as an earlier ferry recorded them (before the one cursor)', BEFORE_CURSOR, COMMON],
-  ['as an earlier ferry recorded them (before the chunk bound in records)', BEFORE_CHUNK_BOUND, EQUAL_WORK],
+  ['as recorded now', DIR, NOW] as const,
+  ...Object.entries(EARLIER).map(
+    ([directory, { before, files }]) =>
+      [`as an earlier ferry recorded them (before ${before})`, new URL(`${directory}/`, DIR), files] as const,
+  ),
 ])(
   'replays histories of backfill (continued, verified, windows of equal work), partition (continued, steered, yielded, dry run, adaptive chunks), incremental sync (first, continued), dead-letter retry, stack check, verify (repairing), match (steered, a partition, CSV inputs) and CSV load (paused, continued) %s against the current workflow code',
   async (_, dir, expected) => {

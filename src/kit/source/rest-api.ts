@@ -40,14 +40,6 @@ export interface RestApi {
   open(source: Source): RestClient;
 }
 
-const parseBody = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-};
-
 /** Requests to one source through the declared auth, under the run's pace, with ferry's retries and errors. */
 export class RestClient {
   private readonly root: string;
@@ -108,11 +100,11 @@ export class RestClient {
       body: JSON.stringify(request.body),
     });
     if (response.status === 401 || response.status === 403) {
-      throw this.refused(response, parseBody(response.text()));
+      throw this.refused(response, response.parsed());
     }
     // A login the source could not answer now (429, 5xx) is retried like any request; only refusal is final.
     throwUnlessOk(response, this.context(url), this.declaration.errorMessage);
-    return { status: response.status, headers: response.headers, body: parseBody(response.text()) };
+    return { status: response.status, headers: response.headers, body: response.parsed() };
   }
 
   /** The session's token: one login per worker and connection, shared by the requests that wait for it. */
@@ -155,7 +147,7 @@ export class RestClient {
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
       };
       const authorize = (target: URL) => {
-        const signed: Attempt = { method, url: new URL(target), headers };
+        const signed: Attempt = { method, url: target, headers };
         auth.apply(signed, this.auth, token);
         return signed.url;
       };
@@ -165,7 +157,7 @@ export class RestClient {
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       });
       if (response.status === 401 || response.status === 403) {
-        const body = parseBody(response.text());
+        const body = response.parsed();
         if (attempt === 0 && token && auth.expired?.(response.status, body)) {
           // Another activity may have logged in meanwhile; only a session still ours is dropped.
           if (this.source.session.token === token) this.source.session.token = undefined;

@@ -48,6 +48,10 @@ function server(name: 'a' | 'b', routes: () => Record<string, [number, string]>)
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"No such page"}');
       return;
     }
+    if (req.url === '/plain-error') {
+      res.writeHead(400, { 'content-type': 'text/html' }).end('<html>Bad Request</html>');
+      return;
+    }
     if (req.url === '/huge') {
       // One more byte than an answer may hold, in 1 MiB writes.
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -181,6 +185,19 @@ describe('source requests: redirects, and answers read whole', () => {
       `Test API answered 404 for /moved-away (redirected to ${originA}/missing): No such page`,
     );
     expect(received.map((r) => r.path)).toEqual(['/moved-away', '/missing?token=SECRET']);
+  });
+
+  it('gives an error page that is not JSON to the message reader as its text, and adds no message of its own', async () => {
+    const response = await sendRequest(context('/plain-error'), `${originA}/plain-error`, {});
+    const seen: unknown[] = [];
+    const messageOf = (body: unknown) => {
+      seen.push(body);
+      return (body as { message?: string }).message;
+    };
+    expect(() => throwUnlessOk(response, context('/plain-error'), messageOf)).toThrow(
+      /^Test API answered 400 for \/plain-error$/,
+    );
+    expect(seen).toEqual(['<html>Bad Request</html>']);
   });
 
   it('fails at once on an answer larger than an answer may hold, saying so', async () => {

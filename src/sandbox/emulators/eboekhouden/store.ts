@@ -15,8 +15,10 @@ const RECENT_MUTATIONS = 4096;
 export class MutationStore {
   private readonly edited = new Map<number, Mutation>();
   private readonly booked: Mutation[] = [];
-  /** Recently generated mutations by id, oldest first (never edited ones: edits are looked up first). Every
-   * mutation the store hands out is frozen alike: generated and kept, edited or booked. */
+  /**
+   * Recently generated mutations by id, oldest first (never edited ones: edits are looked up first). Every mutation
+   * the store hands out is frozen alike: generated and kept, edited or booked.
+   */
   private readonly recent = new Map<number, Mutation>();
 
   constructor(readonly shape: BookShape) {}
