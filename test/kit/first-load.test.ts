@@ -1,6 +1,8 @@
+import type { Knex } from 'knex';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { columns as c, defineTarget, prepareTarget, table, writeTarget } from '../../src/kit/index.js';
 import type { TargetRows } from '../../src/kit/target/write.js';
+import { createDb } from '../../src/target/db.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 // No dimension: two writers of the same records then meet first at the records' unique index.
@@ -103,4 +105,152 @@ it('falls back when a new record brings a child row another record holds, and mo
     ],
     items: [{ id: '10', order_id: '2', sku: 'sku-2' }],
   });
+});
+
+/** Index scans of fl_orders in `trx` so far: a child row's foreign-key check is one each. */
+async function orderProbes(trx: Knex.Transaction): Promise<number> {
+  const { rows: found } = await trx.raw<{ rows: { scans: string }[] }>(
+    `select coalesce(idx_scan, 0) as scans from pg_stat_xact_user_tables where relname = 'fl_orders'`,
+  );
+  return Number(found[0]?.scans ?? 0);
+}
+
+const ORDERS = Array.from({ length: 200 }, (_, index) => index + 1);
+
+/** A first load of ORDERS (one item each) through `db`: its counts, and how often it probed the orders. */
+const firstLoad = (db: Knex) =>
+  db.transaction(async (trx) => {
+    const counts = await writeTarget(trx, target, chunk(ORDERS));
+    const { rows: role } = await trx.raw(`select current_setting('session_replication_role') as role`);
+    return { counts, probes: await orderProbes(trx), role: role[0].role };
+  });
+
+it('COPYs children that can only name the records just COPYed without a foreign-key probe per row', async () => {
+  const { counts, probes, role } = await firstLoad(database.db);
+  expect(counts).toMatchObject({ inserted: ORDERS.length });
+  expect(probes).toBeLessThan(ORDERS.length);
+  expect((await rows()).items).toHaveLength(ORDERS.length);
+  // The rest of the transaction checks again.
+  expect(role).toBe('origin');
+});
+
+/** A login role of this test, owning nothing: it may write the tables, and `may` say more. */
+async function connectAs(name: string, may: string[] = []): Promise<Knex> {
+  await database.db.raw(`create role ${name} login password 'ferry'`);
+  await database.db.raw(`grant all on fl_orders, fl_items to ${name}`);
+  for (const privilege of may) await database.db.raw(`grant ${privilege} to ${name}`);
+  const url = new URL(database.url);
+  url.username = name;
+  url.password = 'ferry';
+  return createDb(url.toString(), 1);
+}
+const roles: string[] = [];
+afterAll(async () => {
+  for (const role of roles) {
+    await database.db.raw(`drop owned by ${role}`);
+    await database.db.raw(`drop role ${role}`);
+  }
+});
+
+it('keeps the checks for a role that may not skip them, and skips them for one granted SET on the setting', async () => {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const [plainRole, grantedRole] = [`fl_plain_${suffix}`, `fl_granted_${suffix}`];
+  roles.push(plainRole, grantedRole);
+  const plain = await connectAs(plainRole);
+  const granted = await connectAs(grantedRole, ['set on parameter session_replication_role']);
+  try {
+    const checked = await firstLoad(plain);
+    expect(checked.counts).toMatchObject({ inserted: ORDERS.length });
+    expect(checked.probes).toBeGreaterThanOrEqual(ORDERS.length);
+    await database.db.raw('truncate fl_items, fl_orders');
+    const trusted = await firstLoad(granted);
+    expect(trusted.counts).toMatchObject({ inserted: ORDERS.length });
+    expect(trusted.probes).toBeLessThan(ORDERS.length);
+    expect((await rows()).items).toHaveLength(ORDERS.length);
+  } finally {
+    await plain.destroy();
+    await granted.destroy();
+  }
+});
+
+it('keeps the checks, and the triggers, of a child table with a trigger of its own', async () => {
+  await database.db.raw(`create table fl_item_log (item_id bigint)`);
+  await database.db.raw(
+    `create function fl_log_item() returns trigger language plpgsql as
+     $$ begin insert into fl_item_log values (new.id); return new; end $$`,
+  );
+  await database.db.raw(
+    `create trigger fl_items_logged after insert on fl_items for each row execute function fl_log_item()`,
+  );
+  try {
+    const { probes } = await firstLoad(database.db);
+    expect(probes).toBeGreaterThanOrEqual(ORDERS.length);
+    expect(Number((await database.db('fl_item_log').count({ n: '*' }))[0]?.n)).toBe(ORDERS.length);
+  } finally {
+    await database.db.raw('drop trigger fl_items_logged on fl_items');
+    await database.db.raw('drop table fl_item_log');
+    await database.db.raw('drop function fl_log_item');
+  }
+});
+
+it('keeps the checks of a child table with a foreign key to another table: a row naming nothing there fails', async () => {
+  await database.db.raw(`create table fl_skus (sku text primary key)`);
+  await database.db.raw(
+    `alter table fl_items add constraint fl_items_sku foreign key (sku) references fl_skus`,
+  );
+  try {
+    await expect(firstLoad(database.db)).rejects.toThrow(/fl_items_sku/);
+    expect((await rows()).orders).toEqual([]);
+  } finally {
+    await database.db.raw('alter table fl_items drop constraint fl_items_sku');
+    await database.db.raw('drop table fl_skus');
+  }
+});
+
+it('keeps the checks when a child row names a record the chunk does not have: the foreign key refuses it', async () => {
+  const orphan = chunk([1, 2]);
+  const items = [...(orphan.fl_items ?? []), { id: 30, order_id: 3, sku: 'sku-3' }];
+  await expect(
+    database.db.transaction((trx) => writeTarget(trx, target, { ...orphan, fl_items: items })),
+  ).rejects.toThrow(/foreign key/);
+  expect(await rows()).toEqual({ orders: [], items: [] });
+});
+
+it('trusts a line naming another line of the same COPY (a bundle), and keeps the check for one naming any other', async () => {
+  const bundles = defineTarget({
+    record: table('fl_bundle_orders', { columns: { id: c.bigint() }, key: ['id'] }),
+    children: [
+      {
+        table: table('fl_bundle_items', {
+          columns: {
+            id: c.bigint(),
+            order_id: c.bigint().references('fl_bundle_orders.id', { cascade: true }),
+            bundled_by: c.bigint().nullable().references('fl_bundle_items.id', { cascade: true }),
+          },
+          key: ['id'],
+        }),
+        parentColumn: 'order_id',
+      },
+    ],
+  });
+  await prepareTarget(database.db, 'first-load-bundles', bundles);
+  const load = (bundledBy: number) =>
+    database.db.transaction(async (trx) => {
+      const counts = await writeTarget(trx, bundles, {
+        fl_bundle_orders: ORDERS.map((id) => ({ id })),
+        fl_bundle_items: ORDERS.flatMap((id) => [
+          { id: id * 10, order_id: id, bundled_by: null },
+          { id: id * 10 + 1, order_id: id, bundled_by: id === 1 ? bundledBy : id * 10 },
+        ]),
+      });
+      const { rows: scans } = await trx.raw<{ rows: { scans: string }[] }>(
+        `select coalesce(idx_scan, 0) as scans from pg_stat_xact_user_tables where relname = 'fl_bundle_orders'`,
+      );
+      return { counts, probes: Number(scans[0]?.scans) };
+    });
+  await expect(load(99_999)).rejects.toThrow(/bundled_by/);
+  const { counts, probes } = await load(10);
+  expect(counts).toMatchObject({ inserted: ORDERS.length });
+  expect(probes).toBeLessThan(ORDERS.length);
+  expect(await database.db('fl_bundle_items').count({ n: '*' })).toEqual([{ n: String(2 * ORDERS.length) }]);
 });

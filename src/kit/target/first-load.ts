@@ -3,6 +3,7 @@ import { quote } from '../../target/bulk-upsert.js';
 import { copyLine, copyLinesInto } from '../../target/copy-text.js';
 import { type Table, typeOf, writtenColumns } from './table.js';
 import type { Target } from './target.js';
+import { referencedColumn, trustedChildren } from './trusted-children.js';
 
 type Row = Record<string, unknown>;
 
@@ -20,13 +21,18 @@ async function copyRows(trx: Knex.Transaction, table: Table, rows: readonly Row[
   );
 }
 
+/** For the rest of the transaction, or until the savepoint around it is rolled back to. */
+const setReplicationRole = (trx: Knex.Transaction, role: string) =>
+  trx.raw(`select set_config('session_replication_role', ?, true)`, [role]);
+
 /**
  * The first load's fast path: when the target holds none of a chunk's records yet, their rows and their children's
  * go in with COPY, with no conflict checks and no comparisons (a first load's chunks, and new records of a sync).
  * One indexed probe decides. A row that exists after all (a retried chunk whose commit landed, a record another
  * chunk is writing at the same moment, a key twice in the chunk) fails the COPY on the table's unique index: the
  * COPY is rolled back to its savepoint and the caller writes the chunk the usual way, comparing, so the counts stay
- * exact. Returns whether the rows were written.
+ * exact. Children that can only name these records go in without PostgreSQL's per-row foreign-key check where the
+ * session may skip it (see trustedChildren). Returns whether the rows were written.
  */
 export async function copyNewRecords(
   trx: Knex.Transaction,
@@ -36,11 +42,7 @@ export async function copyNewRecords(
 ): Promise<boolean> {
   // A child row can only be trusted not to exist when it must name an existing record (a foreign key): a child
   // table without one may hold rows under a key no record has yet, which the comparing path would delete.
-  const childrenNeedParent = target.children.every((child) =>
-    child.table.columns[child.parentColumn]?.specification.references?.column.startsWith(
-      `${target.record.name}.`,
-    ),
-  );
+  const childrenNeedParent = target.children.every((child) => referencedColumn(target, child) !== undefined);
   if (!childrenNeedParent) return false;
   const key = target.record.key[0] as string;
   const { rows: found } = await trx.raw<{ rows: unknown[] }>(
@@ -48,10 +50,19 @@ export async function copyNewRecords(
     [records.map((row) => row[key])] as Knex.RawBinding[],
   );
   if (found.length > 0) return false;
+  const trusted = await trustedChildren(trx, target, records, (child) => childRows(child.table));
   await trx.raw(`savepoint ${SAVEPOINT}`);
   try {
     await copyRows(trx, target.record, records);
-    for (const child of target.children) await copyRows(trx, child.table, childRows(child.table));
+    for (const child of target.children) {
+      if (!trusted?.children.has(child)) await copyRows(trx, child.table, childRows(child.table));
+    }
+    if (trusted) {
+      // Undone with the savepoint if a COPY fails; set back by hand when they all went in.
+      await setReplicationRole(trx, 'replica');
+      for (const child of trusted.children) await copyRows(trx, child.table, childRows(child.table));
+      await setReplicationRole(trx, trusted.role);
+    }
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     // Rolled back to, the savepoint stays until the transaction ends: harmless, and one statement less.
