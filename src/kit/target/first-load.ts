@@ -54,14 +54,15 @@ export async function copyNewRecords(
   await trx.raw(`savepoint ${SAVEPOINT}`);
   try {
     await copyRows(trx, target.record, records);
-    for (const child of target.children) {
-      if (!trusted?.children.has(child)) await copyRows(trx, child.table, childRows(child.table));
-    }
+    // The trusted children first: they name only the records (or their own rows), while another child may name
+    // theirs. The role is undone with the savepoint if a COPY fails, set back by hand when they all went in.
     if (trusted) {
-      // Undone with the savepoint if a COPY fails; set back by hand when they all went in.
       await setReplicationRole(trx, 'replica');
       for (const child of trusted.children) await copyRows(trx, child.table, childRows(child.table));
       await setReplicationRole(trx, trusted.role);
+    }
+    for (const child of target.children) {
+      if (!trusted?.children.has(child)) await copyRows(trx, child.table, childRows(child.table));
     }
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
