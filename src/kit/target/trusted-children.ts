@@ -23,12 +23,15 @@ interface ForeignKey {
 }
 
 /**
- * Whether every value of `column` in `rows` is null (a foreign key lets it through) or one of `among`'s `key`,
- * compared as the text COPY sends: the same text into the same type is the same value.
+ * A key as compared here: a primitive itself (equal primitives are sent as equal text), anything else as the text
+ * COPY sends. The same text into the same type is the same value.
  */
+const comparable = (value: unknown) => (typeof value === 'object' ? copyText(value) : value);
+
+/** Whether every value of `column` in `rows` is null (a foreign key lets it through) or one of `among`'s `key`. */
 function namesOneOf(rows: readonly Row[], column: string, among: readonly Row[], key: string): boolean {
-  const keys = new Set(among.flatMap((row) => (row[key] == null ? [] : [copyText(row[key])])));
-  return rows.every((row) => row[column] == null || keys.has(copyText(row[column])));
+  const keys = new Set(among.flatMap((row) => (row[key] == null ? [] : [comparable(row[key])])));
+  return rows.every((row) => row[column] == null || keys.has(comparable(row[column])));
 }
 
 /**
