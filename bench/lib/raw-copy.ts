@@ -44,7 +44,9 @@ export function rawCopyLoad(batches: readonly TargetRows[]): RawCopyLoad {
 /**
  * The physical limit of a first load: COPY (text format) straight into the empty tables, with their indexes and
  * constraints as ferry's schema has them; no conflict checks, no comparisons, no lookups. Customers first (the
- * orders reference them), then the batches with `writers` transactions at once.
+ * orders reference them), then the batches with `writers` transactions at once. The items skip their foreign-key
+ * checks as ferry's first load does where its role may (src/kit/target/trusted-children.ts): they name only the
+ * orders COPYed just before and each other.
  */
 export async function rawCopy(db: Knex, load: RawCopyLoad, writers: number): Promise<void> {
   await db.transaction((trx) => copyInto(trx, 'customers', CUSTOMER_COLUMNS, load.customers));
@@ -54,6 +56,7 @@ export async function rawCopy(db: Knex, load: RawCopyLoad, writers: number): Pro
       const { orders, items } = batch;
       await db.transaction(async (trx) => {
         await copyInto(trx, 'orders', ORDER_COLUMNS, orders);
+        await trx.raw(`set local session_replication_role = replica`);
         await copyInto(trx, 'order_items', ITEM_COLUMNS, items);
       });
     }
