@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ColumnSpec } from '../../src/target/bulk-upsert.js';
-import { copyLine, copyLinesInto } from '../../src/target/copy-text.js';
+import { copyRowsInto } from '../../src/target/copy-text.js';
 
 /** COPY (text format) of rows' named columns into a table, inside the transaction. */
 export function copyInto(
@@ -9,11 +9,10 @@ export function copyInto(
   columns: readonly ColumnSpec[],
   rows: readonly object[],
 ): Promise<void> {
-  const names = columns.map((column) => column.name);
-  return copyLinesInto(
+  return copyRowsInto(
     trx,
     table,
-    names,
-    rows.map((row) => copyLine(names.map((name) => (row as Record<string, unknown>)[name]))),
+    columns.map((column) => column.name),
+    rows as readonly Record<string, unknown>[],
   );
 }

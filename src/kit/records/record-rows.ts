@@ -24,6 +24,19 @@ function plansOf(table: Table): ColumnPlan[] {
   return plans;
 }
 
+type LookupPlan = ColumnPlan & { lookup: string };
+const LOOKUP_PLANS = new WeakMap<Table, LookupPlan[]>();
+
+/** The plans of a table's columns found by a lookup: lookupKeys reads them for every part of every record. */
+function lookupPlansOf(table: Table): LookupPlan[] {
+  let plans = LOOKUP_PLANS.get(table);
+  if (!plans) {
+    plans = plansOf(table).filter((plan): plan is LookupPlan => plan.lookup !== undefined);
+    LOOKUP_PLANS.set(table, plans);
+  }
+  return plans;
+}
+
 /** A table's row for a part of a record, from these columns' plans. */
 function rowOf(
   plans: readonly ColumnPlan[],
@@ -71,8 +84,7 @@ export function lookupKeys(targets: Targets, records: readonly unknown[]): Map<s
     const target = choose(record);
     if (!target) continue;
     for (const [table, part] of partsOf(target, record)) {
-      for (const plan of plansOf(table)) {
-        if (!plan.lookup) continue;
+      for (const plan of lookupPlansOf(table)) {
         const set = keys.get(plan.lookup) ?? new Set<string>();
         keys.set(plan.lookup, set);
         for (const path of plan.paths) {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { quote } from '../../target/bulk-upsert.js';
-import { copyLine, copyLinesInto } from '../../target/copy-text.js';
+import { copyRowsInto } from '../../target/copy-text.js';
 import { type Table, typeOf, writtenColumns } from './table.js';
 import type { Target } from './target.js';
 import { referencedColumn, trustedChildren } from './trusted-children.js';
@@ -13,12 +13,7 @@ const UNIQUE_VIOLATION = '23505';
 async function copyRows(trx: Knex.Transaction, table: Table, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
   const names = writtenColumns(table).map((column) => column.name);
-  await copyLinesInto(
-    trx,
-    table.name,
-    names,
-    rows.map((row) => copyLine(names.map((name) => row[name]))),
-  );
+  await copyRowsInto(trx, table.name, names, rows);
 }
 
 /** For the rest of the transaction, or until the savepoint around it is rolled back to. */
