@@ -1,6 +1,13 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { columns as c, defineTarget, prepareTarget, table, writeTarget } from '../../src/kit/index.js';
+import {
+  type Column,
+  columns as c,
+  defineTarget,
+  prepareTarget,
+  table,
+  writeTarget,
+} from '../../src/kit/index.js';
 import type { TargetRows } from '../../src/kit/target/write.js';
 import { createDb } from '../../src/target/db.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -111,12 +118,33 @@ it('falls back when a new record brings a child row another record holds, and mo
   });
 });
 
-/** Index scans of fl_orders in `trx` so far: a child row's foreign-key check is one each. */
-async function orderProbes(trx: Knex.Transaction): Promise<number> {
+/** Index scans of a record table in `trx` so far: a child row's foreign-key check is one each. */
+async function probesOf(trx: Knex.Transaction, records: string): Promise<number> {
   const { rows: found } = await trx.raw<{ rows: { scans: string }[] }>(
-    `select coalesce(idx_scan, 0) as scans from pg_stat_xact_user_tables where relname = 'fl_orders'`,
+    `select coalesce(idx_scan, 0) as scans from pg_stat_xact_user_tables where relname = ?`,
+    [records],
   );
   return Number(found[0]?.scans ?? 0);
+}
+
+/** Orders (an id alone) with one child table of items naming them, `${prefix}_orders` and `${prefix}_items`. */
+function ordersWithItems(prefix: string, itemColumns: Record<string, Column<unknown>> = {}) {
+  return defineTarget({
+    record: table(`${prefix}_orders`, { columns: { id: c.bigint() }, key: ['id'] }),
+    children: [
+      {
+        table: table(`${prefix}_items`, {
+          columns: {
+            id: c.bigint(),
+            order_id: c.bigint().references(`${prefix}_orders.id`, { cascade: true }),
+            ...itemColumns,
+          },
+          key: ['id'],
+        }),
+        parentColumn: 'order_id',
+      },
+    ],
+  });
 }
 
 const ORDERS = Array.from({ length: 200 }, (_, index) => index + 1);
@@ -126,7 +154,7 @@ const firstLoad = (db: Knex) =>
   db.transaction(async (trx) => {
     const counts = await writeTarget(trx, target, chunk(ORDERS));
     const { rows: role } = await trx.raw(`select current_setting('session_replication_role') as role`);
-    return { counts, probes: await orderProbes(trx), role: role[0].role };
+    return { counts, probes: await probesOf(trx, 'fl_orders'), role: role[0].role };
   });
 
 it('COPYs children that can only name the records just COPYed without a foreign-key probe per row', async () => {
@@ -221,21 +249,8 @@ it('keeps the checks when a child row names a record the chunk does not have: th
 });
 
 it('trusts a line naming another line of the same COPY (a bundle), and keeps the check for one naming any other', async () => {
-  const bundles = defineTarget({
-    record: table('fl_bundle_orders', { columns: { id: c.bigint() }, key: ['id'] }),
-    children: [
-      {
-        table: table('fl_bundle_items', {
-          columns: {
-            id: c.bigint(),
-            order_id: c.bigint().references('fl_bundle_orders.id', { cascade: true }),
-            bundled_by: c.bigint().nullable().references('fl_bundle_items.id', { cascade: true }),
-          },
-          key: ['id'],
-        }),
-        parentColumn: 'order_id',
-      },
-    ],
+  const bundles = ordersWithItems('fl_bundle', {
+    bundled_by: c.bigint().nullable().references('fl_bundle_items.id', { cascade: true }),
   });
   await prepareTarget(database.db, 'first-load-bundles', bundles);
   const load = (bundledBy: number) =>
@@ -247,10 +262,7 @@ it('trusts a line naming another line of the same COPY (a bundle), and keeps the
           { id: id * 10 + 1, order_id: id, bundled_by: id === 1 ? bundledBy : id * 10 },
         ]),
       });
-      const { rows: scans } = await trx.raw<{ rows: { scans: string }[] }>(
-        `select coalesce(idx_scan, 0) as scans from pg_stat_xact_user_tables where relname = 'fl_bundle_orders'`,
-      );
-      return { counts, probes: Number(scans[0]?.scans) };
+      return { counts, probes: await probesOf(trx, 'fl_bundle_orders') };
     });
   await expect(load(99_999)).rejects.toThrow(/bundled_by/);
   const { counts, probes } = await load(10);
@@ -260,28 +272,18 @@ it('trusts a line naming another line of the same COPY (a bundle), and keeps the
 });
 
 it('COPYs a child naming another child after it, whichever of them is trusted', async () => {
+  const { record, children } = ordersWithItems('fl_n');
+  const notes = table('fl_n_notes', {
+    columns: {
+      id: c.bigint(),
+      order_id: c.bigint().references('fl_n_orders.id', { cascade: true }),
+      item_id: c.bigint().references('fl_n_items.id', { cascade: true }),
+    },
+    key: ['id'],
+  });
   const nested = defineTarget({
-    record: table('fl_n_orders', { columns: { id: c.bigint() }, key: ['id'] }),
-    children: [
-      {
-        table: table('fl_n_notes', {
-          columns: {
-            id: c.bigint(),
-            order_id: c.bigint().references('fl_n_orders.id', { cascade: true }),
-            item_id: c.bigint().references('fl_n_items.id', { cascade: true }),
-          },
-          key: ['id'],
-        }),
-        parentColumn: 'order_id',
-      },
-      {
-        table: table('fl_n_items', {
-          columns: { id: c.bigint(), order_id: c.bigint().references('fl_n_orders.id', { cascade: true }) },
-          key: ['id'],
-        }),
-        parentColumn: 'order_id',
-      },
-    ],
+    record,
+    children: [{ table: notes, parentColumn: 'order_id' }, ...children],
   });
   // Created by hand: the notes name the items, which the kit would create after them.
   await database.db.raw(`create table fl_n_orders (id bigint primary key)`);
@@ -359,18 +361,7 @@ it('keeps the checks of a key between columns of different types: the same text 
 });
 
 it('keeps the checks, and the triggers, of a partitioned child table: its partitions may have their own', async () => {
-  const partitioned = defineTarget({
-    record: table('fl_p_orders', { columns: { id: c.bigint() }, key: ['id'] }),
-    children: [
-      {
-        table: table('fl_p_items', {
-          columns: { id: c.bigint(), order_id: c.bigint().references('fl_p_orders.id', { cascade: true }) },
-          key: ['id'],
-        }),
-        parentColumn: 'order_id',
-      },
-    ],
-  });
+  const partitioned = ordersWithItems('fl_p');
   await database.db.raw(`create table fl_p_orders (id bigint primary key)`);
   await database.db.raw(
     `create table fl_p_items (id bigint primary key, order_id bigint not null references fl_p_orders on delete cascade)

@@ -12,30 +12,24 @@ export type { FoundLookups } from './column-plan.js';
 type Row = Record<string, unknown>;
 
 const NO_LOOKUPS: FoundLookups = new Map();
-const PLANS = new WeakMap<Table, ColumnPlan[]>();
 
-/** A table's column plans, compiled once per table. */
-function plansOf(table: Table): ColumnPlan[] {
-  let plans = PLANS.get(table);
-  if (!plans) {
-    plans = planTable(table);
-    PLANS.set(table, plans);
-  }
-  return plans;
+/** `compute` of a table, worked out once per table. */
+function perTable<T>(compute: (table: Table) => T): (table: Table) => T {
+  const kept = new WeakMap<Table, T>();
+  return (table) => {
+    if (!kept.has(table)) kept.set(table, compute(table));
+    return kept.get(table) as T;
+  };
 }
+
+/** A table's column plans. */
+const plansOf = perTable(planTable);
 
 type LookupPlan = ColumnPlan & { lookup: string };
-const LOOKUP_PLANS = new WeakMap<Table, LookupPlan[]>();
-
 /** The plans of a table's columns found by a lookup: lookupKeys reads them for every part of every record. */
-function lookupPlansOf(table: Table): LookupPlan[] {
-  let plans = LOOKUP_PLANS.get(table);
-  if (!plans) {
-    plans = plansOf(table).filter((plan): plan is LookupPlan => plan.lookup !== undefined);
-    LOOKUP_PLANS.set(table, plans);
-  }
-  return plans;
-}
+const lookupPlansOf = perTable((table) =>
+  plansOf(table).filter((plan): plan is LookupPlan => plan.lookup !== undefined),
+);
 
 /** A table's row for a part of a record, from these columns' plans. */
 function rowOf(
