@@ -4,7 +4,7 @@ import { RunLookupCaches } from '../connectors/lookup-cache.js';
 import { RequestPacer } from '../connectors/pacer.js';
 import { SharedRateLimiter } from '../connectors/shared-rate-limit.js';
 import type { Source } from '../connectors/source.js';
-import { waitAlive } from '../connectors/wait.js';
+import { inTurn, waitAlive, waitAliveUnlessDue } from '../connectors/wait.js';
 import { getMigration } from '../migrations/registry.js';
 import type { ChunkContext, Migration, TimeWindow } from '../migrations/types.js';
 import { ChunkTimer } from '../target/chunk-timing.js';
@@ -72,20 +72,28 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         { runId: input.runId ?? workflowId, migration: input.migration, partitionKey: workflowId },
         () => pacer.remainingMs(),
       );
+      // The run's own pace, the pace the source's 429s taught this worker, then the connection's limit shared with
+      // every other worker and run.
+      const limits = [
+        () => pacer.take(),
+        () => waitAliveUnlessDue(adaptive.reserve(), () => heartbeat()),
+        () => shared.take(),
+      ];
       const source: Source = {
         name: input.connection,
         connection: deps.resolveConnection(input.connection),
-        // The run's own pace, the pace the source's 429s taught this worker, then the connection's limit shared
-        // with every other worker and run.
-        beforeRequest: async () => {
+        beforeRequest: () => {
           const asked = performance.now();
-          await pacer.take();
-          await waitAlive(adaptive.reserve(), () => heartbeat());
-          await shared.take();
-          const waitedMs = performance.now() - asked;
-          metrics.request(waitedMs / 1000);
-          timer.waitMs += waitedMs;
-          timer.requests++;
+          const counted = () => {
+            const waitedMs = performance.now() - asked;
+            metrics.request(waitedMs / 1000);
+            timer.waitMs += waitedMs;
+            timer.requests++;
+          };
+          const waiting = inTurn(limits);
+          if (waiting) return waiting.then(counted);
+          counted();
+          return undefined;
         },
         onRateLimited: (limit) => {
           metrics.rateLimited();

@@ -136,13 +136,19 @@ export async function sendRequest(
   let limited = 0;
   let transient = 0;
   for (;;) {
-    await source.beforeRequest();
+    const paced = source.beforeRequest();
+    if (paced) await paced;
     // Signed outside the try: a signature that cannot be made (a credential missing) is not a network error.
     const target = context.authorize ? context.authorize(new URL(url)) : url;
     let response: SourceResponse;
     try {
+      const asked = typeof target === 'string' ? new URL(target) : target;
       // A source that hangs is let go after the connection's timeout.
-      response = await requestFollowingRedirects(context, target, init, timeoutMs);
+      response = await exchange(asked, init, timeoutMs);
+      // Apart, so that an answer that is not a redirect (almost all of them) costs one promise, not two.
+      if (REDIRECT_STATUSES.has(response.status)) {
+        response = await followRedirects(context, asked, init, timeoutMs, response);
+      }
     } catch (error) {
       const cause = (error as { code?: string }).code ?? (error as Error).name;
       if (cause === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
@@ -174,7 +180,7 @@ export async function sendRequest(
 }
 
 /**
- * One request, and the redirects its answers ask for: a 303 (and a 301 or 302 to a POST) is followed with a GET
+ * The redirects a request's first answer (and those after it) ask for, followed: a 303 (and a 301 or 302 to a POST) is followed with a GET
  * (a HEAD stays one) and no body, a 307 or 308 with the same method and body. Another origin gets only the headers
  * any origin may (accept, content-type…): an API key in a header of its own stays home, like Authorization and
  * cookies. A redirect without a Location is returned as the answer it is. Not followed, and an error that names
@@ -184,18 +190,18 @@ export async function sendRequest(
  * A signed request (OAuth 1.0a) is not signed again for where it is sent on: its source answers 401, and the
  * refusal names where the request was redirected (SourceResponse.url).
  */
-async function requestFollowingRedirects(
+async function followRedirects(
   context: RequestContext,
-  target: string | URL,
+  asked: URL,
   init: RequestInit,
   timeoutMs: number,
+  first: SourceResponse,
 ): Promise<SourceResponse> {
-  // Not copied: nothing here changes a URL, and this runs for every request.
-  const asked = typeof target === 'string' ? new URL(target) : target;
   let url = asked;
   let sending = init;
+  let response = first;
   for (let redirects = 0; ; redirects++) {
-    const response = await exchange(url, sending, timeoutMs);
+    if (redirects > 0) response = await exchange(url, sending, timeoutMs);
     const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
     if (!location) {
       if (redirects > 0) response.redirectedFrom = asked;

@@ -16,9 +16,12 @@ export class RequestPacer {
     this.intervalMs = requestsPerMinute ? 60_000 / requestsPerMinute : 0;
   }
 
-  /** Resolves when the next request may be sent. */
-  async take(): Promise<void> {
-    if (this.intervalMs === 0) return;
+  /** Resolves when the next request may be sent; undefined, at once, when the run has no pace. */
+  take(): Promise<void> | undefined {
+    return this.intervalMs === 0 ? undefined : this.takeSlot();
+  }
+
+  private async takeSlot(): Promise<void> {
     await this.waitUntil(this.nextAtMs);
     this.nextAtMs = Date.now() + this.intervalMs;
   }

@@ -59,10 +59,13 @@ export class SharedRateLimiter {
   /**
    * Resolves when this caller's request may start. A connection found without a limit is asked again after
    * UNLIMITED_RECHECK_MS, not before every request: a chunk of a thousand requests then costs the database one
-   * query, and a limit set meanwhile still applies within a second.
+   * query, and a limit set meanwhile still applies within a second. Undefined, at once, while it has none.
    */
-  async take(): Promise<void> {
-    if (Date.now() < this.unlimitedUntilMs) return;
+  take(): Promise<void> | undefined {
+    return Date.now() < this.unlimitedUntilMs ? undefined : this.takeSlot();
+  }
+
+  private async takeSlot(): Promise<void> {
     // Requests that start together while the answer is pending wait for it instead of asking too.
     if (this.asking) {
       if ((await this.asking) === null) return;

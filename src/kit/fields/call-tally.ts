@@ -22,9 +22,15 @@ export class CallTally {
   count(source: Source): Source {
     return {
       ...source,
-      beforeRequest: async () => {
-        await source.beforeRequest();
-        this.entry().calls++;
+      beforeRequest: () => {
+        const paced = source.beforeRequest();
+        if (!paced) {
+          this.entry().calls++;
+          return undefined;
+        }
+        return paced.then(() => {
+          this.entry().calls++;
+        });
       },
       onRateLimited: (limit) => {
         this.entry().rateLimited++;

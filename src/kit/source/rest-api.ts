@@ -107,8 +107,11 @@ export class RestClient {
     return { status: response.status, headers: response.headers, body: response.parsed() };
   }
 
-  /** The session's token: one login per worker and connection, shared by the requests that wait for it. */
-  private async token(): Promise<string | undefined> {
+  /**
+   * The session's token: one login per worker and connection, shared by the requests that wait for it. A token
+   * held (or none needed) comes back as it is, not in a promise: every request asks.
+   */
+  private token(): string | undefined | Promise<string> {
     const { auth } = this.declaration;
     if (!auth.login) return undefined;
     const { session } = this.source;
@@ -139,7 +142,8 @@ export class RestClient {
     const { auth } = this.declaration;
     const url = this.url(path, options.params);
     for (let attempt = 0; ; attempt++) {
-      const token = await this.token();
+      const held = this.token();
+      const token = typeof held === 'object' ? await held : held;
       const headers: Record<string, string> = {
         accept: 'application/json',
         ...this.declaration.headers,
