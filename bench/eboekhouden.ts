@@ -1,8 +1,8 @@
 /**
  * ferry's e-Boekhouden backfill (list + detail, routed into invoices, payments and journal entries) against, in the
  * same run, the seed's loop (per mutation: one detail request, its relation and ledgers from a cache, then its rows
- * inserted and committed one mutation at a time; sampled). Exactness is an independent checksum of the emulator's
- * JSON against SQL. And the source alone, read as ferry reads it and nothing written (bench/lib/read-source.ts):
+ * inserted and committed one mutation at a time; sampled just before and just after ferry's first size).
+ * Exactness is an independent checksum of the emulator's JSON against SQL. And the source alone, read as ferry reads it and nothing written (bench/lib/read-source.ts):
  * with the source answering at once, the pace no loader of it beats on this machine. Several sizes (`--mutations
  * 200000,1000000`) each run on a fresh database and emulator, so that the worker's peak RSS can be compared across
  * them. Prints JSON on stdout and a table on stderr.
@@ -134,9 +134,9 @@ async function runSourceOnly(mutations: number) {
 }
 
 /** The seed's loop over the first `sample` mutations, from an emulator and into a database of its own. */
-async function runSeedLoop(sample: number) {
+async function runSeedLoop(sample: number, database: string) {
   const emulator = await startEboekhoudenEmulator({ mutations: Math.max(sample, 1000), ...emulatorOptions });
-  const databaseUrl = await stack.createDatabase('seed_loop');
+  const databaseUrl = await stack.createDatabase(database);
   // Two connections: one holds the schema lock while the other prepares the target.
   const db = createDb(databaseUrl, 2);
   try {
@@ -159,8 +159,33 @@ async function runSeedLoop(sample: number) {
   }
 }
 
+type SeedLoopRun = Awaited<ReturnType<typeof runSeedLoop>>;
+
+/** The seed loop's runs as one: its pace over all of them. */
+function together(seedRuns: readonly SeedLoopRun[]) {
+  const sampled = seedRuns.reduce((sum, run) => sum + run.sampled, 0);
+  const durationMs = seedRuns.reduce((sum, run) => sum + run.durationMs, 0);
+  const calls = seedRuns.reduce((sum, run) => sum + run.apiCallsPerMutation * run.sampled, 0);
+  return {
+    sampled,
+    durationMs,
+    mutationsPerSecond: Math.round((sampled * 1000) / durationMs),
+    apiCallsPerMutation: Math.round((calls / sampled) * 10_000) / 10_000,
+    runs: seedRuns,
+  };
+}
+
 try {
   const runs = [];
+  // The seed's loop just before and just after ferry's first size, which the ratio is of: the loop waits on the disk
+  // (a commit per mutation) and ferry on the CPU, each drifting on its own over an hour, so both paces are taken
+  // around the same minutes.
+  const seedRuns: SeedLoopRun[] = [];
+  const seedLoopRun = async (when: string) => {
+    log(`seed loop (${when}): one mutation at a time, a commit each, ${seedSample} mutations...`);
+    seedRuns.push(await runSeedLoop(seedSample, `seed_loop_${seedRuns.length + 1}`));
+  };
+  await seedLoopRun('before ferry');
   for (const size of sizes) {
     log(`ferry: backfilling ${size} mutations through Temporal...`);
     const run = await runFerry(size);
@@ -168,9 +193,9 @@ try {
       `ferry: ${run.mutationsPerSecond} mutations/s, ${run.apiCallsPerMutation} API calls per mutation, worker peak RSS ${run.workerPeakRssMb} MB, exact ${run.exact}`,
     );
     runs.push(run);
+    if (runs.length === 1) await seedLoopRun('after ferry');
   }
-  log(`seed loop: one mutation at a time, a commit each, ${seedSample} mutations...`);
-  const seedLoop = await runSeedLoop(seedSample);
+  const seedLoop = together(seedRuns);
   log(`source only: reading ${runs[0]?.mutations} mutations, nothing written...`);
   const sourceRead = await runSourceOnly(runs[0]?.mutations as number);
   const [first, ...rest] = runs as [(typeof runs)[number], ...typeof runs];
@@ -210,7 +235,7 @@ try {
       )
       .join(
         '\n',
-      )}\n| seed loop, ${seedLoop.sampled} sampled | ${seedLoop.mutationsPerSecond} | ${seedLoop.apiCallsPerMutation} | | |\n` +
+      )}\n| seed loop, ${seedLoop.sampled} sampled (before and after ferry: ${seedLoop.runs.map((run) => run.mutationsPerSecond).join(', ')}) | ${seedLoop.mutationsPerSecond} | ${seedLoop.apiCallsPerMutation} | | |\n` +
       `| source only, read and parsed, nothing written | ${sourceRead.recordsPerSecond} | | | |\n` +
       `ferry/seed loop ${result.ratioToSeedLoop}, source read/seed loop ${result.sourceReadToSeedLoop}, ferry/source read ${result.ferryToSourceRead}`,
   );
