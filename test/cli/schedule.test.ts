@@ -118,7 +118,9 @@ describe('ferry schedule (Temporal Schedules, real worker, SAP emulator)', () =>
   });
 
   it('triggers while a sync runs are skipped, also two at once: syncs never overlap', async () => {
-    await sapControl(sap, 'PUT', '/faults', { latencyMs: 300 }); // each sync now takes a few seconds
+    // Each request now waits 3 s, so the sync outlasts the triggers below however busy the machine (at 300 ms a
+    // CI run's triggers once came after it had ended); it is let go at full speed once they are in.
+    await sapControl(sap, 'PUT', '/faults', { latencyMs: 3_000 });
     try {
       const before = await describeSchedule();
       const first = await triggerSyncSchedule(worker.client, name);
@@ -132,6 +134,7 @@ describe('ferry schedule (Temporal Schedules, real worker, SAP emulator)', () =>
       ]);
       expect(second).toEqual({ started: false, runningWorkflowId: running });
       expect(third).toEqual({ started: false, runningWorkflowId: running });
+      await sapControl(sap, 'PUT', '/faults', { latencyMs: 0 });
       const after = await settle();
       const newRuns = after.recentRuns.slice(before.recentRuns.length);
       expect(newRuns).toHaveLength(1);

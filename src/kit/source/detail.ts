@@ -15,14 +15,10 @@ export interface Detail {
 
 const DEFAULT_CONCURRENCY = 8;
 
-/** One record by its own request; undefined when the source does not have it (404). */
-async function fetchOne(client: RestClient, path: string): Promise<unknown> {
-  try {
-    return await client.getJson(path);
-  } catch (error) {
-    if (error instanceof SourceHttpError && error.status === 404) return undefined;
-    throw error;
-  }
+/** A record the source does not have (404) is left undefined; any other failure fails the request. */
+function unlessGone(error: unknown): undefined {
+  if (error instanceof SourceHttpError && error.status === 404) return undefined;
+  throw error;
 }
 
 /**
@@ -35,9 +31,13 @@ async function fetchAll(
   concurrency = DEFAULT_CONCURRENCY,
 ): Promise<unknown[]> {
   const found: unknown[] = new Array(paths.length);
-  await inLanes(paths, concurrency, async (path, index) => {
-    found[index] = await fetchOne(client, path);
-  });
+  // One promise per record here, not an async function awaiting another: this runs once per record of a source
+  // that lists summaries, and an activity's async context hooks every promise.
+  await inLanes(paths, concurrency, (path, index) =>
+    client.getJson(path).then((record) => {
+      found[index] = record;
+    }, unlessGone),
+  );
   return found;
 }
 

@@ -196,8 +196,11 @@ export class RestClient {
   }
 
   /** A GET's body as JSON; a body that is not JSON is a MalformedPageError (retried like a 5xx). */
-  async getJson<T = unknown>(path: string, params?: Record<string, string>): Promise<T> {
-    return readJson<T>(await this.get(path, params), `${this.declaration.system} ${path}`);
+  getJson<T = unknown>(path: string, params?: Record<string, string>): Promise<T> {
+    // Not async: a detail request per record comes here, and every promise less counts (see fetchDetails).
+    return this.get(path, params).then((response) =>
+      readJson<T>(response, `${this.declaration.system} ${path}`),
+    );
   }
 }
 
