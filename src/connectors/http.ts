@@ -180,13 +180,13 @@ export async function sendRequest(
 }
 
 /**
- * The redirects a request's first answer (and those after it) ask for, followed: a 303 (and a 301 or 302 to a POST) is followed with a GET
- * (a HEAD stays one) and no body, a 307 or 308 with the same method and body. Another origin gets only the headers
- * any origin may (accept, content-type…): an API key in a header of its own stays home, like Authorization and
- * cookies. A redirect without a Location is returned as the answer it is. Not followed, and an error that names
- * where it led, without its query (a signature, a key): a sixth redirect in a row, a Location that is not an
- * http(s) URL, one from https to http, and a body (a login's secret) sent on to another origin, unless from http
- * to https on the same host.
+ * The redirects a request's first answer (and those after it) ask for, followed: a 303 (and a 301 or 302 to a POST)
+ * is followed with a GET (a HEAD stays one) and no body, a 307 or 308 with the same method and body. Another origin
+ * gets only the headers any origin may (accept, content-type…): an API key in a header of its own stays home, like
+ * Authorization and cookies. A redirect without a Location is returned as the answer it is. Not followed, and an
+ * error that names where it led, without its query (a signature, a key): a sixth redirect in a row, a Location that
+ * is not an http(s) URL, one from https to http, and a body (a login's secret) sent on to another origin, unless
+ * from http to https on the same host.
  * A signed request (OAuth 1.0a) is not signed again for where it is sent on: its source answers 401, and the
  * refusal names where the request was redirected (SourceResponse.url).
  */

@@ -1,4 +1,4 @@
-import { waitAlive } from './wait.js';
+import { waitAlive, waitAliveUnlessDue } from './wait.js';
 
 /**
  * Spaces a run's requests evenly: each request owns a slot of 60/requestsPerMinute seconds and the next one
@@ -16,14 +16,16 @@ export class RequestPacer {
     this.intervalMs = requestsPerMinute ? 60_000 / requestsPerMinute : 0;
   }
 
-  /** Resolves when the next request may be sent; undefined, at once, when the run has no pace. */
+  /**
+   * Resolves when this request's slot starts; undefined, at once, when the run has no pace or its slot is now. The
+   * slot is taken before the wait: requests that ask together (a chunk's detail requests, several in flight) each
+   * get one of their own, where they used to wait for the same one and all go out when it came.
+   */
   take(): Promise<void> | undefined {
-    return this.intervalMs === 0 ? undefined : this.takeSlot();
-  }
-
-  private async takeSlot(): Promise<void> {
-    await this.waitUntil(this.nextAtMs);
-    this.nextAtMs = Date.now() + this.intervalMs;
+    if (this.intervalMs === 0) return undefined;
+    const slotAtMs = Math.max(Date.now(), this.nextAtMs);
+    this.nextAtMs = slotAtMs + this.intervalMs;
+    return waitAliveUnlessDue(slotAtMs, this.onWait);
   }
 
   /** How long settle() will wait from now: the rest of the last request's slot. */

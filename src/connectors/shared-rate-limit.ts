@@ -59,7 +59,8 @@ export class SharedRateLimiter {
   /**
    * Resolves when this caller's request may start. A connection found without a limit is asked again after
    * UNLIMITED_RECHECK_MS, not before every request: a chunk of a thousand requests then costs the database one
-   * query, and a limit set meanwhile still applies within a second. Undefined, at once, while it has none.
+   * query, and a limit set meanwhile still applies within a second. Undefined, at once, while the connection is
+   * known to have none (until the next look).
    */
   take(): Promise<void> | undefined {
     return Date.now() < this.unlimitedUntilMs ? undefined : this.takeSlot();

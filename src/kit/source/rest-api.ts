@@ -197,7 +197,7 @@ export class RestClient {
 
   /** A GET's body as JSON; a body that is not JSON is a MalformedPageError (retried like a 5xx). */
   getJson<T = unknown>(path: string, params?: Record<string, string>): Promise<T> {
-    // Not async: a detail request per record comes here, and every promise less counts (see fetchDetails).
+    // Not async: a detail request per record comes here, and every promise less counts (see fetchAll in detail.ts).
     return this.get(path, params).then((response) =>
       readJson<T>(response, `${this.declaration.system} ${path}`),
     );
