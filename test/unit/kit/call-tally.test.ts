@@ -23,3 +23,24 @@ it('counts every attempt and every 429 under the endpoint of the phase it happen
   // The source still learns of the 429 (its pace slows down).
   expect(slowedDown).toBe(1);
 });
+
+it('counts a request that had to wait for the source’s pace once its wait is over, under its phase', async () => {
+  const tally = new CallTally();
+  let release = () => undefined as void;
+  const paced = {
+    ...unpacedSource('neon', { kind: 'neon' }),
+    beforeRequest: () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+  };
+  const counted = tally.count(paced);
+  await tally.during('read', async () => {
+    const waiting = counted.beforeRequest();
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(tally.byEndpoint.get('read')).toBeUndefined();
+    release();
+    await waiting;
+  });
+  expect(Object.fromEntries(tally.byEndpoint)).toEqual({ read: { calls: 1, rateLimited: 0 } });
+});
