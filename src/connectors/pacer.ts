@@ -35,10 +35,6 @@ export class RequestPacer {
 
   /** Resolves when the last request's slot is over. */
   settle(): Promise<void> {
-    return this.waitUntil(this.nextAtMs);
-  }
-
-  private waitUntil(atMs: number): Promise<void> {
-    return waitAlive(atMs, this.onWait);
+    return waitAlive(this.nextAtMs, this.onWait);
   }
 }

@@ -137,7 +137,7 @@ async function deleteSelected(
 ): Promise<number> {
   const recordKey = target.record.key[0] as string;
   // The keys first, once: there are none for most chunks (a first load's, a sync's of records that stay put), and
-  // a delete per table would each probe the index for every key asked (e-Boekhouden: seven such deletes a chunk).
+  // a delete per table would each probe the index for every key asked (e-Boekhouden: ten such deletes a chunk).
   // As text, which casts back to the column's type exactly (a bigint, a date), whatever the driver would make of it.
   const { rows } = await trx.raw<{ rows: { key: string }[] }>(
     `select selected.key::text as key from (${selectKeys}) as selected (key)`,

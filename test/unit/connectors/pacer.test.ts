@@ -16,8 +16,7 @@ describe('RequestPacer', () => {
     startedAt.forEach((at, index) => {
       expect(at).toBeGreaterThanOrEqual(index * 50 - 1);
     });
-    // settle() waits out the last request's slot.
-    expect(pacer.remainingMs()).toBeGreaterThan(0);
+    // settle() waits out the last request's slot, however late the fifth request's timer fired.
     await pacer.settle();
     expect(Date.now() - started).toBeGreaterThanOrEqual(249);
   });
