@@ -4,6 +4,8 @@
  */
 export class LookupCache {
   private readonly entries = new Map<string, Promise<unknown>>();
+  /** The values of the entries that have arrived: what `known` answers from without waiting. */
+  private readonly arrived = new Map<string, unknown>();
 
   /**
    * Values for many keys of one kind, the missing ones loaded together by one call of `loadMissing` (which
@@ -14,19 +16,38 @@ export class LookupCache {
     keys: readonly string[],
     loadMissing: (missing: string[]) => Promise<Map<string, T>>,
   ): Promise<Map<string, T | null>> {
+    const known = this.known<T>(kind, keys);
+    if (known) return known;
     const missing = [...new Set(keys)].filter((key) => !this.entries.has(`${kind}:${key}`));
     if (missing.length > 0) {
       const batch = loadMissing(missing);
       for (const key of missing) {
         const entry = batch.then((found) => found.get(key) ?? null);
         this.entries.set(`${kind}:${key}`, entry);
-        entry.catch(() => this.entries.delete(`${kind}:${key}`));
+        entry.then(
+          (value) => this.arrived.set(`${kind}:${key}`, value),
+          () => this.entries.delete(`${kind}:${key}`),
+        );
       }
     }
     const values = await Promise.all(
       keys.map(async (key) => [key, (await this.entries.get(`${kind}:${key}`)) as T | null] as const),
     );
     return new Map(values);
+  }
+
+  /**
+   * Values for these keys of one kind when every one has arrived already, at once and without a request; undefined
+   * when any is missing or still on its way (getMany then asks for them).
+   */
+  known<T>(kind: string, keys: Iterable<string>): Map<string, T | null> | undefined {
+    const values = new Map<string, T | null>();
+    for (const key of keys) {
+      const value = this.arrived.get(`${kind}:${key}`);
+      if (value === undefined) return undefined;
+      values.set(key, value as T | null);
+    }
+    return values;
   }
 }
 

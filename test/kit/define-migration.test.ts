@@ -89,6 +89,40 @@ async function copyAll(migration: Migration) {
   return fetched;
 }
 
+/**
+ * Customers listed again and again on page 1 (`perPage(page, size)` of them on each page of the chunk, `pages` pages),
+ * each fetched at `path(id)`, their email looked up through `load`: for the later-listing-wins cases.
+ */
+function relistingMigration(options: {
+  name: string;
+  pages: number;
+  perPage: (page: number, size: number) => number;
+  path: (id: number) => string;
+  load: (keys: string[]) => Promise<Map<string, unknown>>;
+}): Migration {
+  const relisting: Paginator = {
+    ...paginate.pageNumber({ maxSize: 100 }),
+    request: (cursor, size) => ({
+      params: { page: '1', per_page: String(options.perPage(cursor.page, size)) },
+    }),
+    read: (_, cursor) => ({ next: cursor.page < options.pages ? { page: cursor.page + 1 } : null }),
+  };
+  return defineMigration({
+    ...peopleDeclaration,
+    name: options.name,
+    target: defineTarget({
+      record: table(options.name.replace(/-/g, '_'), {
+        columns: { id: c.bigint(), email: c.text().lookup('echo', 'email') },
+        key: ['id'],
+      }),
+    }),
+    created: 'id',
+    list: { ...peopleDeclaration.list, paginate: relisting },
+    lookups: { echo: { load: options.load } },
+    detail: { path: (listed) => options.path((listed as { id: number }).id) },
+  });
+}
+
 describe('defineMigration', () => {
   it('a source read whole (no window filter) is one partition, counted whole, with no catch-up', () => {
     expect(listThenDetail.windowed).toBe(false);
@@ -144,29 +178,14 @@ describe('defineMigration', () => {
   it('the later listing of a record wins within a chunk whose rows wait for lookups: listed, then gone, it is dead-lettered', async () => {
     // Both pages of the chunk list the same five customers; customer 3 answers 404 the second time it is fetched.
     const asked = new Map<number, number>();
-    const samePageTwice: Paginator = {
-      ...paginate.pageNumber({ maxSize: 100 }),
-      request: (_, size) => ({ params: { page: '1', per_page: String(size) } }),
-      read: (_, cursor) => ({ next: cursor.page < 2 ? { page: cursor.page + 1 } : null }),
-    };
-    const relisted = defineMigration({
-      ...peopleDeclaration,
+    const relisted = relistingMigration({
       name: 'kit-people-relisted',
-      target: defineTarget({
-        record: table('kit_people_relisted', {
-          columns: { id: c.bigint(), email: c.text().lookup('echo', 'email') },
-          key: ['id'],
-        }),
-      }),
-      created: 'id',
-      list: { ...peopleDeclaration.list, paginate: samePageTwice },
-      lookups: { echo: { load: async (keys) => new Map(keys.map((key) => [key, key])) } },
-      detail: {
-        path: (listed) => {
-          const id = (listed as { id: number }).id;
-          asked.set(id, (asked.get(id) ?? 0) + 1);
-          return id === 3 && asked.get(id) === 2 ? 'customers/99999999' : `customers/${id}`;
-        },
+      pages: 2,
+      perPage: (_, size) => size,
+      load: async (keys) => new Map(keys.map((key) => [key, key])),
+      path: (id) => {
+        asked.set(id, (asked.get(id) ?? 0) + 1);
+        return id === 3 && asked.get(id) === 2 ? 'customers/99999999' : `customers/${id}`;
       },
     });
     await relisted.prepareTarget(database.db);
@@ -183,6 +202,53 @@ describe('defineMigration', () => {
       .where({ migration: 'kit-people-relisted' })
       .first();
     expect(letter?.source_key).toBe('3');
+  });
+
+  it('maps pages as they come once the run knows their lookups, the later listing winning either way', async () => {
+    // A chunk lists customers 1-5, then 1-4 twice; customer 3 answers 404 the second time a chunk fetches it, so its
+    // last listing (the third) is the one that counts.
+    const asked = new Map<number, number>();
+    const loads: string[][] = [];
+    const warm = relistingMigration({
+      name: 'kit-people-warm',
+      pages: 3,
+      perPage: (page, size) => (page === 1 ? size : size - 1),
+      load: async (keys) => {
+        loads.push(keys);
+        return new Map(keys.map((key) => [key, `found ${key}`]));
+      },
+      path: (id) => {
+        asked.set(id, (asked.get(id) ?? 0) + 1);
+        return id === 3 && asked.get(id) === 2 ? 'customers/99999999' : `customers/${id}`;
+      },
+    });
+    await warm.prepareTarget(database.db);
+    const run = unpacedSource('woocommerce', emulator.connection);
+    const chunk = async (pageSize: number, pages: number) => {
+      asked.clear();
+      await database.db('kit_people_warm').delete();
+      const counts = await warm.copyChunk(
+        database.db,
+        run,
+        { window: everything, cursor: FIRST_PAGE, pageSize, pages },
+        context,
+      );
+      const written = await database.db('kit_people_warm').orderBy('id').select('id', 'email');
+      return { deadLettered: counts.deadLettered, ids: written.map((row) => row.id), written };
+    };
+    const all = ['1', '2', '3', '4', '5'];
+    // Customers 1-4 found: the run knows their emails.
+    expect((await chunk(4, 1)).ids).toEqual(['1', '2', '3', '4']);
+    expect(loads.map((keys) => keys.length)).toEqual([4]);
+    // Customer 5's email is new: the first page waits for the chunk's end, and so do the pages after it, though the
+    // run knows theirs: mapped before the first, the third page's customer 3 would be refused by the second's 404.
+    expect(await chunk(5, 3)).toMatchObject({ deadLettered: 0, ids: all });
+    expect(loads.map((keys) => keys.length)).toEqual([4, 1]);
+    // Every email known: each page is mapped as it comes, asking nothing.
+    const known = await chunk(5, 3);
+    expect(known).toMatchObject({ deadLettered: 0, ids: all });
+    expect(known.written[0]?.email).toMatch(/^found .+@/);
+    expect(loads).toHaveLength(2);
   });
 
   it('syncs a source with no modification stamp: the worker clock as watermark, pages by the listing', async () => {

@@ -207,9 +207,21 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
           return parsed?.success ? parsed.data : record;
         })
       : records;
+  /** What the run has found already for every key these records look up; undefined when any key is not in yet. */
+  const knownLookups = (source: Source, records: readonly unknown[]): FoundLookups | undefined => {
+    const found = new Map<string, Map<string, unknown>>();
+    for (const [lookup, keys] of lookupKeys(target, records)) {
+      const known = source.lookups.known(`${name}:${lookup}`, keys);
+      if (!known) return undefined;
+      found.set(lookup, known);
+    }
+    return found;
+  };
   /**
-   * A chunk's records becoming rows: page by page as they arrive, or, when the target looks values up, all at
-   * the end of the chunk, so that the chunk's keys are asked together (a few requests instead of a few per page).
+   * A chunk's records becoming rows, page by page as they arrive. When the target looks values up and a page needs
+   * a key the run has not found yet, that page and the rest of the chunk wait for its end, so that the chunk's new
+   * keys are asked together (a few requests instead of a few per page). Once the run knows the keys, as it soon
+   * does, a page's records are mapped as they come and need not be held for the whole chunk.
    * Held records and refusals are replayed in the order they came: the later listing of a record wins either way.
    */
   const chunkRows = (source: Source, client: RestClient): ChunkRows => {
@@ -218,20 +230,25 @@ export function defineMigration(declaration: MigrationDeclaration): Migration {
     const gone =
       'its own request answers 404: deleted since it was listed, or listed under a key the source does not serve';
     const add = async (records: readonly unknown[]) => {
-      if (declaration.lookups) held.push({ add: records });
-      else rows.add(records);
+      if (!declaration.lookups) {
+        rows.add(records);
+        return;
+      }
+      const found = held.length === 0 ? knownLookups(source, checkedForLookups(records)) : undefined;
+      if (found) rows.add(records, found);
+      else held.push({ add: records });
     };
     return {
       add,
       addListed: async (listed) => {
         const detail = await detailed(client, listed);
-        if (declaration.lookups) held.push({ refuse: detail.gone });
+        if (held.length > 0) held.push({ refuse: detail.gone });
         else rows.refuse(detail.gone, gone);
         await add(detail.records);
       },
       done: async () => {
-        const records = held.flatMap((step) => ('add' in step ? step.add : []));
         if (held.length === 0) return rows;
+        const records = held.flatMap((step) => ('add' in step ? step.add : []));
         const found = await findLookups(source, client, checkedForLookups(records));
         for (const step of held) {
           if ('add' in step) rows.add(step.add, found);
