@@ -1,11 +1,16 @@
+/** A key's value on its way, and the value itself once it has arrived. */
+interface Entry {
+  loading: Promise<unknown>;
+  arrived: boolean;
+  value?: unknown;
+}
+
 /**
  * A run's memory of a source's lookups (an item's manufacturer): each key is asked once per run, even when two
  * chunks ask for it at once. A failed lookup is forgotten, so a retry asks again.
  */
 export class LookupCache {
-  private readonly entries = new Map<string, Promise<unknown>>();
-  /** The values of the entries that have arrived: what `known` answers from without waiting. */
-  private readonly arrived = new Map<string, unknown>();
+  private readonly entries = new Map<string, Entry>();
 
   /**
    * Values for many keys of one kind, the missing ones loaded together by one call of `loadMissing` (which
@@ -22,16 +27,21 @@ export class LookupCache {
     if (missing.length > 0) {
       const batch = loadMissing(missing);
       for (const key of missing) {
-        const entry = batch.then((found) => found.get(key) ?? null);
+        const entry: Entry = { loading: batch.then((found) => found.get(key) ?? null), arrived: false };
         this.entries.set(`${kind}:${key}`, entry);
-        entry.then(
-          (value) => this.arrived.set(`${kind}:${key}`, value),
+        entry.loading.then(
+          (value) => {
+            entry.value = value;
+            entry.arrived = true;
+          },
           () => this.entries.delete(`${kind}:${key}`),
         );
       }
     }
     const values = await Promise.all(
-      keys.map(async (key) => [key, (await this.entries.get(`${kind}:${key}`)) as T | null] as const),
+      keys.map(
+        async (key) => [key, (await this.entries.get(`${kind}:${key}`)?.loading) as T | null] as const,
+      ),
     );
     return new Map(values);
   }
@@ -43,9 +53,9 @@ export class LookupCache {
   known<T>(kind: string, keys: Iterable<string>): Map<string, T | null> | undefined {
     const values = new Map<string, T | null>();
     for (const key of keys) {
-      const value = this.arrived.get(`${kind}:${key}`);
-      if (value === undefined) return undefined;
-      values.set(key, value as T | null);
+      const entry = this.entries.get(`${kind}:${key}`);
+      if (!entry?.arrived) return undefined;
+      values.set(key, entry.value as T | null);
     }
     return values;
   }
