@@ -4,7 +4,7 @@ import { RunLookupCaches } from '../connectors/lookup-cache.js';
 import { RequestPacer } from '../connectors/pacer.js';
 import { SharedRateLimiter } from '../connectors/shared-rate-limit.js';
 import type { Source } from '../connectors/source.js';
-import { inTurn, waitAlive, waitAliveUnlessDue } from '../connectors/wait.js';
+import { afterWait, inTurn, waitAlive, waitAliveUnlessDue } from '../connectors/wait.js';
 import { getMigration } from '../migrations/registry.js';
 import type { ChunkContext, Migration, TimeWindow } from '../migrations/types.js';
 import { ChunkTimer } from '../target/chunk-timing.js';
@@ -84,16 +84,12 @@ export function createSourceScope(deps: ActivityDeps): WithMigration {
         connection: deps.resolveConnection(input.connection),
         beforeRequest: () => {
           const asked = performance.now();
-          const counted = () => {
+          return afterWait(inTurn(limits), () => {
             const waitedMs = performance.now() - asked;
             metrics.request(waitedMs / 1000);
             timer.waitMs += waitedMs;
             timer.requests++;
-          };
-          const waiting = inTurn(limits);
-          if (waiting) return waiting.then(counted);
-          counted();
-          return undefined;
+          });
         },
         onRateLimited: (limit) => {
           metrics.rateLimited();

@@ -31,3 +31,10 @@ export function inTurn(waits: readonly Wait[], from = 0): Promise<void> | undefi
   }
   return undefined;
 }
+
+/** Runs `then` once `waiting` is over, or at once when there is no wait (undefined then, as inTurn's). */
+export function afterWait(waiting: Promise<void> | undefined, then: () => void): Promise<void> | undefined {
+  if (waiting) return waiting.then(then);
+  then();
+  return undefined;
+}

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Source } from '../../connectors/source.js';
+import { afterWait } from '../../connectors/wait.js';
 
 /** What a field migration asks an API for: its endpoints as its limits name them, and its field descriptions. */
 export type Endpoint = 'search' | 'read' | 'write' | 'fields';
@@ -22,16 +23,10 @@ export class CallTally {
   count(source: Source): Source {
     return {
       ...source,
-      beforeRequest: () => {
-        const paced = source.beforeRequest();
-        if (!paced) {
+      beforeRequest: () =>
+        afterWait(source.beforeRequest(), () => {
           this.entry().calls++;
-          return undefined;
-        }
-        return paced.then(() => {
-          this.entry().calls++;
-        });
-      },
+        }),
       onRateLimited: (limit) => {
         this.entry().rateLimited++;
         source.onRateLimited(limit);

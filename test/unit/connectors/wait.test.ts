@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inTurn, type Wait, waitAliveUnlessDue } from '../../../src/connectors/wait.js';
+import { afterWait, inTurn, type Wait, waitAliveUnlessDue } from '../../../src/connectors/wait.js';
 
 /** A wait the test ends by hand, recording when it was asked. */
 function heldWait(name: string, asked: string[]) {
@@ -61,5 +61,25 @@ describe('waitAliveUnlessDue', () => {
     await waitAliveUnlessDue(started + 30, () => beats++);
     expect(Date.now() - started).toBeGreaterThanOrEqual(29);
     expect(beats).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('afterWait', () => {
+  it('runs at once with no wait, and only once a wait is over', async () => {
+    const ran: string[] = [];
+    expect(afterWait(undefined, () => ran.push('now'))).toBeUndefined();
+    expect(ran).toEqual(['now']);
+    let release = () => undefined as void;
+    const waiting = afterWait(
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+      () => ran.push('after'),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toEqual(['now']);
+    release();
+    await waiting;
+    expect(ran).toEqual(['now', 'after']);
   });
 });
