@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { median } from './lib/median.js';
 
 const run = promisify(execFile);
 const { values, positionals } = parseArgs({
@@ -85,14 +86,6 @@ function runBench(cwd: string): Promise<unknown> {
     });
   });
 }
-
-const median = (numbers: number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 const runs: { side: 'before' | 'after'; round: number; metrics: Record<string, number> }[] = [];
 const rounds = Number(values.rounds);

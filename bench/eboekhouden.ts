@@ -5,9 +5,11 @@
  * independent checksum of the emulator's JSON against SQL. And the source alone, read as ferry reads it and nothing
  * written (bench/lib/read-source.ts): with the source answering at once, the pace no loader of it beats on this
  * machine. Several sizes (`--mutations 200000,1000000`) each run on a fresh database and emulator, so that the
- * worker's peak RSS can be compared across them. Prints JSON on stdout and a table on stderr.
+ * worker's peak RSS can be compared across them. `--rounds N` runs the first size and the loop after it N times
+ * and gives their medians, with each round's ratio: the machine drifts, the loop (on the disk) and ferry (on the
+ * CPU) each its own way, and one round is one draw of their ratio. Prints JSON on stdout and a table on stderr.
  *
- *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
+ *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--rounds 1] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
  */
 import { parseArgs } from 'node:util';
 import { startBackfill } from '../src/client/backfill.js';
@@ -22,6 +24,7 @@ import type { Mutation } from '../src/sandbox/emulators/eboekhouden/shapes.js';
 import { createDb } from '../src/target/db.js';
 import { cpuSecondsBetween, cpuSnapshot } from './lib/cpu.js';
 import { seedMutationLoop } from './lib/eboekhouden-seed-loop.js';
+import { median } from './lib/median.js';
 import { peakRssMb } from './lib/memory.js';
 import { readSourceOnly } from './lib/source-only.js';
 import { startBenchStack } from './lib/stack.js';
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     mutations: { type: 'string', default: '200000' },
     concurrency: { type: 'string', default: '4' },
     'seed-sample': { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '1' },
     /**
      * The emulator's answer time per request. 0 measures the machine (the emulator, PostgreSQL, Temporal and the
      * worker share 2 cores); a real e-Boekhouden is tens of milliseconds away, which is where parallel detail
@@ -49,6 +53,9 @@ const sizes = String(values.mutations)
 if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
   throw new Error(`--mutations takes whole numbers, comma-separated: ${values.mutations}`);
 }
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`--rounds takes a whole number, at least 1: ${values.rounds}`);
 const concurrency = Number(values.concurrency);
 const seedSample = Number(values['seed-sample']);
 const latencyMs = Number(values['latency-ms']);
@@ -65,10 +72,13 @@ const apiCalls = (emulator: EboekhoudenEmulator) =>
   Object.values(emulator.stats.byRoute).reduce((sum, count) => sum + count, 0);
 
 /** ferry's backfill of `mutations`, on a database and an emulator of its own. */
-async function runFerry(mutations: number) {
+/** A round's suffix for what each run creates afresh (a database, a task queue, a workflow id). */
+const ofRound = (round: number) => (round > 1 ? `_round${round}` : '');
+
+async function runFerry(mutations: number, round = 1) {
   const emulator = await startEboekhoudenEmulator({ mutations, ...emulatorOptions });
-  const databaseUrl = await stack.createDatabase(`ferry_${mutations}`);
-  const taskQueue = `bench-${mutations}`;
+  const databaseUrl = await stack.createDatabase(`ferry_${mutations}${ofRound(round)}`);
+  const taskQueue = `bench-${mutations}${ofRound(round)}`;
   const stopWorker = stack.startWorkers(1, {
     databaseUrl,
     taskQueue,
@@ -85,7 +95,7 @@ async function runFerry(mutations: number) {
     const handle = await startBackfill(stack.client, taskQueue, {
       migration: 'eboekhouden-mutations',
       concurrency,
-      id: `bench-${mutations}`,
+      id: taskQueue,
     });
     const report = await handle.result();
     const durationMs = performance.now() - started;
@@ -134,9 +144,9 @@ async function runSourceOnly(mutations: number) {
 }
 
 /** The seed's loop over the first `sample` mutations, from an emulator and into a database of its own. */
-async function runSeedLoop(sample: number) {
+async function runSeedLoop(sample: number, round: number) {
   const emulator = await startEboekhoudenEmulator({ mutations: Math.max(sample, 1000), ...emulatorOptions });
-  const databaseUrl = await stack.createDatabase('seed_loop');
+  const databaseUrl = await stack.createDatabase(`seed_loop${ofRound(round)}`);
   // Two connections: one holds the schema lock while the other prepares the target.
   const db = createDb(databaseUrl, 2);
   try {
@@ -159,42 +169,70 @@ async function runSeedLoop(sample: number) {
   }
 }
 
+type FerryRun = Awaited<ReturnType<typeof runFerry>>;
+type SeedLoopRun = Awaited<ReturnType<typeof runSeedLoop>>;
+const ratioOf = (ferry: FerryRun, seedLoop: SeedLoopRun) =>
+  Math.round((ferry.mutationsPerSecond / seedLoop.mutationsPerSecond) * 10) / 10;
+
 try {
-  const runs = [];
-  let seedLoop: Awaited<ReturnType<typeof runSeedLoop>> | undefined;
-  for (const size of sizes) {
+  const [firstSize, ...largerSizes] = sizes as [number, ...number[]];
+  const drawn: { ferry: FerryRun; seedLoop: SeedLoopRun; ratio: number }[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    log(
+      `${rounds > 1 ? `round ${round}/${rounds}: ` : ''}ferry: backfilling ${firstSize} mutations through Temporal...`,
+    );
+    const ferry = await runFerry(firstSize, round);
+    log(
+      `ferry: ${ferry.mutationsPerSecond} mutations/s, ${ferry.apiCallsPerMutation} API calls per mutation, worker peak RSS ${ferry.workerPeakRssMb} MB, exact ${ferry.exact}`,
+    );
+    // Right after ferry's first size, which the ratio is of, not after the larger ones: the loop waits on the disk (a
+    // commit per mutation) and ferry on the CPU, each drifting on its own over an hour. Not before it either: so soon
+    // after a fresh cluster and Temporal start, the loop ran at 101/s, and at 188/s a minute later.
+    log(`seed loop: one mutation at a time, a commit each, ${seedSample} mutations...`);
+    const seedLoop = await runSeedLoop(seedSample, round);
+    const ratio = ratioOf(ferry, seedLoop);
+    log(`seed loop: ${seedLoop.mutationsPerSecond} mutations/s; ferry/seed loop ${ratio}`);
+    drawn.push({ ferry, seedLoop, ratio });
+  }
+  const runs = drawn.map((round) => round.ferry);
+  for (const size of largerSizes) {
     log(`ferry: backfilling ${size} mutations through Temporal...`);
     const run = await runFerry(size);
     log(
       `ferry: ${run.mutationsPerSecond} mutations/s, ${run.apiCallsPerMutation} API calls per mutation, worker peak RSS ${run.workerPeakRssMb} MB, exact ${run.exact}`,
     );
     runs.push(run);
-    // Right after ferry's first size, which the ratio is of, not after the larger ones: the loop waits on the disk (a
-    // commit per mutation) and ferry on the CPU, each drifting on its own over an hour. Not before it either: so soon
-    // after a fresh cluster and Temporal start, the loop ran at 101/s, and at 188/s a minute later.
-    if (!seedLoop) {
-      log(`seed loop: one mutation at a time, a commit each, ${seedSample} mutations...`);
-      seedLoop = await runSeedLoop(seedSample);
-    }
   }
-  if (!seedLoop) throw new Error('no size to run');
-  log(`source only: reading ${runs[0]?.mutations} mutations, nothing written...`);
-  const sourceRead = await runSourceOnly(runs[0]?.mutations as number);
-  const [first, ...rest] = runs as [(typeof runs)[number], ...typeof runs];
-  const last = rest[rest.length - 1];
+  log(`source only: reading ${firstSize} mutations, nothing written...`);
+  const sourceRead = await runSourceOnly(firstSize);
+  const first = runs[0] as FerryRun;
+  const last = largerSizes.length > 0 ? runs[runs.length - 1] : undefined;
+  const mutationsPerSecond = Math.round(median(drawn.map((round) => round.ferry.mutationsPerSecond)));
+  const seedLoopPerSecond = Math.round(median(drawn.map((round) => round.seedLoop.mutationsPerSecond)));
   const result = {
     benchmark: 'eboekhouden',
     concurrency,
     sourceLatencyMs: latencyMs,
-    mutations: first.mutations,
-    mutationsPerSecond: first.mutationsPerSecond,
+    mutations: firstSize,
+    rounds,
+    mutationsPerSecond,
     apiCallsPerMutation: first.apiCallsPerMutation,
-    workerPeakRssMb: first.workerPeakRssMb,
+    workerPeakRssMb: Math.max(...drawn.map((round) => round.ferry.workerPeakRssMb)),
     exact: runs.every((run) => run.exact),
-    ratioToSeedLoop: Math.round((first.mutationsPerSecond / seedLoop.mutationsPerSecond) * 10) / 10,
+    /** The median of the rounds' ratios, each of ferry to the loop run right after it. */
+    ratioToSeedLoop: Math.round(median(drawn.map((round) => round.ratio)) * 10) / 10,
+    ...(rounds > 1
+      ? {
+          byRound: drawn.map((round) => ({
+            mutationsPerSecond: round.ferry.mutationsPerSecond,
+            seedLoopPerSecond: round.seedLoop.mutationsPerSecond,
+            ratioToSeedLoop: round.ratio,
+          })),
+        }
+      : {}),
     /** Reading the source alone to the seed's loop: with no latency, no loader of it does better here. */
-    sourceReadToSeedLoop: Math.round((sourceRead.recordsPerSecond / seedLoop.mutationsPerSecond) * 10) / 10,
-    ferryToSourceRead: Math.round((first.mutationsPerSecond / sourceRead.recordsPerSecond) * 100) / 100,
+    sourceReadToSeedLoop: Math.round((sourceRead.recordsPerSecond / seedLoopPerSecond) * 10) / 10,
+    ferryToSourceRead: Math.round((mutationsPerSecond / sourceRead.recordsPerSecond) * 100) / 100,
     ...(last
       ? {
           rssGrowth: {
@@ -205,7 +243,15 @@ try {
         }
       : {}),
     runs,
-    seedLoop,
+    // One round's loop as it ran; over several, the median pace.
+    seedLoop:
+      rounds === 1
+        ? drawn[0]?.seedLoop
+        : {
+            ...(drawn[0]?.seedLoop as SeedLoopRun),
+            durationMs: undefined,
+            mutationsPerSecond: seedLoopPerSecond,
+          },
     sourceRead,
     node: process.version,
   };
@@ -215,11 +261,14 @@ try {
         (run) =>
           `| ferry, ${run.mutations} | ${run.mutationsPerSecond} | ${run.apiCallsPerMutation} | ${run.workerPeakRssMb} | ${run.exact} |`,
       )
-      .join(
-        '\n',
-      )}\n| seed loop, ${seedLoop.sampled} sampled | ${seedLoop.mutationsPerSecond} | ${seedLoop.apiCallsPerMutation} | | |\n` +
+      .join('\n')}\n${drawn
+      .map(
+        (round) =>
+          `| seed loop, ${round.seedLoop.sampled} sampled | ${round.seedLoop.mutationsPerSecond} | ${round.seedLoop.apiCallsPerMutation} | | |`,
+      )
+      .join('\n')}\n` +
       `| source only, read and parsed, nothing written | ${sourceRead.recordsPerSecond} | | | |\n` +
-      `ferry/seed loop ${result.ratioToSeedLoop}, source read/seed loop ${result.sourceReadToSeedLoop}, ferry/source read ${result.ferryToSourceRead}`,
+      `ferry/seed loop ${rounds > 1 ? `${drawn.map((round) => round.ratio).join(', ')} (median ${result.ratioToSeedLoop})` : result.ratioToSeedLoop}, source read/seed loop ${result.sourceReadToSeedLoop}, ferry/source read ${result.ferryToSourceRead}`,
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {

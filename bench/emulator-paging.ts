@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { signOAuth1 } from '../src/connectors/auth/oauth1.js';
 import { startWooEmulator } from '../src/sandbox/emulators/woocommerce/server.js';
+import { median } from './lib/median.js';
 
 const { values } = parseArgs({
   options: { orders: { type: 'string', default: '10000000' }, rounds: { type: 'string', default: '40' } },
@@ -49,10 +50,7 @@ for (let round = 0; round < rounds + 5; round++) {
 const rssAfterServing = rssMb();
 await emulator.close();
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round((sorted[Math.floor(sorted.length / 2)] as number) * 100) / 100;
-};
+const medianMs = (values: number[]) => Math.round(median(values) * 100) / 100;
 const result = {
   benchmark: 'emulator-paging',
   orders,
@@ -60,9 +58,9 @@ const result = {
   deepPage,
   rounds,
   medianMs: {
-    firstPage: median(samples.firstPage),
-    deepPageDesc: median(samples.deepPageDesc),
-    deepPageAsc: median(samples.deepPageAsc),
+    firstPage: medianMs(samples.firstPage),
+    deepPageDesc: medianMs(samples.deepPageDesc),
+    deepPageAsc: medianMs(samples.deepPageAsc),
   },
   deepToFirstRatio: Math.round((median(samples.deepPageDesc) / median(samples.firstPage)) * 100) / 100,
   rssMb: { beforeStore: rssBefore, afterStart: rssAfterStart, afterServing: rssAfterServing },

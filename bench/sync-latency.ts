@@ -21,6 +21,7 @@ import { startEmbeddedPostgres } from '../src/sandbox/postgres.js';
 import { resolveTemporalCli } from '../src/sandbox/temporal-cli.js';
 import { startTemporalDevServer } from '../src/sandbox/temporal-server.js';
 import type { incrementalSync } from '../src/workflows/incremental-sync.js';
+import { median } from './lib/median.js';
 
 const { values } = parseArgs({
   options: {
@@ -81,14 +82,13 @@ async function triggeredSync(): Promise<Sample> {
 }
 
 function summary(samples: Sample[]) {
-  const latencies = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
-  const median = (xs: number[]) => xs[Math.floor((xs.length - 1) / 2)] as number;
+  const latencies = samples.map((s) => s.latencyMs);
   return {
     medianLatencyMs: median(latencies),
-    maxLatencyMs: latencies.at(-1) as number,
-    medianWorkflowMs: median(samples.map((s) => s.workflowMs).sort((a, b) => a - b)),
+    maxLatencyMs: Math.max(...latencies),
+    medianWorkflowMs: median(samples.map((s) => s.workflowMs)),
     // What the schedule, task dispatch and result delivery add to the sync's own work.
-    medianTemporalOverheadMs: median(samples.map((s) => s.latencyMs - s.workflowMs).sort((a, b) => a - b)),
+    medianTemporalOverheadMs: median(samples.map((s) => s.latencyMs - s.workflowMs)),
     samples,
   };
 }
