@@ -71,10 +71,10 @@ function* mutationsOf(emulator: EboekhoudenEmulator): Generator<Mutation> {
 const apiCalls = (emulator: EboekhoudenEmulator) =>
   Object.values(emulator.stats.byRoute).reduce((sum, count) => sum + count, 0);
 
-/** ferry's backfill of `mutations`, on a database and an emulator of its own. */
 /** A round's suffix for what each run creates afresh (a database, a task queue, a workflow id). */
 const ofRound = (round: number) => (round > 1 ? `_round${round}` : '');
 
+/** ferry's backfill of `mutations`, on a database and an emulator of its own. */
 async function runFerry(mutations: number, round = 1) {
   const emulator = await startEboekhoudenEmulator({ mutations, ...emulatorOptions });
   const databaseUrl = await stack.createDatabase(`ferry_${mutations}${ofRound(round)}`);
