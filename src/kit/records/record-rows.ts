@@ -239,7 +239,10 @@ class TargetRowSets {
     });
     rows[this.target.record.name] = sets.map((set) => set.record);
     this.target.children.forEach((child, index) => {
-      rows[child.table.name] = sets.flatMap((set) => set.children[index] as Row[]);
+      // A loop, not flatMap: V8's flatMap took 14x as long, and this runs over every record of every chunk.
+      const all: Row[] = [];
+      for (const set of sets) for (const row of set.children[index] as Row[]) all.push(row);
+      rows[child.table.name] = all;
     });
   }
 }

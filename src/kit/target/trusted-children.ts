@@ -30,7 +30,9 @@ const comparable = (value: unknown) => (typeof value === 'object' ? copyText(val
 
 /** Whether every value of `column` in `rows` is null (a foreign key lets it through) or one of `among`'s `key`. */
 function namesOneOf(rows: readonly Row[], column: string, among: readonly Row[], key: string): boolean {
-  const keys = new Set(among.flatMap((row) => (row[key] == null ? [] : [comparable(row[key])])));
+  // A loop, not flatMap: this runs for every chunk a first load COPYs, over all its records.
+  const keys = new Set<unknown>();
+  for (const row of among) if (row[key] != null) keys.add(comparable(row[key]));
   return rows.every((row) => row[column] == null || keys.has(comparable(row[column])));
 }
 
