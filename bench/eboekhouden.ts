@@ -7,7 +7,9 @@
  * machine. Several sizes (`--mutations 200000,1000000`) each run on a fresh database and emulator, so that the
  * worker's peak RSS can be compared across them. `--rounds N` runs the first size and the loop after it N times
  * and gives their medians, with each round's ratio: the machine drifts, the loop (on the disk) and ferry (on the
- * CPU) each its own way, and one round is one draw of their ratio. Prints JSON on stdout and a table on stderr.
+ * CPU) each its own way, and one round is one draw of their ratio. Each run and loop reports how the machine's time
+ * went (`machine`: busy, idle, stolen by the hypervisor): a round whose ferry run lost a quarter of the CPU to another
+ * guest is slower for that alone. Prints JSON on stdout and a table on stderr.
  *
  *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--rounds 1] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
  */
@@ -24,6 +26,7 @@ import type { Mutation } from '../src/sandbox/emulators/eboekhouden/shapes.js';
 import { createDb } from '../src/target/db.js';
 import { cpuSecondsBetween, cpuSnapshot } from './lib/cpu.js';
 import { seedMutationLoop } from './lib/eboekhouden-seed-loop.js';
+import { type MachineTime, machineShares, machineTime } from './lib/machine-time.js';
 import { median } from './lib/median.js';
 import { peakRssMb } from './lib/memory.js';
 import { readSourceOnly } from './lib/source-only.js';
@@ -91,6 +94,7 @@ async function runFerry(mutations: number, round = 1) {
     // Where the CPU went: the emulator runs in this process, the rest in their own.
     const groups = { worker, emulator: process.pid };
     const cpuBefore = await cpuSnapshot(groups, ['postgres', 'temporal']);
+    const machineBefore = await machineTime();
     const started = performance.now();
     const handle = await startBackfill(stack.client, taskQueue, {
       migration: 'eboekhouden-mutations',
@@ -99,6 +103,7 @@ async function runFerry(mutations: number, round = 1) {
     });
     const report = await handle.result();
     const durationMs = performance.now() - started;
+    const machine = machineShares(machineBefore, await machineTime());
     const cpuSeconds = cpuSecondsBetween(cpuBefore, await cpuSnapshot(groups, ['postgres', 'temporal']));
     const workerPeakRssMb = await peakRssMb(worker);
     const calls = apiCalls(emulator);
@@ -123,6 +128,7 @@ async function runFerry(mutations: number, round = 1) {
       workerPeakRssMb,
       maxHistoryEvents: report.maxHistoryEvents,
       cpuSeconds,
+      machine,
       exact,
       rows: target.lines,
     };
@@ -151,9 +157,11 @@ async function runSeedLoop(sample: number, round: number) {
   const db = createDb(databaseUrl, 2);
   try {
     await eboekhoudenMutations.prepareTarget(db);
+    const machineBefore = await machineTime();
     const started = performance.now();
     await seedMutationLoop(db, emulator.connection, sample);
     const durationMs = performance.now() - started;
+    const machine = machineShares(machineBefore, await machineTime());
     const written = await targetFingerprint(db);
     if (written.mutations !== sample)
       throw new Error(`the seed's loop wrote ${written.mutations} of ${sample}`);
@@ -162,6 +170,7 @@ async function runSeedLoop(sample: number, round: number) {
       durationMs: Math.round(durationMs),
       mutationsPerSecond: Math.round((sample * 1000) / durationMs),
       apiCallsPerMutation: Math.round((apiCalls(emulator) / sample) * 10_000) / 10_000,
+      machine,
     };
   } finally {
     await db.destroy();
@@ -171,6 +180,9 @@ async function runSeedLoop(sample: number, round: number) {
 
 type FerryRun = Awaited<ReturnType<typeof runFerry>>;
 type SeedLoopRun = Awaited<ReturnType<typeof runSeedLoop>>;
+/** The share of the machine's time the hypervisor took, as a log line's tail. */
+const stolen = (machine?: MachineTime) =>
+  machine ? `, ${Math.round(machine.stolen * 100)}% of the CPU stolen` : '';
 const ratioOf = (ferry: FerryRun, seedLoop: SeedLoopRun) =>
   Math.round((ferry.mutationsPerSecond / seedLoop.mutationsPerSecond) * 10) / 10;
 
@@ -183,7 +195,7 @@ try {
     );
     const ferry = await runFerry(firstSize, round);
     log(
-      `ferry: ${ferry.mutationsPerSecond} mutations/s, ${ferry.apiCallsPerMutation} API calls per mutation, worker peak RSS ${ferry.workerPeakRssMb} MB, exact ${ferry.exact}`,
+      `ferry: ${ferry.mutationsPerSecond} mutations/s, ${ferry.apiCallsPerMutation} API calls per mutation, worker peak RSS ${ferry.workerPeakRssMb} MB, exact ${ferry.exact}${stolen(ferry.machine)}`,
     );
     // Right after ferry's first size, which the ratio is of, not after the larger ones: the loop waits on the disk (a
     // commit per mutation) and ferry on the CPU, each drifting on its own over an hour. Not before it either: so soon
@@ -191,7 +203,9 @@ try {
     log(`seed loop: one mutation at a time, a commit each, ${seedSample} mutations...`);
     const seedLoop = await runSeedLoop(seedSample, round);
     const ratio = ratioOf(ferry, seedLoop);
-    log(`seed loop: ${seedLoop.mutationsPerSecond} mutations/s; ferry/seed loop ${ratio}`);
+    log(
+      `seed loop: ${seedLoop.mutationsPerSecond} mutations/s${stolen(seedLoop.machine)}; ferry/seed loop ${ratio}`,
+    );
     drawn.push({ ferry, seedLoop, ratio });
   }
   const runs = drawn.map((round) => round.ferry);
@@ -229,6 +243,8 @@ try {
             mutationsPerSecond: round.ferry.mutationsPerSecond,
             seedLoopPerSecond: round.seedLoop.mutationsPerSecond,
             ratioToSeedLoop: round.ratio,
+            // Time stolen by the hypervisor during ferry's run: ferry waits on the CPU, the loop on the disk.
+            stolenShare: round.ferry.machine?.stolen,
           })),
         }
       : {}),
