@@ -157,11 +157,17 @@ async function runSeedLoop(sample: number, round: number) {
   const db = createDb(databaseUrl, 2);
   try {
     await eboekhoudenMutations.prepareTarget(db);
+    // The loop and the emulator both run in this process.
+    const cpuBefore = await cpuSnapshot({ loop: process.pid }, ['postgres', 'temporal']);
     const machineBefore = await machineTime();
     const started = performance.now();
     await seedMutationLoop(db, emulator.connection, sample);
     const durationMs = performance.now() - started;
     const machine = machineShares(machineBefore, await machineTime());
+    const cpuSeconds = cpuSecondsBetween(
+      cpuBefore,
+      await cpuSnapshot({ loop: process.pid }, ['postgres', 'temporal']),
+    );
     const written = await targetFingerprint(db);
     if (written.mutations !== sample)
       throw new Error(`the seed's loop wrote ${written.mutations} of ${sample}`);
@@ -170,6 +176,7 @@ async function runSeedLoop(sample: number, round: number) {
       durationMs: Math.round(durationMs),
       mutationsPerSecond: Math.round((sample * 1000) / durationMs),
       apiCallsPerMutation: Math.round((apiCalls(emulator) / sample) * 10_000) / 10_000,
+      cpuSeconds,
       machine,
     };
   } finally {
