@@ -14,6 +14,7 @@
  *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--rounds 1] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
  */
 import { parseArgs } from 'node:util';
+import type { Knex } from 'knex';
 import { startBackfill } from '../src/client/backfill.js';
 import { connectionEnv } from '../src/config.js';
 import { eboekhoudenMutations } from '../src/migrations/eboekhouden-mutations/index.js';
@@ -112,6 +113,7 @@ async function runFerry(mutations: number, round = 1) {
     const summing = targetFingerprint(db);
     const source = sourceFingerprint(mutationsOf(emulator), emulator);
     const target = await summing;
+    const chunks = await chunkTimes(db);
     await db.destroy();
     const exact =
       report.problems.length === 0 &&
@@ -129,6 +131,7 @@ async function runFerry(mutations: number, round = 1) {
       maxHistoryEvents: report.maxHistoryEvents,
       cpuSeconds,
       machine,
+      chunks,
       exact,
       rows: target.lines,
     };
@@ -136,6 +139,25 @@ async function runFerry(mutations: number, round = 1) {
     await stopWorker();
     await emulator.close();
   }
+}
+
+/**
+ * Where the chunks' time went, summed over the run's partitions (ferry_chunk_timings): reading and transforming,
+ * writing, waiting on the pace. Time between chunks (Temporal's round trips) is the rest of the partitions' time.
+ */
+async function chunkTimes(db: Knex) {
+  const { rows } = await db.raw<{ rows: Record<string, string>[] }>(
+    `select count(*) as count, coalesce(sum(records), 0) as records, coalesce(sum(source_ms), 0) as source_ms,
+            coalesce(sum(write_ms), 0) as write_ms, coalesce(sum(wait_ms), 0) as wait_ms from ferry_chunk_timings`,
+  );
+  const row = rows[0] ?? {};
+  return {
+    count: Number(row.count),
+    records: Number(row.records),
+    sourceMs: Number(row.source_ms),
+    writeMs: Number(row.write_ms),
+    waitMs: Number(row.wait_ms),
+  };
 }
 
 /** Every mutation read (list + detail, as ferry reads them) and nothing written, from an emulator of its own. */
