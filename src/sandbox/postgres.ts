@@ -22,20 +22,6 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-/**
- * A new cluster compares text with PostgreSQL's own code-point collation (the builtin provider's C.UTF-8, PG 17+),
- * not the C library's: the same order as the C library's C.UTF-8, but by memcmp, and with no collation version that
- * an OS upgrade can change under the text indexes. The keys ferry writes (invoice numbers, codes) are compared on
- * every index insert and foreign-key check; bench:eboekhouden spent 11-21% less PostgreSQL CPU with it. `--locale=C`
- * for the C library's part, which every platform has; UTF8 because C alone would choose SQL_ASCII.
- */
-const INITDB_FLAGS = [
-  '--encoding=UTF8',
-  '--locale=C',
-  '--locale-provider=builtin',
-  '--builtin-locale=C.UTF-8',
-];
-
 const USER = 'ferry';
 const PASSWORD = 'ferry-local';
 
@@ -93,7 +79,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: userInfo().uid === 0,
     // TCP on loopback only: no shared socket directory for parallel instances to fight over.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    initdbFlags: INITDB_FLAGS,
     onLog: remember,
     onError: remember,
   });
