@@ -242,7 +242,7 @@ try {
     log(`ferry: backfilling ${size} mutations through Temporal...`);
     const run = await runFerry(size);
     log(
-      `ferry: ${run.mutationsPerSecond} mutations/s, ${run.apiCallsPerMutation} API calls per mutation, worker peak RSS ${run.workerPeakRssMb} MB, exact ${run.exact}`,
+      `ferry: ${run.mutationsPerSecond} mutations/s, ${run.apiCallsPerMutation} API calls per mutation, worker peak RSS ${run.workerPeakRssMb} MB, exact ${run.exact}${stolen(run.machine)}`,
     );
     runs.push(run);
   }
@@ -272,7 +272,7 @@ try {
             mutationsPerSecond: round.ferry.mutationsPerSecond,
             seedLoopPerSecond: round.seedLoop.mutationsPerSecond,
             ratioToSeedLoop: round.ratio,
-            // Time stolen by the hypervisor during ferry's run: ferry waits on the CPU, the loop on the disk.
+            // The share the hypervisor took during ferry's run, which keeps both cores busy (the loop keeps one).
             stolenShare: round.ferry.machine?.stolen,
           })),
         }
