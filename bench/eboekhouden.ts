@@ -6,15 +6,15 @@
  * written (bench/lib/read-source.ts): with the source answering at once, the pace no loader of it beats on this
  * machine. Several sizes (`--mutations 200000,1000000`) each run on a fresh database and emulator, so that the
  * worker's peak RSS can be compared across them. `--rounds N` runs the first size and the loop after it N times
- * and gives their medians, with each round's ratio: the machine drifts, the loop (on the disk) and ferry (on the
- * CPU) each its own way, and one round is one draw of their ratio. Each run and loop reports how the machine's time
- * went (`machine`: busy, idle, stolen by the hypervisor): a round whose ferry run lost a quarter of the CPU to another
- * guest is slower for that alone. Prints JSON on stdout and a table on stderr.
+ * and gives their medians, with each round's ratio: the machine drifts, the loop (a round trip and a commit at a
+ * time) and ferry (on both cores) each its own way, and one round is one draw of their ratio. Each run and loop reports how the machine's time
+ * went (`machine`: busy, idle, stolen by the hypervisor): the loop, one round trip at a time, slowed from 145 to 60
+ * mutations a second as the share stolen from it went from none to a third. Prints JSON on stdout and a table on
+ * stderr.
  *
  *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--rounds 1] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
  */
 import { parseArgs } from 'node:util';
-import type { Knex } from 'knex';
 import { startBackfill } from '../src/client/backfill.js';
 import { connectionEnv } from '../src/config.js';
 import { eboekhoudenMutations } from '../src/migrations/eboekhouden-mutations/index.js';
@@ -25,6 +25,7 @@ import {
 } from '../src/sandbox/emulators/eboekhouden/server.js';
 import type { Mutation } from '../src/sandbox/emulators/eboekhouden/shapes.js';
 import { createDb } from '../src/target/db.js';
+import { chunkTimes } from './lib/chunk-times.js';
 import { cpuSecondsBetween, cpuSnapshot } from './lib/cpu.js';
 import { seedMutationLoop } from './lib/eboekhouden-seed-loop.js';
 import { type MachineTime, machineShares, machineTime } from './lib/machine-time.js';
@@ -32,6 +33,7 @@ import { median } from './lib/median.js';
 import { peakRssMb } from './lib/memory.js';
 import { readSourceOnly } from './lib/source-only.js';
 import { startBenchStack } from './lib/stack.js';
+import { resetWalStats, walStats } from './lib/wal-stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -95,6 +97,7 @@ async function runFerry(mutations: number, round = 1) {
     // Where the CPU went: the emulator runs in this process, the rest in their own.
     const groups = { worker, emulator: process.pid };
     const cpuBefore = await cpuSnapshot(groups, ['postgres', 'temporal']);
+    await resetWalStats(databaseUrl);
     const machineBefore = await machineTime();
     const started = performance.now();
     const handle = await startBackfill(stack.client, taskQueue, {
@@ -106,6 +109,7 @@ async function runFerry(mutations: number, round = 1) {
     const durationMs = performance.now() - started;
     const machine = machineShares(machineBefore, await machineTime());
     const cpuSeconds = cpuSecondsBetween(cpuBefore, await cpuSnapshot(groups, ['postgres', 'temporal']));
+    const wal = await walStats(databaseUrl);
     const workerPeakRssMb = await peakRssMb(worker);
     const calls = apiCalls(emulator);
     const db = createDb(databaseUrl, 1);
@@ -132,6 +136,7 @@ async function runFerry(mutations: number, round = 1) {
       cpuSeconds,
       machine,
       chunks,
+      wal,
       exact,
       rows: target.lines,
     };
@@ -139,25 +144,6 @@ async function runFerry(mutations: number, round = 1) {
     await stopWorker();
     await emulator.close();
   }
-}
-
-/**
- * Where the chunks' time went, summed over the run's partitions (ferry_chunk_timings): reading and transforming,
- * writing, waiting on the pace. Time between chunks (Temporal's round trips) is the rest of the partitions' time.
- */
-async function chunkTimes(db: Knex) {
-  const { rows } = await db.raw<{ rows: Record<string, string>[] }>(
-    `select count(*) as count, coalesce(sum(records), 0) as records, coalesce(sum(source_ms), 0) as source_ms,
-            coalesce(sum(write_ms), 0) as write_ms, coalesce(sum(wait_ms), 0) as wait_ms from ferry_chunk_timings`,
-  );
-  const row = rows[0] ?? {};
-  return {
-    count: Number(row.count),
-    records: Number(row.records),
-    sourceMs: Number(row.source_ms),
-    writeMs: Number(row.write_ms),
-    waitMs: Number(row.wait_ms),
-  };
 }
 
 /** Every mutation read (list + detail, as ferry reads them) and nothing written, from an emulator of its own. */
@@ -226,8 +212,8 @@ try {
     log(
       `ferry: ${ferry.mutationsPerSecond} mutations/s, ${ferry.apiCallsPerMutation} API calls per mutation, worker peak RSS ${ferry.workerPeakRssMb} MB, exact ${ferry.exact}${stolen(ferry.machine)}`,
     );
-    // Right after ferry's first size, which the ratio is of, not after the larger ones: the loop waits on the disk (a
-    // commit per mutation) and ferry on the CPU, each drifting on its own over an hour. Not before it either: so soon
+    // Right after ferry's first size, which the ratio is of, not after the larger ones: the loop waits on its round
+    // trips and commits, one mutation at a time, and ferry on both cores, each drifting on its own over an hour. Not before it either: so soon
     // after a fresh cluster and Temporal start, the loop ran at 101/s, and at 188/s a minute later.
     log(`seed loop: one mutation at a time, a commit each, ${seedSample} mutations...`);
     const seedLoop = await runSeedLoop(seedSample, round);
@@ -272,8 +258,9 @@ try {
             mutationsPerSecond: round.ferry.mutationsPerSecond,
             seedLoopPerSecond: round.seedLoop.mutationsPerSecond,
             ratioToSeedLoop: round.ratio,
-            // The share the hypervisor took during ferry's run, which keeps both cores busy (the loop keeps one).
-            stolenShare: round.ferry.machine?.stolen,
+            // The machine's share the hypervisor took during each: the loop, a round trip at a time, slows most.
+            ferryStolenShare: round.ferry.machine?.stolen,
+            seedLoopStolenShare: round.seedLoop.machine?.stolen,
           })),
         }
       : {}),

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 
 /**
  * The machine's CPU time so far, all cores together, in the kernel's ticks: busy, idle (waiting on I/O included)
- * and stolen (the hypervisor ran another guest while this one had work). On a shared VM a share stolen from a run
- * makes a CPU-bound loader slower while a loop that waits on the disk barely notices: it explains a ratio of the
- * two that moves from round to round.
+ * and stolen (the hypervisor ran another guest while this one had work). On a shared VM the share stolen from a run
+ * moves its pace, and a loop of one round trip at a time is slowed most: it explains a ratio of two runs that moves
+ * from round to round.
  */
 export interface MachineTime {
   busy: number;
@@ -16,16 +16,16 @@ export interface MachineTime {
 export function parseProcStat(text: string): MachineTime {
   const line = text.split('\n').find((candidate) => candidate.startsWith('cpu '));
   if (!line) throw new Error('/proc/stat has no aggregate cpu line');
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+  // Fields an older kernel does not have count as 0; `user` already holds the time of guests this one ran.
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
     .trim()
     .split(/\s+/)
     .slice(1, 9)
-    .map((field) => Number(field ?? 0));
-  return {
-    busy: (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0),
-    idle: (idle ?? 0) + (iowait ?? 0),
-    stolen: steal ?? 0,
-  };
+    .map(Number);
+  const time = { busy: user + nice + system + irq + softirq, idle: idle + iowait, stolen: steal };
+  if (!Object.values(time).every(Number.isFinite))
+    throw new Error(`/proc/stat's cpu line is not numbers: ${line}`);
+  return time;
 }
 
 /** The machine's time now; undefined where there is no /proc/stat (not Linux). */

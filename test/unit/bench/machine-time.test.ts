@@ -21,7 +21,12 @@ describe('machine time', () => {
     expect(machineShares(reading, reading)).toBeUndefined();
   });
 
-  it('refuses a text with no aggregate cpu line', () => {
+  it('refuses a text with no aggregate cpu line, or one that is not numbers', () => {
     expect(() => parseProcStat('cpu0 1 2 3\n')).toThrow(/no aggregate cpu line/);
+    expect(() => parseProcStat('cpu  1 2 x 4\n')).toThrow(/not numbers/);
+  });
+
+  it('counts fields an older kernel lacks as 0', () => {
+    expect(parseProcStat('cpu  10 0 5 100\n')).toEqual({ busy: 15, idle: 100, stolen: 0 });
   });
 });
