@@ -7,9 +7,10 @@
  * machine. Several sizes (`--mutations 200000,1000000`) each run on a fresh database and emulator, so that the
  * worker's peak RSS can be compared across them. `--rounds N` runs the first size and the loop after it N times
  * and gives their medians, with each round's ratio: the machine drifts, the loop (a round trip and a commit at a
- * time) and ferry (on both cores) each its own way, and one round is one draw of their ratio. Each run and loop reports how the machine's time
- * went (`machine`: busy, idle, stolen by the hypervisor): the loop, one round trip at a time, slowed from 145 to 60
- * mutations a second as the share stolen from it went from none to a third. Prints JSON on stdout and a table on
+ * time) and ferry (on both cores) each its own way, and one round is one draw of their ratio. Each run and loop
+ * reports how the machine's time went (`machine`: busy, idle, stolen by the hypervisor): the loop, one round trip at
+ * a time, slowed from 145 to 60 mutations a second as the share stolen from it went from none to a third. Each ferry
+ * run also reports its chunks' time (`chunks`) and the WAL counters (`wal`). Prints JSON on stdout and a table on
  * stderr.
  *
  *   npm run bench:eboekhouden -- [--mutations 200000[,1000000]] [--rounds 1] [--concurrency 4] [--seed-sample 2000] [--latency-ms 0] [--profile-worker DIR] [--json]
@@ -77,6 +78,21 @@ function* mutationsOf(emulator: EboekhoudenEmulator): Generator<Mutation> {
 const apiCalls = (emulator: EboekhoudenEmulator) =>
   Object.values(emulator.stats.byRoute).reduce((sum, count) => sum + count, 0);
 
+/**
+ * `run` timed, with what it cost: CPU seconds by group of processes (`groups`, postgres, temporal) and how the
+ * machine's time went meanwhile (busy, idle, stolen by the hypervisor).
+ */
+async function measured<T>(groups: Record<string, number>, run: () => Promise<T>) {
+  const cpuBefore = await cpuSnapshot(groups, ['postgres', 'temporal']);
+  const machineBefore = await machineTime();
+  const started = performance.now();
+  const result = await run();
+  const durationMs = performance.now() - started;
+  const machine = machineShares(machineBefore, await machineTime());
+  const cpuSeconds = cpuSecondsBetween(cpuBefore, await cpuSnapshot(groups, ['postgres', 'temporal']));
+  return { result, durationMs, cpuSeconds, machine };
+}
+
 /** A round's suffix for what each run creates afresh (a database, a task queue, a workflow id). */
 const ofRound = (round: number) => (round > 1 ? `_round${round}` : '');
 
@@ -91,34 +107,34 @@ async function runFerry(mutations: number, round = 1) {
     env: connectionEnv('eboekhouden', emulator.connection),
     nodeArgs: values['profile-worker'] ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-worker']}`] : [],
   });
+  // One connection for the WAL counters, the checksum and the chunks' times, idle while ferry runs.
+  const db = createDb(databaseUrl, 1);
   try {
     await stack.workersPolling(taskQueue);
     const worker = stopWorker.processes[0]?.pid as number;
+    await resetWalStats(db);
     // Where the CPU went: the emulator runs in this process, the rest in their own.
-    const groups = { worker, emulator: process.pid };
-    const cpuBefore = await cpuSnapshot(groups, ['postgres', 'temporal']);
-    await resetWalStats(databaseUrl);
-    const machineBefore = await machineTime();
-    const started = performance.now();
-    const handle = await startBackfill(stack.client, taskQueue, {
-      migration: 'eboekhouden-mutations',
-      concurrency,
-      id: taskQueue,
+    const {
+      result: report,
+      durationMs,
+      cpuSeconds,
+      machine,
+    } = await measured({ worker, emulator: process.pid }, async () => {
+      const handle = await startBackfill(stack.client, taskQueue, {
+        migration: 'eboekhouden-mutations',
+        concurrency,
+        id: taskQueue,
+      });
+      return handle.result();
     });
-    const report = await handle.result();
-    const durationMs = performance.now() - started;
-    const machine = machineShares(machineBefore, await machineTime());
-    const cpuSeconds = cpuSecondsBetween(cpuBefore, await cpuSnapshot(groups, ['postgres', 'temporal']));
-    const wal = await walStats(databaseUrl);
+    const wal = await walStats(db);
     const workerPeakRssMb = await peakRssMb(worker);
     const calls = apiCalls(emulator);
-    const db = createDb(databaseUrl, 1);
     // The database sums its lines while this process computes the source's.
     const summing = targetFingerprint(db);
     const source = sourceFingerprint(mutationsOf(emulator), emulator);
     const target = await summing;
     const chunks = await chunkTimes(db);
-    await db.destroy();
     const exact =
       report.problems.length === 0 &&
       target.mutations === source.mutations &&
@@ -141,6 +157,7 @@ async function runFerry(mutations: number, round = 1) {
       rows: target.lines,
     };
   } finally {
+    await db.destroy();
     await stopWorker();
     await emulator.close();
   }
@@ -166,15 +183,8 @@ async function runSeedLoop(sample: number, round: number) {
   try {
     await eboekhoudenMutations.prepareTarget(db);
     // The loop and the emulator both run in this process.
-    const cpuBefore = await cpuSnapshot({ loop: process.pid }, ['postgres', 'temporal']);
-    const machineBefore = await machineTime();
-    const started = performance.now();
-    await seedMutationLoop(db, emulator.connection, sample);
-    const durationMs = performance.now() - started;
-    const machine = machineShares(machineBefore, await machineTime());
-    const cpuSeconds = cpuSecondsBetween(
-      cpuBefore,
-      await cpuSnapshot({ loop: process.pid }, ['postgres', 'temporal']),
+    const { durationMs, cpuSeconds, machine } = await measured({ loop: process.pid }, () =>
+      seedMutationLoop(db, emulator.connection, sample),
     );
     const written = await targetFingerprint(db);
     if (written.mutations !== sample)
@@ -213,8 +223,9 @@ try {
       `ferry: ${ferry.mutationsPerSecond} mutations/s, ${ferry.apiCallsPerMutation} API calls per mutation, worker peak RSS ${ferry.workerPeakRssMb} MB, exact ${ferry.exact}${stolen(ferry.machine)}`,
     );
     // Right after ferry's first size, which the ratio is of, not after the larger ones: the loop waits on its round
-    // trips and commits, one mutation at a time, and ferry on both cores, each drifting on its own over an hour. Not before it either: so soon
-    // after a fresh cluster and Temporal start, the loop ran at 101/s, and at 188/s a minute later.
+    // trips and commits, one mutation at a time, and ferry on both cores, each drifting on its own over an hour. Not
+    // before it either: so soon after a fresh cluster and Temporal start, the loop ran at 101/s, and at 188/s a minute
+    // later.
     log(`seed loop: one mutation at a time, a commit each, ${seedSample} mutations...`);
     const seedLoop = await runSeedLoop(seedSample, round);
     const ratio = ratioOf(ferry, seedLoop);

@@ -28,9 +28,8 @@ export interface RunningPostgres {
  * buffers full thousands of times, each time writing WAL themselves before going on; with these, 0 to 2 times
  * (bench:eboekhouden's `wal.walBuffersFull`). Against the defaults, alternately, 1.125x the mutations per second and
  * PostgreSQL's CPU 0.91x, measured with 64 MB of WAL buffers on top; the automatic 16 MB did no worse (README,
- * "Benchmark: against the seed's loop"). The WAL buffers are allocated at start;
- * shared buffers are taken as pages are read or written, so a small demo holds little, and a large load up to
- * 512 MB until the cluster stops.
+ * "Benchmark: against the seed's loop"). The WAL buffers are allocated at start; shared buffers are taken as pages
+ * are read or written, so a small demo holds little, and a large load up to 512 MB until the cluster stops.
  */
 const BULK_LOAD_SETTINGS = ['-c', 'shared_buffers=512MB'];
 
