@@ -25,7 +25,7 @@ export interface RunningPostgres {
 /**
  * Room for a first load's writes: 512 MB of shared buffers instead of 128, which also sizes the WAL buffers to
  * their automatic 16 MB instead of 4. On the defaults a 200,000-mutation e-Boekhouden backfill's COPYs found the WAL
- * buffers full thousands of times, each time writing WAL themselves before going on; with these, 0 to 2 times
+ * buffers full thousands of times, each time writing WAL themselves before going on; with these, 0 to 107 times
  * (bench:eboekhouden's `wal.walBuffersFull`). Against the defaults, alternately, 1.125x the mutations per second and
  * PostgreSQL's CPU 0.91x, measured with 64 MB of WAL buffers on top; the automatic 16 MB did no worse (README,
  * "Benchmark: against the seed's loop"). The WAL buffers are allocated at start; shared buffers are taken as pages
